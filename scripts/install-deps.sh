@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package vtp needs to build, test and run the demo.
+# Idempotent: packages already present are skipped without touching apt.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
+  libswscale-dev libswresample-dev ffmpeg
+  libgtest-dev libgmock-dev googletest
+  nlohmann-json3-dev libsqlite3-dev libssl-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
