@@ -45,7 +45,12 @@ struct VideoInfo {
   std::string color_transfer;
   std::string color_matrix;
   std::string color_range;
+  // Transfer-based class of the picture a plain decoder outputs. Dolby Vision
+  // streams whose base layer is HDR10- or HLG-compatible (profiles 8.1/8.4)
+  // report that base layer here and set dolby_vision_profile; kDolbyVision
+  // only when the base layer alone is not a standard HDR/SDR signal.
   HdrType hdr = HdrType::kSdr;
+  int dolby_vision_profile = -1;  // from the DOVI configuration record, -1 if none
   Rational avg_frame_rate;
   Rational real_frame_rate;  // r_frame_rate: lowest rate all timestamps fit
   bool variable_frame_rate = false;
@@ -74,6 +79,7 @@ struct StreamInfo {
   std::string title;
   bool is_default = false;
   bool decodable = false;  // a decoder exists here
+  bool attached_picture = false;  // cover art: a video stream holding one image
   std::optional<VideoInfo> video;
   std::optional<AudioInfo> audio;
 };

@@ -1,0 +1,457 @@
+#include "manifest/dash.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace vtp::manifest {
+namespace {
+
+constexpr char kMpdNamespace[] = "urn:mpeg:dash:schema:mpd:2011";
+// ISO/IEC 23009-1 §5.8.5.4: value is the channel count.
+constexpr char kChannelConfigScheme[] =
+    "urn:mpeg:dash:23003:3:audio_channel_configuration:2011";
+// Far above any real presentation; keeps millisecond counts in range.
+constexpr double kMaxSeconds = 1e9;
+constexpr int64_t kMaxRatioTerm = (int64_t{1} << 31) - 1;
+constexpr int64_t kMaxTimescale = (int64_t{1} << 32) - 1;  // xs:unsignedInt
+constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
+
+// ---------------------------------------------------------------- text
+
+// Decodes the code point at (*pos) and advances past it; nullopt for
+// malformed UTF-8 (bad continuation, overlong form, surrogate, > U+10FFFF).
+std::optional<char32_t> NextCodePoint(std::string_view s, size_t* pos) {
+  const auto lead = static_cast<unsigned char>(s[*pos]);
+  size_t extra = 0;
+  char32_t min = 0;
+  if (lead < 0x80) {
+    ++*pos;
+    return lead;
+  }
+  if ((lead & 0xE0) == 0xC0) {
+    extra = 1;
+    min = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    extra = 2;
+    min = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    extra = 3;
+    min = 0x10000;
+  } else {
+    return std::nullopt;
+  }
+  if (*pos + extra >= s.size()) return std::nullopt;
+  char32_t cp = lead & (0x3F >> extra);  // payload bits of the lead byte
+  for (size_t i = 1; i <= extra; ++i) {
+    const auto c = static_cast<unsigned char>(s[*pos + i]);
+    if ((c & 0xC0) != 0x80) return std::nullopt;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  *pos += extra + 1;
+  return cp;
+}
+
+// XML 1.0 §2.2 Char: TAB, LF, CR, and U+0020 upwards minus U+FFFE/U+FFFF
+// (surrogates are already refused by the decoder). Anything else cannot
+// appear in a well-formed document, not even as a character reference.
+Status CheckXmlText(const std::string& what, std::string_view s) {
+  size_t pos = 0;
+  while (pos < s.size()) {
+    const auto cp = NextCodePoint(s, &pos);
+    if (!cp) return InvalidArgument(what + " is not valid UTF-8");
+    const bool allowed = *cp == 0x9 || *cp == 0xA || *cp == 0xD ||
+                         (*cp >= 0x20 && *cp != 0xFFFE && *cp != 0xFFFF);
+    if (!allowed) return InvalidArgument(what + " contains a character XML cannot hold");
+  }
+  return Status::Ok();
+}
+
+Status CheckRequiredText(const std::string& what, std::string_view s) {
+  if (s.empty()) return InvalidArgument(what + " is empty");
+  return CheckXmlText(what, s);
+}
+
+// RFC 5646 language tags are ASCII letters, digits and '-'.
+Status CheckLanguage(const std::string& what, std::string_view tag) {
+  bool ok = !tag.empty();
+  for (char c : tag) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '-');
+  }
+  return ok ? Status::Ok() : InvalidArgument(what + " is not an RFC 5646 language tag");
+}
+
+// "%0<width>d", the only format tag §5.3.9.4.4 defines.
+bool IsWidthFormatTag(std::string_view tag) {
+  if (tag.size() < 4 || tag.substr(0, 2) != "%0" || tag.back() != 'd') return false;
+  for (char c : tag.substr(2, tag.size() - 3)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// §5.3.9.4.4 (template identifiers). $Number$ and $Time$ identify a segment, so they
+// belong in @media (which needs one of them) and never in @initialization.
+Status CheckTemplate(const std::string& what, std::string_view s, bool is_media) {
+  RETURN_IF_ERROR(CheckRequiredText(what, s));
+  bool has_segment_id = false;
+  for (size_t pos = s.find('$'); pos != std::string_view::npos; pos = s.find('$', pos)) {
+    const size_t close = s.find('$', pos + 1);
+    if (close == std::string_view::npos) return InvalidArgument(what + " has an unmatched '$'");
+    const std::string_view id = s.substr(pos + 1, close - pos - 1);
+    pos = close + 1;
+    if (id.empty()) continue;  // "$$" is a literal '$'
+    const size_t percent = id.find('%');
+    const std::string_view name = id.substr(0, percent);
+    const bool segment_id = name == "Number" || name == "Time";
+    if (!segment_id && name != "RepresentationID" && name != "Bandwidth") {
+      return InvalidArgument(what + " uses unknown identifier $" + std::string(id) + "$");
+    }
+    if (segment_id && !is_media) {
+      return InvalidArgument(what + " may not use $" + std::string(name) + "$");
+    }
+    if (percent != std::string_view::npos &&
+        (name == "RepresentationID" || !IsWidthFormatTag(id.substr(percent)))) {
+      return InvalidArgument(what + " has a bad format tag in $" + std::string(id) + "$");
+    }
+    has_segment_id = has_segment_id || segment_id;
+  }
+  if (is_media && !has_segment_id) {
+    return InvalidArgument(what + " must contain $Number$ or $Time$");
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------- numbers
+
+// Durations are written in whole milliseconds; see FormatSeconds.
+long long ToMillis(double seconds) { return std::llround(seconds * 1000.0); }
+
+Status CheckSeconds(const std::string& what, double seconds, bool allow_zero) {
+  const bool ok = std::isfinite(seconds) && seconds >= 0 && seconds <= kMaxSeconds &&
+                  (allow_zero || ToMillis(seconds) > 0);
+  return ok ? Status::Ok() : InvalidArgument(what + " is out of range");
+}
+
+// xs:duration in seconds only ("PT125.000S" is valid; no minutes needed).
+std::string FormatSeconds(double seconds) {
+  const long long millis = ToMillis(seconds);
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "PT%lld.%03lldS", millis / 1000, millis % 1000);
+  return buf;
+}
+
+Status CheckRatio(const std::string& what, const Rational& r) {
+  if (r.num < 1 || r.num > kMaxRatioTerm || r.den < 1 || r.den > kMaxRatioTerm) {
+    return InvalidArgument(what + " must have num and den in [1, 2^31)");
+  }
+  return Status::Ok();
+}
+
+Rational Reduced(const Rational& r) {
+  const int64_t g = std::gcd(r.num, r.den);
+  return {r.num / g, r.den / g};
+}
+
+// @frameRate (§5.3.7, common attributes) is FrameRateType: "N" or "N/D".
+std::string FormatFrameRate(const Rational& rate) {
+  const Rational r = Reduced(rate);
+  if (r.den == 1) return std::to_string(r.num);
+  return std::to_string(r.num) + "/" + std::to_string(r.den);
+}
+
+std::string FormatSar(const Rational& sar) {
+  const Rational r = Reduced(sar);
+  return std::to_string(r.num) + ":" + std::to_string(r.den);
+}
+
+// Terms are below 2^31 (CheckRatio), so the cross products fit in int64.
+bool FrameRateLess(const Rational& a, const Rational& b) {
+  return a.num * b.den < b.num * a.den;
+}
+
+std::string_view ContentTypeName(ContentType type) {
+  return type == ContentType::kVideo ? "video" : "audio";
+}
+
+// ---------------------------------------------------------------- validation
+
+Status ValidateTimeline(const std::string& what, const std::vector<SegmentTime>& segments) {
+  if (segments.empty()) return InvalidArgument(what + " has no segments");
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const SegmentTime& s = segments[i];
+    const std::string where = what + " segment " + std::to_string(i);
+    if (s.start < 0 || s.duration <= 0 || s.start > kMaxTime - s.duration) {
+      return InvalidArgument(where + " needs start >= 0 and duration > 0");
+    }
+    // §5.3.9.6: S@t is at least the end of the segments before it; a
+    // timeline may have gaps but never overlaps.
+    if (i > 0 && s.start < segments[i - 1].start + segments[i - 1].duration) {
+      return InvalidArgument(where + " overlaps the previous segment");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateSegmentTemplate(const std::string& what, const SegmentTemplate& t) {
+  if (t.timescale < 1 || t.timescale > kMaxTimescale) {
+    return InvalidArgument(what + " timescale must be in [1, 2^32)");
+  }
+  RETURN_IF_ERROR(CheckTemplate(what + " initialization", t.initialization, false));
+  RETURN_IF_ERROR(CheckTemplate(what + " media", t.media, true));
+  if (t.start_number < 0) return InvalidArgument(what + " startNumber must be >= 0");
+  if (t.presentation_time_offset && *t.presentation_time_offset < 0) {
+    return InvalidArgument(what + " presentationTimeOffset must be >= 0");
+  }
+  return ValidateTimeline(what, t.segments);
+}
+
+Status ValidateFormat(const std::string& what, const Representation& rep, ContentType type) {
+  if (const auto* video = std::get_if<VideoFormat>(&rep.format)) {
+    if (type != ContentType::kVideo) return InvalidArgument(what + " is video in an audio set");
+    if (video->width <= 0 || video->height <= 0) {
+      return InvalidArgument(what + " width and height must be > 0");
+    }
+    RETURN_IF_ERROR(CheckRatio(what + " frameRate", video->frame_rate));
+    return CheckRatio(what + " sar", video->sar);
+  }
+  const auto& audio = std::get<AudioFormat>(rep.format);
+  if (type != ContentType::kAudio) return InvalidArgument(what + " is audio in a video set");
+  if (audio.sampling_rate <= 0 || audio.channels <= 0) {
+    return InvalidArgument(what + " audioSamplingRate and channels must be > 0");
+  }
+  return Status::Ok();
+}
+
+// §5.3.5.2: @id is unique within the Period and holds no whitespace (it
+// may be substituted into URLs as $RepresentationID$).
+Status ValidateRepresentation(const Representation& rep, ContentType type,
+                              std::set<std::string>* ids) {
+  const std::string what = "Representation \"" + rep.id + "\"";
+  RETURN_IF_ERROR(CheckRequiredText("Representation id", rep.id));
+  if (rep.id.find_first_of(" \t\r\n") != std::string::npos) {
+    return InvalidArgument(what + " id contains whitespace");
+  }
+  if (!ids->insert(rep.id).second) return InvalidArgument(what + " id is not unique");
+  RETURN_IF_ERROR(CheckRequiredText(what + " codecs", rep.codecs));
+  if (rep.bandwidth <= 0) return InvalidArgument(what + " bandwidth must be > 0");
+  RETURN_IF_ERROR(ValidateFormat(what, rep, type));
+  return ValidateSegmentTemplate(what + " SegmentTemplate", rep.segment_template);
+}
+
+Status ValidateAdaptationSet(const AdaptationSet& set, std::set<int64_t>* set_ids,
+                             std::set<std::string>* rep_ids) {
+  const std::string what = "AdaptationSet " + std::to_string(set.id);
+  if (set.id < 0) return InvalidArgument(what + " id must be >= 0");
+  if (!set_ids->insert(set.id).second) return InvalidArgument(what + " id is not unique");
+  RETURN_IF_ERROR(CheckRequiredText(what + " mimeType", set.mime_type));
+  if (set.lang) RETURN_IF_ERROR(CheckLanguage(what + " lang", *set.lang));
+  if (set.representations.empty()) return InvalidArgument(what + " has no Representations");
+  for (const Representation& rep : set.representations) {
+    RETURN_IF_ERROR(ValidateRepresentation(rep, set.content_type, rep_ids));
+  }
+  return Status::Ok();
+}
+
+Status ValidateMpd(const Mpd& mpd) {
+  if (mpd.profiles.empty()) return InvalidArgument("MPD lists no profiles");
+  for (const std::string& profile : mpd.profiles) {
+    RETURN_IF_ERROR(CheckRequiredText("MPD profile", profile));
+    // @profiles is a comma-separated list (§5.3.1.2).
+    if (profile.find(',') != std::string::npos) {
+      return InvalidArgument("MPD profile \"" + profile + "\" contains ','");
+    }
+  }
+  RETURN_IF_ERROR(CheckSeconds("mediaPresentationDuration",
+                               mpd.media_presentation_duration_seconds, false));
+  RETURN_IF_ERROR(CheckSeconds("minBufferTime", mpd.min_buffer_time_seconds, true));
+  if (mpd.adaptation_sets.empty()) return InvalidArgument("MPD has no AdaptationSets");
+  std::set<int64_t> set_ids;
+  std::set<std::string> rep_ids;
+  for (const AdaptationSet& set : mpd.adaptation_sets) {
+    RETURN_IF_ERROR(ValidateAdaptationSet(set, &set_ids, &rep_ids));
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------- writing
+
+using Attributes = std::vector<std::pair<std::string_view, std::string>>;
+
+// Attribute values are double-quoted. TAB/LF/CR become character references
+// because attribute-value normalisation (XML 1.0 §3.3.3) would otherwise
+// turn them into spaces.
+std::string EscapeXml(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\t': out += "&#9;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\r': out += "&#13;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Writes a start tag (or an empty-element tag when `empty`) on its own line.
+void OpenElement(std::string* out, int depth, std::string_view name,
+                 const Attributes& attributes, bool empty = false) {
+  out->append(static_cast<size_t>(depth) * 2, ' ').append("<").append(name);
+  for (const auto& [key, value] : attributes) {
+    out->append(" ").append(key).append("=\"").append(EscapeXml(value)).append("\"");
+  }
+  out->append(empty ? "/>\n" : ">\n");
+}
+
+void CloseElement(std::string* out, int depth, std::string_view name) {
+  out->append(static_cast<size_t>(depth) * 2, ' ').append("</").append(name).append(">\n");
+}
+
+// One S element: `repeat` more segments of duration `d` follow the first.
+struct TimelineRun {
+  int64_t t = 0;
+  int64_t d = 0;
+  int64_t repeat = 0;
+  bool write_t = false;
+};
+
+// §5.3.9.6 (SegmentTimeline): a segment continues the previous run when it
+// starts exactly at the run's end and has the same duration; @t is needed
+// only where the implied start (the previous end) is wrong: on the first S
+// and after a gap.
+std::vector<TimelineRun> CompressTimeline(const std::vector<SegmentTime>& segments) {
+  std::vector<TimelineRun> runs;
+  int64_t end = 0;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const SegmentTime& s = segments[i];
+    const bool contiguous = i > 0 && s.start == end;
+    if (contiguous && runs.back().d == s.duration) {
+      ++runs.back().repeat;
+    } else {
+      runs.push_back({s.start, s.duration, 0, !contiguous});
+    }
+    end = s.start + s.duration;
+  }
+  return runs;
+}
+
+void WriteSegmentTemplate(std::string* out, int depth, const SegmentTemplate& t) {
+  Attributes attributes = {{"timescale", std::to_string(t.timescale)}};
+  if (t.presentation_time_offset) {
+    attributes.emplace_back("presentationTimeOffset",
+                            std::to_string(*t.presentation_time_offset));
+  }
+  attributes.emplace_back("initialization", t.initialization);
+  attributes.emplace_back("media", t.media);
+  attributes.emplace_back("startNumber", std::to_string(t.start_number));
+  OpenElement(out, depth, "SegmentTemplate", attributes);
+  OpenElement(out, depth + 1, "SegmentTimeline", {});
+  for (const TimelineRun& run : CompressTimeline(t.segments)) {
+    Attributes s;
+    if (run.write_t) s.emplace_back("t", std::to_string(run.t));
+    s.emplace_back("d", std::to_string(run.d));
+    if (run.repeat > 0) s.emplace_back("r", std::to_string(run.repeat));
+    OpenElement(out, depth + 2, "S", s, /*empty=*/true);
+  }
+  CloseElement(out, depth + 1, "SegmentTimeline");
+  CloseElement(out, depth, "SegmentTemplate");
+}
+
+void WriteRepresentation(std::string* out, int depth, const Representation& rep) {
+  Attributes attributes = {{"id", rep.id},
+                           {"codecs", rep.codecs},
+                           {"bandwidth", std::to_string(rep.bandwidth)}};
+  const auto* video = std::get_if<VideoFormat>(&rep.format);
+  const auto* audio = std::get_if<AudioFormat>(&rep.format);
+  if (video) {
+    attributes.emplace_back("width", std::to_string(video->width));
+    attributes.emplace_back("height", std::to_string(video->height));
+    attributes.emplace_back("frameRate", FormatFrameRate(video->frame_rate));
+    attributes.emplace_back("sar", FormatSar(video->sar));
+  } else {
+    attributes.emplace_back("audioSamplingRate", std::to_string(audio->sampling_rate));
+  }
+  OpenElement(out, depth, "Representation", attributes);
+  // The schema orders AudioChannelConfiguration (RepresentationBaseType)
+  // before the SegmentTemplate.
+  if (audio) {
+    OpenElement(out, depth + 1, "AudioChannelConfiguration",
+                {{"schemeIdUri", kChannelConfigScheme},
+                 {"value", std::to_string(audio->channels)}},
+                /*empty=*/true);
+  }
+  WriteSegmentTemplate(out, depth + 1, rep.segment_template);
+  CloseElement(out, depth, "Representation");
+}
+
+// maxWidth/maxHeight/maxFrameRate over the set's (video) Representations.
+void AddVideoMaxima(const AdaptationSet& set, Attributes* attributes) {
+  int max_width = 0;
+  int max_height = 0;
+  Rational max_rate{0, 1};
+  for (const Representation& rep : set.representations) {
+    const auto& video = std::get<VideoFormat>(rep.format);
+    max_width = std::max(max_width, video.width);
+    max_height = std::max(max_height, video.height);
+    if (FrameRateLess(max_rate, video.frame_rate)) max_rate = video.frame_rate;
+  }
+  attributes->emplace_back("maxWidth", std::to_string(max_width));
+  attributes->emplace_back("maxHeight", std::to_string(max_height));
+  attributes->emplace_back("maxFrameRate", FormatFrameRate(max_rate));
+}
+
+void WriteAdaptationSet(std::string* out, int depth, const AdaptationSet& set) {
+  Attributes attributes = {{"id", std::to_string(set.id)},
+                           {"contentType", std::string(ContentTypeName(set.content_type))}};
+  if (set.lang) attributes.emplace_back("lang", *set.lang);
+  attributes.emplace_back("mimeType", set.mime_type);
+  attributes.emplace_back("segmentAlignment", "true");
+  attributes.emplace_back("startWithSAP", "1");
+  if (set.content_type == ContentType::kVideo) AddVideoMaxima(set, &attributes);
+  OpenElement(out, depth, "AdaptationSet", attributes);
+  for (const Representation& rep : set.representations) WriteRepresentation(out, depth + 1, rep);
+  CloseElement(out, depth, "AdaptationSet");
+}
+
+std::string JoinProfiles(const std::vector<std::string>& profiles) {
+  std::string joined;
+  for (const std::string& profile : profiles) {
+    if (!joined.empty()) joined.push_back(',');
+    joined += profile;
+  }
+  return joined;
+}
+
+}  // namespace
+
+StatusOr<std::string> WriteMpd(const Mpd& mpd) {
+  RETURN_IF_ERROR(ValidateMpd(mpd));
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  OpenElement(&out, 0, "MPD",
+              {{"xmlns", kMpdNamespace},
+               {"profiles", JoinProfiles(mpd.profiles)},
+               {"type", "static"},
+               {"mediaPresentationDuration",
+                FormatSeconds(mpd.media_presentation_duration_seconds)},
+               {"minBufferTime", FormatSeconds(mpd.min_buffer_time_seconds)}});
+  OpenElement(&out, 1, "Period", {{"id", "0"}, {"start", "PT0S"}});
+  for (const AdaptationSet& set : mpd.adaptation_sets) WriteAdaptationSet(&out, 2, set);
+  CloseElement(&out, 1, "Period");
+  CloseElement(&out, 0, "MPD");
+  return out;
+}
+
+}  // namespace vtp::manifest

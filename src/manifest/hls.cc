@@ -1,0 +1,333 @@
+#include "manifest/hls.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace vtp::manifest {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+// Far above any real segment; keeps microsecond counts and the target
+// duration (a decimal-integer we hold in an int) from overflowing.
+constexpr double kMaxSegmentSeconds = 1e9;
+constexpr int kTsVersion = 3;    // §7: decimal-floating-point EXTINF
+constexpr int kFmp4Version = 6;  // §7: EXT-X-MAP outside I-frame playlists
+
+// EXTINF values and the target duration both derive from this one integer,
+// so the rounding a client applies to the printed value is the rounding the
+// target duration was computed from.
+int64_t ToMicros(double seconds) { return std::llround(seconds * 1e6); }
+
+int RoundedSeconds(int64_t micros) {
+  return static_cast<int>((micros + kMicrosPerSecond / 2) / kMicrosPerSecond);
+}
+
+std::string FormatMicros(int64_t micros) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%lld.%06lld",
+                static_cast<long long>(micros / kMicrosPerSecond),
+                static_cast<long long>(micros % kMicrosPerSecond));
+  return buf;
+}
+
+// Decodes the code point at (*pos) and advances past it; nullopt for
+// malformed UTF-8 (bad continuation, overlong form, surrogate, > U+10FFFF).
+std::optional<char32_t> NextCodePoint(std::string_view s, size_t* pos) {
+  const auto lead = static_cast<unsigned char>(s[*pos]);
+  size_t extra = 0;
+  char32_t cp = lead;
+  char32_t min = 0;
+  if (lead < 0x80) {
+    ++*pos;
+    return cp;
+  }
+  if ((lead & 0xE0) == 0xC0) {
+    extra = 1;
+    min = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    extra = 2;
+    min = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    extra = 3;
+    min = 0x10000;
+  } else {
+    return std::nullopt;
+  }
+  cp = lead & (0x3F >> extra);  // payload bits of the lead byte
+  if (*pos + extra >= s.size()) return std::nullopt;
+  for (size_t i = 1; i <= extra; ++i) {
+    const auto c = static_cast<unsigned char>(s[*pos + i]);
+    if ((c & 0xC0) != 0x80) return std::nullopt;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  *pos += extra + 1;
+  return cp;
+}
+
+// §4.1: playlists are UTF-8 without control characters (U+0000-U+001F,
+// U+007F-U+009F) other than the CR/LF that end lines; every value we write
+// sits inside one line, so CR and LF are refused too.
+Status CheckLineText(const std::string& what, std::string_view s) {
+  size_t pos = 0;
+  while (pos < s.size()) {
+    const auto cp = NextCodePoint(s, &pos);
+    if (!cp) return InvalidArgument(what + " is not valid UTF-8");
+    if (*cp < 0x20 || (*cp >= 0x7F && *cp <= 0x9F)) {
+      return InvalidArgument(what + " contains a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+// §4.2 quoted-string: no '"', CR or LF, and there is no escape for them.
+Status CheckQuoted(const std::string& what, std::string_view s) {
+  if (s.empty()) return InvalidArgument(what + " is empty");
+  if (s.find('"') != std::string_view::npos) {
+    return InvalidArgument(what + " contains a double quote, which HLS cannot express");
+  }
+  return CheckLineText(what, s);
+}
+
+// A URI line or URI attribute. RFC 3986 URIs hold no whitespace (spaces are
+// percent-encoded), and a URI line starting with '#' would read as a tag.
+Status CheckUri(const std::string& what, std::string_view uri) {
+  if (uri.empty()) return InvalidArgument(what + " is empty");
+  if (uri.front() == '#') return InvalidArgument(what + " starts with '#'");
+  if (uri.find_first_of(" \t") != std::string_view::npos) {
+    return InvalidArgument(what + " contains whitespace; percent-encode it");
+  }
+  return CheckQuoted(what, uri);
+}
+
+// RFC 5646 language tags are ASCII letters, digits and '-'.
+Status CheckLanguage(const std::string& what, std::string_view tag) {
+  const bool ok = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-';
+  });
+  return ok ? Status::Ok() : InvalidArgument(what + " is not an RFC 5646 language tag");
+}
+
+Status CheckVersion(const std::string& what, int version, int minimum) {
+  if (version < minimum || version > kHlsMaxVersion) {
+    return InvalidArgument(what + " " + std::to_string(version) + " is outside [" +
+                           std::to_string(minimum) + ", " +
+                           std::to_string(kHlsMaxVersion) + "]");
+  }
+  return Status::Ok();
+}
+
+Status ValidateSegment(const MediaSegment& segment, size_t index) {
+  const std::string what = "segment " + std::to_string(index);
+  RETURN_IF_ERROR(CheckUri(what + " URI", segment.uri));
+  const double d = segment.duration_seconds;
+  if (!std::isfinite(d) || d <= 0 || d > kMaxSegmentSeconds) {
+    return InvalidArgument(what + " duration must be in (0, 1e9] seconds");
+  }
+  if (ToMicros(d) == 0) return InvalidArgument(what + " duration rounds to 0 microseconds");
+  return Status::Ok();
+}
+
+Status ValidateMediaPlaylist(const MediaPlaylist& playlist) {
+  if (playlist.segments.empty()) return InvalidArgument("media playlist has no segments");
+  if (playlist.init_segment_uri) {
+    RETURN_IF_ERROR(CheckUri("EXT-X-MAP URI", *playlist.init_segment_uri));
+  }
+  for (size_t i = 0; i < playlist.segments.size(); ++i) {
+    RETURN_IF_ERROR(ValidateSegment(playlist.segments[i], i));
+  }
+  if (playlist.version) {
+    RETURN_IF_ERROR(CheckVersion("media playlist EXT-X-VERSION", *playlist.version,
+                                 RequiredVersion(playlist)));
+  }
+  return Status::Ok();
+}
+
+std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Appends NAME=value to an attribute-list (§4.2).
+void AddAttribute(std::string* list, std::string_view name, std::string_view value) {
+  if (!list->empty()) list->push_back(',');
+  list->append(name).append("=").append(value);
+}
+
+Status ValidateRendition(const AudioRendition& r, size_t index) {
+  const std::string what = "audio rendition " + std::to_string(index);
+  RETURN_IF_ERROR(CheckQuoted(what + " GROUP-ID", r.group_id));
+  RETURN_IF_ERROR(CheckQuoted(what + " NAME", r.name));
+  if (r.language) RETURN_IF_ERROR(CheckLanguage(what + " LANGUAGE", *r.language));
+  if (r.channels) RETURN_IF_ERROR(CheckQuoted(what + " CHANNELS", *r.channels));
+  // §4.3.4.1: AUTOSELECT MUST be YES when DEFAULT is YES.
+  if (r.is_default && !r.autoselect) {
+    return InvalidArgument(what + " is DEFAULT=YES but not AUTOSELECT=YES");
+  }
+  return CheckUri(what + " URI", r.uri);
+}
+
+// §4.3.4.1.1: names differ within a group; at most one DEFAULT=YES each.
+Status ValidateGroups(const std::vector<AudioRendition>& audio) {
+  std::set<std::pair<std::string, std::string>> names;
+  std::set<std::string> defaults;
+  for (const AudioRendition& r : audio) {
+    if (!names.emplace(r.group_id, r.name).second) {
+      return InvalidArgument("audio group \"" + r.group_id + "\" repeats NAME \"" + r.name +
+                             "\"");
+    }
+    if (r.is_default && !defaults.insert(r.group_id).second) {
+      return InvalidArgument("audio group \"" + r.group_id +
+                             "\" has more than one DEFAULT=YES rendition");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateVariantNumbers(const Variant& v, const std::string& what) {
+  if (v.bandwidth <= 0) return InvalidArgument(what + " BANDWIDTH must be > 0");
+  if (v.average_bandwidth && (*v.average_bandwidth <= 0 || *v.average_bandwidth > v.bandwidth)) {
+    return InvalidArgument(what + " AVERAGE-BANDWIDTH must be in (0, BANDWIDTH]");
+  }
+  if (v.resolution && (v.resolution->width <= 0 || v.resolution->height <= 0)) {
+    return InvalidArgument(what + " RESOLUTION must be positive");
+  }
+  if (v.frame_rate && (!std::isfinite(*v.frame_rate) || *v.frame_rate <= 0 ||
+                       *v.frame_rate > 1e6)) {
+    return InvalidArgument(what + " FRAME-RATE must be in (0, 1e6]");
+  }
+  return Status::Ok();
+}
+
+Status ValidateVariant(const Variant& v, size_t index, const std::vector<AudioRendition>& audio) {
+  const std::string what = "variant " + std::to_string(index);
+  RETURN_IF_ERROR(CheckUri(what + " URI", v.uri));
+  RETURN_IF_ERROR(ValidateVariantNumbers(v, what));
+  for (const std::string& codec : v.codecs) {
+    RETURN_IF_ERROR(CheckQuoted(what + " CODECS entry", codec));
+    if (codec.find_first_of(", \t") != std::string::npos) {
+      return InvalidArgument(what + " CODECS entry \"" + codec + "\" contains ',' or space");
+    }
+  }
+  if (v.audio_group_id) {
+    RETURN_IF_ERROR(CheckQuoted(what + " AUDIO", *v.audio_group_id));
+    // §4.3.4.2: AUDIO MUST match the GROUP-ID of an EXT-X-MEDIA TYPE=AUDIO.
+    const bool found = std::any_of(audio.begin(), audio.end(), [&](const AudioRendition& r) {
+      return r.group_id == *v.audio_group_id;
+    });
+    if (!found) {
+      return InvalidArgument(what + " AUDIO=\"" + *v.audio_group_id +
+                             "\" names no audio rendition group");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateMasterPlaylist(const MasterPlaylist& playlist) {
+  if (playlist.variants.empty()) return InvalidArgument("master playlist has no variants");
+  for (size_t i = 0; i < playlist.audio.size(); ++i) {
+    RETURN_IF_ERROR(ValidateRendition(playlist.audio[i], i));
+  }
+  RETURN_IF_ERROR(ValidateGroups(playlist.audio));
+  for (size_t i = 0; i < playlist.variants.size(); ++i) {
+    RETURN_IF_ERROR(ValidateVariant(playlist.variants[i], i, playlist.audio));
+  }
+  if (playlist.version) {
+    RETURN_IF_ERROR(CheckVersion("master playlist EXT-X-VERSION", *playlist.version, 1));
+  }
+  return Status::Ok();
+}
+
+std::string MediaTag(const AudioRendition& r) {
+  std::string attrs;
+  AddAttribute(&attrs, "TYPE", "AUDIO");
+  AddAttribute(&attrs, "GROUP-ID", Quoted(r.group_id));
+  AddAttribute(&attrs, "NAME", Quoted(r.name));
+  if (r.language) AddAttribute(&attrs, "LANGUAGE", Quoted(*r.language));
+  AddAttribute(&attrs, "DEFAULT", r.is_default ? "YES" : "NO");
+  AddAttribute(&attrs, "AUTOSELECT", r.autoselect ? "YES" : "NO");
+  if (r.channels) AddAttribute(&attrs, "CHANNELS", Quoted(*r.channels));
+  AddAttribute(&attrs, "URI", Quoted(r.uri));
+  return "#EXT-X-MEDIA:" + attrs + "\n";
+}
+
+std::string JoinCodecs(const std::vector<std::string>& codecs) {
+  std::string joined;
+  for (const std::string& codec : codecs) {
+    if (!joined.empty()) joined.push_back(',');
+    joined += codec;
+  }
+  return joined;
+}
+
+std::string StreamInfTag(const Variant& v) {
+  std::string attrs;
+  AddAttribute(&attrs, "BANDWIDTH", std::to_string(v.bandwidth));
+  if (v.average_bandwidth) {
+    AddAttribute(&attrs, "AVERAGE-BANDWIDTH", std::to_string(*v.average_bandwidth));
+  }
+  // §4.3.4.2: CODECS is a SHOULD; an empty list leaves it out.
+  if (!v.codecs.empty()) AddAttribute(&attrs, "CODECS", Quoted(JoinCodecs(v.codecs)));
+  if (v.resolution) {
+    AddAttribute(&attrs, "RESOLUTION",
+                 std::to_string(v.resolution->width) + "x" +
+                     std::to_string(v.resolution->height));
+  }
+  if (v.frame_rate) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.3f", *v.frame_rate);  // §4.3.4.2: 3 decimals
+    AddAttribute(&attrs, "FRAME-RATE", buf);
+  }
+  if (v.audio_group_id) AddAttribute(&attrs, "AUDIO", Quoted(*v.audio_group_id));
+  return "#EXT-X-STREAM-INF:" + attrs + "\n";
+}
+
+}  // namespace
+
+int TargetDurationFor(const std::vector<double>& durations) {
+  int target = 1;
+  for (double d : durations) target = std::max(target, RoundedSeconds(ToMicros(d)));
+  return target;
+}
+
+int RequiredVersion(const MediaPlaylist& playlist) {
+  return playlist.init_segment_uri ? kFmp4Version : kTsVersion;
+}
+
+StatusOr<std::string> WriteMediaPlaylist(const MediaPlaylist& playlist) {
+  RETURN_IF_ERROR(ValidateMediaPlaylist(playlist));
+  std::vector<double> durations;
+  durations.reserve(playlist.segments.size());
+  for (const MediaSegment& s : playlist.segments) durations.push_back(s.duration_seconds);
+
+  std::string out = "#EXTM3U\n";
+  out += "#EXT-X-VERSION:" + std::to_string(playlist.version.value_or(RequiredVersion(playlist)));
+  out += "\n#EXT-X-TARGETDURATION:" + std::to_string(TargetDurationFor(durations)) + "\n";
+  out += "#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n";
+  if (playlist.independent_segments) out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
+  if (playlist.init_segment_uri) {
+    out += "#EXT-X-MAP:URI=" + Quoted(*playlist.init_segment_uri) + "\n";
+  }
+  for (const MediaSegment& s : playlist.segments) {
+    out += "#EXTINF:" + FormatMicros(ToMicros(s.duration_seconds)) + ",\n" + s.uri + "\n";
+  }
+  out += "#EXT-X-ENDLIST\n";
+  return out;
+}
+
+int DefaultVersion(const MasterPlaylist& playlist) { return playlist.audio.empty() ? 3 : 4; }
+
+StatusOr<std::string> WriteMasterPlaylist(const MasterPlaylist& playlist) {
+  RETURN_IF_ERROR(ValidateMasterPlaylist(playlist));
+  std::string out = "#EXTM3U\n";
+  out += "#EXT-X-VERSION:" + std::to_string(playlist.version.value_or(DefaultVersion(playlist)));
+  out += "\n";
+  if (playlist.independent_segments) out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
+  for (const AudioRendition& r : playlist.audio) out += MediaTag(r);
+  for (const Variant& v : playlist.variants) out += StreamInfTag(v) + v.uri + "\n";
+  return out;
+}
+
+}  // namespace vtp::manifest

@@ -1,0 +1,270 @@
+// TranscodeVideoChunk: decode once, condition once, scale and encode every
+// rendition of one chunk.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+extern "C" {
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include "media/demuxer.h"
+#include "media/encoder.h"
+#include "media/filter_graph.h"
+#include "media/packet_file.h"
+#include "media/transcode.h"
+
+namespace vtp::media {
+namespace {
+
+std::string ToneMapChain(const PictureConditioning& c) {
+  auto or_default = [](const std::string& v, const char* d) { return v.empty() || v == "unknown" ? std::string(d) : v; };
+  // Linearise with the source's own transfer, map to BT.709 primaries, then
+  // compress highlights (Hable) into SDR: the choice is explained in
+  // docs/architecture.md ("HDR sources").
+  return "zscale=tin=" + or_default(c.color_transfer, "smpte2084") +
+         ":pin=" + or_default(c.color_primaries, "bt2020") +
+         ":min=" + or_default(c.color_matrix, "bt2020nc") +
+         ":t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+         "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p";
+}
+
+std::string FilterDescription(const VideoChunkJob& job) {
+  std::vector<std::string> pre;
+  const auto& c = job.conditioning;
+  if (c.deinterlace) pre.push_back("bwdif=mode=send_frame:parity=auto:deint=interlaced");
+  if (c.tonemap_to_sdr) pre.push_back(ToneMapChain(c));
+  if (c.rotation == 90) pre.push_back("transpose=clock");
+  if (c.rotation == 270) pre.push_back("transpose=cclock");
+  if (c.rotation == 180) pre.push_back("hflip,vflip");
+  size_t n = job.renditions.size();
+  std::string split = "split=" + std::to_string(n);
+  for (size_t i = 0; i < n; ++i) split += "[s" + std::to_string(i) + "]";
+  pre.push_back(split);
+  std::string desc = "[in]";
+  for (size_t i = 0; i < pre.size(); ++i) desc += (i ? "," : "") + pre[i];
+  for (size_t i = 0; i < n; ++i) {
+    const auto& r = job.renditions[i];
+    desc += ";[s" + std::to_string(i) + "]scale=" + std::to_string(r.width) + ":" +
+            std::to_string(r.height) + ":flags=bicubic,format=yuv420p,setsar=1[out" +
+            std::to_string(i) + "]";
+  }
+  return desc;
+}
+
+StatusOr<Encoder> OpenH264(const VideoChunkJob& job, const VideoRendition& r, bool sdr_out) {
+  AVRational fr{static_cast<int>(job.frame_rate.num), static_cast<int>(job.frame_rate.den)};
+  double fps = job.frame_rate.ToDouble() > 0 ? job.frame_rate.ToDouble() : 30.0;
+  int keyint = std::max(1, static_cast<int>(std::lround(fps * 2.0)));
+  std::map<std::string, std::string> opts = {
+      {"preset", r.preset},
+      {"crf", std::to_string(r.crf)},
+      {"profile", r.profile},
+      {"level", r.level},
+      {"forced-idr", "1"},
+      // Keyframes come only from the plan's forced boundaries (identical in
+      // every rendition); keyint is a safety net above the GOP length.
+      {"x264-params", "scenecut=0:open-gop=0:min-keyint=" + std::to_string(keyint)},
+  };
+  const auto& c = job.conditioning;
+  return Encoder::Open("libx264", opts, [&](AVCodecContext* ctx) {
+    ctx->width = r.width;
+    ctx->height = r.height;
+    ctx->pix_fmt = AV_PIX_FMT_YUV420P;
+    ctx->time_base = {static_cast<int>(job.time_base.num), static_cast<int>(job.time_base.den)};
+    if (fr.num > 0) ctx->framerate = fr;
+    ctx->sample_aspect_ratio = {1, 1};
+    ctx->gop_size = keyint * 2;
+    ctx->rc_max_rate = r.maxrate;
+    ctx->rc_buffer_size = static_cast<int>(r.bufsize);
+    ctx->thread_count = job.encoder_threads;
+    ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (sdr_out) {
+      ctx->color_primaries = AVCOL_PRI_BT709;
+      ctx->color_trc = AVCOL_TRC_BT709;
+      ctx->colorspace = AVCOL_SPC_BT709;
+    } else {
+      ctx->color_primaries = static_cast<AVColorPrimaries>(std::max(0, av_color_primaries_from_name(c.color_primaries.c_str())));
+      ctx->color_trc = static_cast<AVColorTransferCharacteristic>(std::max(0, av_color_transfer_from_name(c.color_transfer.c_str())));
+      ctx->colorspace = static_cast<AVColorSpace>(std::max(0, av_color_space_from_name(c.color_matrix.c_str())));
+    }
+    ctx->color_range = AVCOL_RANGE_MPEG;
+  });
+}
+
+// Encoders, outputs and per-frame bookkeeping for one chunk.
+class ChunkEncoder {
+ public:
+  explicit ChunkEncoder(const VideoChunkJob& job) : job_(job) {}
+
+  Status Open(const AVCodecContext* dec) {
+    AVRational tb{static_cast<int>(job_.time_base.num), static_cast<int>(job_.time_base.den)};
+    ASSIGN_OR_RETURN(FilterGraph g, FilterGraph::Create(dec, tb, FilterDescription(job_),
+                                                        static_cast<int>(job_.renditions.size())));
+    graph_.emplace(std::move(g));
+    for (size_t i = 0; i < job_.renditions.size(); ++i) {
+      ASSIGN_OR_RETURN(Encoder e, OpenH264(job_, job_.renditions[i], job_.conditioning.tonemap_to_sdr));
+      AVCodecParameters* par = avcodec_parameters_alloc();
+      avcodec_parameters_from_context(par, e.context());
+      auto w = PacketWriter::Create(job_.outputs[i], par, tb);
+      avcodec_parameters_free(&par);
+      if (!w.ok()) return w.status();
+      encoders_.push_back(std::move(e));
+      delays_.push_back(INT64_MIN);
+      writers_.push_back(std::move(w).value());
+    }
+    return Status::Ok();
+  }
+
+  // Queues a decoded frame of the chunk with its display duration.
+  Status Add(AVFrame* frame, int64_t pts, int64_t duration) {
+    durations_[pts] = duration;
+    frame->pts = pts;
+    auto it = std::lower_bound(job_.keyframe_forces.begin(), job_.keyframe_forces.end(), last_pts_ == INT64_MIN ? INT64_MIN : last_pts_ + 1);
+    if (last_pts_ == INT64_MIN || (it != job_.keyframe_forces.end() && *it <= pts)) forced_.insert(pts);
+    last_pts_ = pts;
+    ++frames_;
+    RETURN_IF_ERROR(graph_->Push(frame));
+    return Drain(false);
+  }
+
+  Status Finish() {
+    if (graph_) {
+      RETURN_IF_ERROR(graph_->Push(nullptr));
+      RETURN_IF_ERROR(Drain(true));
+    }
+    for (auto& w : writers_) RETURN_IF_ERROR(w.Finish());
+    return Status::Ok();
+  }
+
+  bool opened() const { return graph_.has_value(); }
+  int64_t frames() const { return frames_; }
+  const std::vector<int64_t>& delays() const { return delays_; }
+
+ private:
+  Status Drain(bool flush) {
+    FramePtr out = MakeFrame();
+    AVRational tb{static_cast<int>(job_.time_base.num), static_cast<int>(job_.time_base.den)};
+    for (int i = 0; i < graph_->outputs(); ++i) {
+      for (;;) {
+        ASSIGN_OR_RETURN(bool got, graph_->Pull(i, out.get()));
+        if (!got) break;
+        out->pts = av_rescale_q(out->pts, graph_->output_time_base(i), tb);
+        out->pict_type = forced_.count(out->pts) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+        out->key_frame = 0;
+        RETURN_IF_ERROR(encoders_[static_cast<size_t>(i)].Send(out.get()));
+        av_frame_unref(out.get());
+        RETURN_IF_ERROR(WritePackets(static_cast<size_t>(i)));
+      }
+      if (flush) {
+        RETURN_IF_ERROR(encoders_[static_cast<size_t>(i)].Send(nullptr));
+        RETURN_IF_ERROR(WritePackets(static_cast<size_t>(i)));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status WritePackets(size_t i) {
+    PacketPtr pkt = MakePacket();
+    for (;;) {
+      ASSIGN_OR_RETURN(bool got, encoders_[i].Receive(pkt.get()));
+      if (!got) return Status::Ok();
+      auto d = durations_.find(pkt->pts);
+      pkt->duration = d != durations_.end() ? d->second : 0;
+      pkt->pts -= job_.origin;
+      pkt->dts -= job_.origin;
+      if (delays_[i] == INT64_MIN) delays_[i] = pkt->pts - pkt->dts;
+      RETURN_IF_ERROR(writers_[i].Write(pkt.get()));
+      av_packet_unref(pkt.get());
+    }
+  }
+
+  const VideoChunkJob& job_;
+  std::optional<FilterGraph> graph_;
+  std::vector<Encoder> encoders_;
+  std::vector<PacketWriter> writers_;
+  std::vector<int64_t> delays_;
+  std::map<int64_t, int64_t> durations_;
+  std::set<int64_t> forced_;
+  int64_t last_pts_ = INT64_MIN;
+  int64_t frames_ = 0;
+};
+
+// Holds back one frame so its duration can be taken from the next one.
+class FrameSelector {
+ public:
+  FrameSelector(const VideoChunkJob& job, ChunkEncoder& enc) : job_(job), enc_(enc) {}
+
+  Status Offer(AVFrame* frame, const AVCodecContext* dec) {
+    int64_t ts = frame->best_effort_timestamp;
+    if (ts == AV_NOPTS_VALUE || ts < job_.start || ts <= held_pts_) return Status::Ok();
+    if (ts >= job_.end) {
+      next_pts_ = std::min(next_pts_, ts);
+      return Status::Ok();
+    }
+    if (!enc_.opened()) RETURN_IF_ERROR(enc_.Open(dec));
+    if (held_) RETURN_IF_ERROR(enc_.Add(held_.get(), held_pts_, ts - held_pts_));
+    held_ = MakeFrame();
+    av_frame_move_ref(held_.get(), frame);
+    held_pts_ = ts;
+    held_duration_ = held_->pkt_duration;
+    return Status::Ok();
+  }
+
+  Status Finish() {
+    if (!held_) return Status::Ok();
+    int64_t d = next_pts_ != INT64_MAX ? next_pts_ - held_pts_
+                                       : (held_duration_ > 0 ? held_duration_ : job_.last_frame_duration);
+    RETURN_IF_ERROR(enc_.Add(held_.get(), held_pts_, std::max<int64_t>(1, d)));
+    held_.reset();
+    return Status::Ok();
+  }
+
+ private:
+  const VideoChunkJob& job_;
+  ChunkEncoder& enc_;
+  FramePtr held_;
+  int64_t held_pts_ = INT64_MIN;
+  int64_t held_duration_ = 0;
+  int64_t next_pts_ = INT64_MAX;
+};
+
+}  // namespace
+
+StatusOr<ChunkResult> TranscodeVideoChunk(const VideoChunkJob& job) {
+  if (job.renditions.empty() || job.renditions.size() != job.outputs.size()) {
+    return InvalidArgument("chunk job needs one output per rendition");
+  }
+  ASSIGN_OR_RETURN(PacketReader reader, PacketReader::Open(job.chunk_path));
+  ASSIGN_OR_RETURN(Decoder dec, Decoder::Open(reader.codecpar(), reader.time_base(), 1));
+  ChunkEncoder enc(job);
+  FrameSelector selector(job, enc);
+  PacketPtr pkt = MakePacket();
+  FramePtr frame = MakeFrame();
+  auto drain = [&]() -> Status {
+    for (;;) {
+      ASSIGN_OR_RETURN(bool got, dec.Receive(frame.get()));
+      if (!got) return Status::Ok();
+      RETURN_IF_ERROR(selector.Offer(frame.get(), dec.context()));
+      av_frame_unref(frame.get());
+    }
+  };
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, reader.Next(pkt.get()));
+    RETURN_IF_ERROR(dec.Send(more ? pkt.get() : nullptr));
+    RETURN_IF_ERROR(drain());
+    if (!more) break;
+  }
+  RETURN_IF_ERROR(selector.Finish());
+  if (!enc.opened()) {
+    return Status(ErrorCode::kCorruptInput, "no decodable frame in chunk " + job.chunk_path);
+  }
+  RETURN_IF_ERROR(enc.Finish());
+  return ChunkResult{enc.frames(), enc.delays()};
+}
+
+}  // namespace vtp::media
