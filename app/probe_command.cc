@@ -2,10 +2,9 @@
 // classifies why the file is unusable (exit statuses: docs/errors.md).
 #include <charconv>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "app/commands.h"
 #include "core/status.h"

@@ -28,6 +28,7 @@ constexpr const char* kRunUsage =
     "  --segment-seconds S      segment length, 1..60 (default 4)\n"
     "  --max-chunks N           cap on chunks; 1 disables chunking (default: auto)\n"
     "  --encoder-threads N      x264 threads per encoder (default 1)\n"
+    "  --preset NAME            x264 preset, ultrafast..veryslow (default medium)\n"
     "  --force                  replace a non-empty OUTDIR\n"
     "  --json                   print a machine-readable summary on stdout\n"
     "  --quiet                  no progress output\n";
@@ -109,6 +110,13 @@ int RunCommand(int argc, char** argv) {
       if (!ParseInt(value("--max-chunks"), 0, 100000, &o.max_chunks)) return Fail(InvalidArgument("--max-chunks must be >= 0"), json);
     } else if (a == "--encoder-threads") {
       if (!ParseInt(value("--encoder-threads"), 0, 64, &o.encoder_threads)) return Fail(InvalidArgument("--encoder-threads must be 0..64"), json);
+    } else if (a == "--preset") {
+      o.x264_preset = value("--preset");
+      static const char* kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                       "medium", "slow", "slower", "veryslow", "placebo"};
+      bool known = false;
+      for (const char* p : kPresets) known = known || o.x264_preset == p;
+      if (!known) return Fail(InvalidArgument("--preset must be an x264 preset name (ultrafast..veryslow)"), json);
     } else if (a == "--force") {
       o.force = true;
     } else if (a == "--json") {

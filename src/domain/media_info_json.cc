@@ -106,7 +106,8 @@ std::string VideoText(const VideoInfo& v) {
          std::to_string(v.bit_depth) + "-bit";
   out += ", " + v.color_primaries + "/" + v.color_transfer + "/" + v.color_matrix + " " +
          v.color_range + ", " + std::string(HdrTypeName(v.hdr));
-  if (v.dolby_vision_profile >= 0) out += " (Dolby Vision profile " + std::to_string(v.dolby_vision_profile) + ")";
+  if (v.dolby_vision_profile >= 0)
+    out += " (Dolby Vision profile " + std::to_string(v.dolby_vision_profile) + ")";
   out += ", " + Format("%.3f", v.avg_frame_rate.ToDouble()) + " fps (r " +
          RationalText(v.real_frame_rate) + ")" + (v.variable_frame_rate ? " VFR" : " CFR");
   out += ", " + std::string(FieldOrderName(v.field_order));
@@ -131,8 +132,7 @@ std::string StreamText(const StreamInfo& s, bool primary) {
   if (s.audio) {
     const AudioInfo& a = *s.audio;
     out += ", " + std::to_string(a.sample_rate) + " Hz, " + std::to_string(a.channels) + " ch" +
-           (a.channel_layout.empty() ? "" : " (" + a.channel_layout + ")") + ", " +
-           a.sample_format;
+           (a.channel_layout.empty() ? "" : " (" + a.channel_layout + ")") + ", " + a.sample_format;
   }
   out += CommonSuffix(s) + "\n";
   if (s.video && !s.attached_picture) out += GopText(s.video->gop);
@@ -143,32 +143,46 @@ std::string StreamText(const StreamInfo& s, bool primary) {
 
 std::string_view StreamKindName(StreamKind kind) {
   switch (kind) {
-    case StreamKind::kVideo: return "video";
-    case StreamKind::kAudio: return "audio";
-    case StreamKind::kSubtitle: return "subtitle";
-    case StreamKind::kData: return "data";
-    case StreamKind::kAttachment: return "attachment";
-    case StreamKind::kUnknown: break;
+    case StreamKind::kVideo:
+      return "video";
+    case StreamKind::kAudio:
+      return "audio";
+    case StreamKind::kSubtitle:
+      return "subtitle";
+    case StreamKind::kData:
+      return "data";
+    case StreamKind::kAttachment:
+      return "attachment";
+    case StreamKind::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view HdrTypeName(HdrType hdr) {
   switch (hdr) {
-    case HdrType::kSdr: return "sdr";
-    case HdrType::kHdr10: return "hdr10";
-    case HdrType::kHlg: return "hlg";
-    case HdrType::kDolbyVision: return "dolby_vision";
+    case HdrType::kSdr:
+      return "sdr";
+    case HdrType::kHdr10:
+      return "hdr10";
+    case HdrType::kHlg:
+      return "hlg";
+    case HdrType::kDolbyVision:
+      return "dolby_vision";
   }
   return "sdr";
 }
 
 std::string_view FieldOrderName(FieldOrder order) {
   switch (order) {
-    case FieldOrder::kProgressive: return "progressive";
-    case FieldOrder::kTopFirst: return "top_first";
-    case FieldOrder::kBottomFirst: return "bottom_first";
-    case FieldOrder::kUnknown: break;
+    case FieldOrder::kProgressive:
+      return "progressive";
+    case FieldOrder::kTopFirst:
+      return "top_first";
+    case FieldOrder::kBottomFirst:
+      return "bottom_first";
+    case FieldOrder::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -196,9 +210,8 @@ std::string ToText(const MediaInfo& info) {
   if (!info.container_long.empty()) out += " (" + info.container_long + ")";
   out += ", " + SizeText(info.file_size) + "\n";
   out += "  duration " + Format("%.3f", info.duration) + " s, start " +
-         Format("%.3f", info.start_time) + " s, bitrate " +
-         std::to_string(info.bit_rate / 1000) + " kb/s, " + std::to_string(info.streams.size()) +
-         " stream(s)\n";
+         Format("%.3f", info.start_time) + " s, bitrate " + std::to_string(info.bit_rate / 1000) +
+         " kb/s, " + std::to_string(info.streams.size()) + " stream(s)\n";
   for (size_t i = 0; i < info.streams.size(); ++i) {
     int idx = static_cast<int>(i);
     out += StreamText(info.streams[i], idx == info.primary_video || idx == info.primary_audio);

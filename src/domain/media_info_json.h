@@ -2,10 +2,9 @@
 // and the short ffprobe-like text summary `vtp probe` prints. Pure functions.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/media_info.h"
 

@@ -13,6 +13,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "domain/media_info_json.h"
 #include "media/av_handles.h"
 #include "media/probe_scan.h"
 
@@ -39,7 +40,8 @@ Status CheckFile(const std::string& path, int64_t* size) {
   if (!fs::is_regular_file(st)) return IoError("not a regular file");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
-    return IoError("cannot open for reading: " + std::error_code(errno, std::generic_category()).message());
+    std::error_code err(errno, std::generic_category());
+    return IoError("cannot open for reading: " + err.message());
   }
   std::fclose(f);
   *size = static_cast<int64_t>(fs::file_size(path, ec));
@@ -94,23 +96,33 @@ std::string MetadataValue(const AVDictionary* dict, const char* key) {
 
 StreamKind KindOf(AVMediaType type) {
   switch (type) {
-    case AVMEDIA_TYPE_VIDEO: return StreamKind::kVideo;
-    case AVMEDIA_TYPE_AUDIO: return StreamKind::kAudio;
-    case AVMEDIA_TYPE_SUBTITLE: return StreamKind::kSubtitle;
-    case AVMEDIA_TYPE_DATA: return StreamKind::kData;
-    case AVMEDIA_TYPE_ATTACHMENT: return StreamKind::kAttachment;
-    default: return StreamKind::kUnknown;
+    case AVMEDIA_TYPE_VIDEO:
+      return StreamKind::kVideo;
+    case AVMEDIA_TYPE_AUDIO:
+      return StreamKind::kAudio;
+    case AVMEDIA_TYPE_SUBTITLE:
+      return StreamKind::kSubtitle;
+    case AVMEDIA_TYPE_DATA:
+      return StreamKind::kData;
+    case AVMEDIA_TYPE_ATTACHMENT:
+      return StreamKind::kAttachment;
+    default:
+      return StreamKind::kUnknown;
   }
 }
 
 FieldOrder FieldOrderOf(AVFieldOrder order) {
   switch (order) {
-    case AV_FIELD_PROGRESSIVE: return FieldOrder::kProgressive;
+    case AV_FIELD_PROGRESSIVE:
+      return FieldOrder::kProgressive;
     case AV_FIELD_TT:
-    case AV_FIELD_TB: return FieldOrder::kTopFirst;
+    case AV_FIELD_TB:
+      return FieldOrder::kTopFirst;
     case AV_FIELD_BB:
-    case AV_FIELD_BT: return FieldOrder::kBottomFirst;
-    default: return FieldOrder::kUnknown;
+    case AV_FIELD_BT:
+      return FieldOrder::kBottomFirst;
+    default:
+      return FieldOrder::kUnknown;
   }
 }
 
@@ -160,7 +172,8 @@ VideoInfo DescribeVideo(const AVStream& st) {
   VideoInfo v;
   v.width = par.width;
   v.height = par.height;
-  AVRational sar = st.sample_aspect_ratio.num > 0 ? st.sample_aspect_ratio : par.sample_aspect_ratio;
+  AVRational sar =
+      st.sample_aspect_ratio.num > 0 ? st.sample_aspect_ratio : par.sample_aspect_ratio;
   if (sar.num > 0 && sar.den > 0) v.sample_aspect_ratio = ToRational(sar);
   v.rotation = RotationOf(st);
   DisplaySize(v.width, v.height, v.sample_aspect_ratio, v.rotation, &v.display_width,
@@ -227,7 +240,8 @@ MediaInfo Describe(const AVFormatContext& ctx, const std::string& path, int64_t 
     info.start_time = static_cast<double>(ctx.start_time) / AV_TIME_BASE;
   }
   info.bit_rate = ctx.bit_rate;
-  for (unsigned i = 0; i < ctx.nb_streams; ++i) info.streams.push_back(DescribeStream(*ctx.streams[i]));
+  for (unsigned i = 0; i < ctx.nb_streams; ++i)
+    info.streams.push_back(DescribeStream(*ctx.streams[i]));
   ChoosePrimaryStreams(&info);
   return info;
 }
@@ -241,12 +255,12 @@ StatusOr<MediaInfo> ProbeUnlabelled(const std::string& path, const ProbeLimits& 
   ASSIGN_OR_RETURN(const AVInputFormat* fmt, SniffFormat(path));
   ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInput(path, fmt));
   // Guards run on the header's facts before find_stream_info decodes
-  // anything, so a declared 30000x30000 picture is never allocated.
+  // anything, so a declared 10000x10000 picture is never allocated.
   RETURN_IF_ERROR(CheckLimits(Describe(*ctx, path, size), limits));
   int ret = avformat_find_stream_info(ctx.get(), nullptr);
-  RETURN_IF_ERROR(AvStatus(ret, ErrorCode::kCorruptInput,
-                           "recognised as " + std::string(fmt->name) +
-                               " but its stream parameters cannot be read"));
+  RETURN_IF_ERROR(AvStatus(
+      ret, ErrorCode::kCorruptInput,
+      "recognised as " + std::string(fmt->name) + " but its stream parameters cannot be read"));
   MediaInfo info = Describe(*ctx, path, size);
   RETURN_IF_ERROR(CheckLimits(info, limits));
   RETURN_IF_ERROR(CheckStreamsUsable(info));
@@ -260,18 +274,6 @@ StatusOr<MediaInfo> ProbeUnlabelled(const std::string& path, const ProbeLimits& 
 
 std::string Plural(size_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
-std::string KindName(StreamKind kind) {
-  switch (kind) {
-    case StreamKind::kVideo: return "video";
-    case StreamKind::kAudio: return "audio";
-    case StreamKind::kSubtitle: return "subtitle";
-    case StreamKind::kData: return "data";
-    case StreamKind::kAttachment: return "attachment";
-    case StreamKind::kUnknown: break;
-  }
-  return "unknown";
 }
 
 // Ranks candidates for primary stream: decodable beats default beats order.
@@ -292,7 +294,7 @@ int PickStream(const MediaInfo& info, StreamKind kind) {
 
 Status CheckDecoder(const StreamInfo& s) {
   if (s.decodable) return Status::Ok();
-  std::string what = KindName(s.kind) + " stream #" + std::to_string(s.index);
+  std::string what = std::string(StreamKindName(s.kind)) + " stream #" + std::to_string(s.index);
   if (s.codec == "none" || s.codec.empty()) {
     return Status(ErrorCode::kUnsupportedCodec,
                   what + " uses a codec this build of libavformat does not know");
@@ -355,7 +357,8 @@ Status CheckStreamsUsable(const MediaInfo& info) {
   if (info.video_stream() == nullptr && info.audio_stream() == nullptr) {
     std::string found;
     for (const StreamInfo& s : info.streams) {
-      found += (found.empty() ? "" : ", ") + KindName(s.kind) + " (" + s.codec + ")";
+      found +=
+          (found.empty() ? "" : ", ") + std::string(StreamKindName(s.kind)) + " (" + s.codec + ")";
     }
     return Status(ErrorCode::kNoDecodableStream,
                   "no audio or video stream; found " +

@@ -35,6 +35,13 @@ namespace vtp::media {
 //   kNoDecodableStream no audio or video stream (subtitle- or data-only)
 //   kUnsupportedCodec  the primary video or audio codec has no decoder here
 //   kLimitExceeded     a ProbeLimits guard tripped (checked before decoding)
+//
+// Where the scan refines libav's header values: VideoInfo::avg_frame_rate is
+// replaced by the rate measured over all packets when libav's is missing or
+// more than 10% off (FLV and some Matroska report their 1000 Hz tick rate);
+// MediaInfo::duration and bit_rate are computed from the packets and file
+// size when the container declares none; field_order and, when the header
+// lacks it, pixel_format come from the decoded frames.
 StatusOr<MediaInfo> Probe(const std::string& path, const ProbeLimits& limits = {});
 
 // ---------------------------------------------------------------------------

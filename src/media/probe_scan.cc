@@ -30,8 +30,8 @@ class FrameSampler {
     codec_->pkt_timebase = st.time_base;
     std::string what = std::string("cannot open the ") + codec->name + " decoder for stream #" +
                        std::to_string(st.index);
-    RETURN_IF_ERROR(AvStatus(avcodec_open2(codec_.get(), codec, nullptr),
-                             ErrorCode::kCorruptInput, what));
+    RETURN_IF_ERROR(
+        AvStatus(avcodec_open2(codec_.get(), codec, nullptr), ErrorCode::kCorruptInput, what));
     sample_.stream_index = st.index;
     return Status::Ok();
   }
@@ -144,7 +144,7 @@ FieldOrder FieldOrderFromFrames(const DecodeSample& d, FieldOrder declared) {
   if (d.frames == 0) return declared;
   if (d.interlaced_frames == 0) return FieldOrder::kProgressive;
   return d.top_field_first_frames * 2 >= d.interlaced_frames ? FieldOrder::kTopFirst
-                                                              : FieldOrder::kBottomFirst;
+                                                             : FieldOrder::kBottomFirst;
 }
 
 // The timestamps frame-rate analysis can trust: pts when every packet has
@@ -235,8 +235,8 @@ Status CheckDuration(const ScanResult& scan, const AVFormatContext& ctx) {
   double declared = static_cast<double>(ctx.duration) / AV_TIME_BASE;
   double scanned = ScannedDuration(scan, ctx);
   if (scanned < declared - std::max(1.0, 0.1 * declared)) {
-    return Corrupt("truncated: declares " + FormatSeconds(declared) + " but its packets end after " +
-                   FormatSeconds(scanned));
+    return Corrupt("truncated: declares " + FormatSeconds(declared) +
+                   " but its packets end after " + FormatSeconds(scanned));
   }
   return Status::Ok();
 }
@@ -288,7 +288,8 @@ void ApplyScan(const ScanResult& scan, const AVFormatContext& ctx, MediaInfo* in
   }
   if (info->duration <= 0) info->duration = ScannedDuration(scan, ctx);
   if (info->bit_rate <= 0 && info->duration > 0) {
-    info->bit_rate = static_cast<int64_t>(static_cast<double>(info->file_size) * 8 / info->duration);
+    info->bit_rate =
+        static_cast<int64_t>(static_cast<double>(info->file_size) * 8 / info->duration);
   }
   if (info->primary_video >= 0 && scan.video.stream_index == info->primary_video) {
     VideoInfo& v = *info->streams[static_cast<size_t>(info->primary_video)].video;

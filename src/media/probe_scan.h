@@ -48,7 +48,7 @@ struct DecodeSample {
   int frames = 0;
   int interlaced_frames = 0;
   int top_field_first_frames = 0;
-  int pixel_format = -1;  // AVPixelFormat of the first frame, -1 if none
+  int pixel_format = -1;   // AVPixelFormat of the first frame, -1 if none
   std::string last_error;  // libav text of the last decoder error
 };
 

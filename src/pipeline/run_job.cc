@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,9 @@ namespace vtp::pipeline {
 namespace {
 
 constexpr int kAudioBitrate = 128000;
+constexpr int kAudioSampleRate = 48000;
+// libavcodec's AAC encoder delay; checked against the audio task's report.
+constexpr int64_t kAacPrimingSamples = 1024;
 constexpr char kAudioName[] = "aac_128k";
 
 double SelfCpuSeconds() {
@@ -111,7 +115,8 @@ class Job {
     if (!info_.audio_stream()) return Status::Ok();
     json p = {{"input", opts_.input}, {"stream", info_.primary_audio},
               {"origin_seconds", origin_seconds}, {"max_seconds", max_seconds},
-              {"bitrate", kAudioBitrate}, {"output", work_ + "/audio.nut"}};
+              {"bitrate", kAudioBitrate}, {"sample_rate", kAudioSampleRate},
+              {"output", work_ + "/audio.nut"}};
     return Submit({"audio", kStepAudio, p});
   }
 
@@ -122,16 +127,20 @@ class Job {
     double fps = out.value("index_frame_rate", 30.0);
     frame_rate_ = FrameRateOf(info_, fps);
     ASSIGN_OR_RETURN(renditions_, SelectH264Ladder(v, frame_rate_.ToDouble()));
+    for (auto& r : renditions_) r.preset = opts_.x264_preset;
     report_.chunks = static_cast<int>(plan_.chunks.size());
     SetTotal(kStepTranscode, static_cast<int>(plan_.chunks.size()));
     SetTotal(kStepPackage, static_cast<int>(renditions_.size()) + (info_.audio_stream() ? 1 : 0));
-    for (size_t i = 0; i < plan_.chunks.size(); ++i) RETURN_IF_ERROR(Submit(TranscodeTask(out, i, v)));
     double tb = plan_.time_base.ToDouble();
     // The chunk timeline is the source's shifted by `offset`; audio is cut
     // against the source's own seconds.
     double origin_s = static_cast<double>(plan_.origin - out.at("offset").get<int64_t>()) * tb;
     video_seconds_ = static_cast<double>(out.at("end").get<int64_t>() - plan_.origin) * tb;
-    return SubmitAudio(origin_s, video_seconds_);
+    // Audio first: it is one task that would otherwise finish last, after
+    // every chunk, and hold packaging up.
+    RETURN_IF_ERROR(SubmitAudio(origin_s, video_seconds_));
+    for (size_t i = 0; i < plan_.chunks.size(); ++i) RETURN_IF_ERROR(Submit(TranscodeTask(out, i, v)));
+    return Status::Ok();
   }
 
   TaskSpec TranscodeTask(const json& out, size_t i, const VideoInfo& v) {
@@ -190,6 +199,13 @@ class Job {
     if (c.task.step == kStepTranscode) {
       if (c.task.id == "transcode/" + ChunkName(0)) {
         for (int64_t d : c.result.output.at("delays")) delay_ = std::max(delay_, d);
+        // The presentation delay must also cover the AAC priming, so that
+        // audio's first (priming) packet never lands before time 0.
+        if (info_.audio_stream()) {
+          double tb = plan_.time_base.ToDouble();
+          auto priming = static_cast<int64_t>(std::ceil(kAacPrimingSamples / (kAudioSampleRate * tb)));
+          delay_ = std::max(delay_, priming);
+        }
         delay_known_ = true;
         RETURN_IF_ERROR(MaybePackageAudio());
       }
@@ -209,6 +225,7 @@ class Job {
         delay_known_ = true;
       }
       audio_priming_ = c.result.output.value("priming", int64_t{0});
+      if (audio_priming_ > kAacPrimingSamples) return Internal("unexpected AAC encoder delay");
       audio_done_ = true;
       return MaybePackageAudio();
     }
@@ -225,7 +242,7 @@ class Job {
     // Audio-only: start at media time 0 with the priming samples in front.
     int64_t shift = audio_priming_;
     if (info_.video_stream()) {
-      shift = SecondsToTicks(static_cast<double>(delay_) * plan_.time_base.ToDouble(), {1, 48000});
+      shift = SecondsToTicks(static_cast<double>(delay_) * plan_.time_base.ToDouble(), {1, kAudioSampleRate});
     }
     return Submit(PackageTask(kAudioName, std::string("audio/") + kAudioName, false,
                               {work_ + "/audio.nut"}, audio_priming_, shift));

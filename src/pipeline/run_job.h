@@ -22,6 +22,7 @@ struct RunOptions {
   double gop_seconds = 2.0;
   int max_chunks = 0;         // 0: automatic; 1: no chunking
   int encoder_threads = 1;    // x264 threads per encoder
+  std::string x264_preset = "medium";
   bool force = false;         // replace an existing output directory
   ProbeLimits limits;
 };

@@ -65,6 +65,7 @@ StatusOr<json> RunAudio(const json& p) {
   job.origin_seconds = p.at("origin_seconds");
   job.max_seconds = p.at("max_seconds");
   job.bitrate = p.at("bitrate");
+  job.sample_rate = p.at("sample_rate");
   job.output = p.at("output");
   ASSIGN_OR_RETURN(media::AudioResult r, media::TranscodeAudio(job));
   return json{{"samples", r.samples}, {"priming", r.priming}};

@@ -1,10 +1,9 @@
 // End-to-end checks of `vtp probe`: exit statuses and output formats.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "testutil/fixtures.h"
 

@@ -20,10 +20,11 @@ using testutil::CorpusPath;
 using testutil::Fixture;
 using testutil::WriteFile;
 
-// 2 s of 320x240@30 test pattern plus a mono 48 kHz tone.
-constexpr const char* kClip =
-    "-f lavfi -i testsrc2=size=320x240:rate=30 "
-    "-f lavfi -i sine=frequency=440:sample_rate=48000 -t 2 ";
+// 2 s of 320x240@30 test pattern plus a mono 48 kHz tone. kClipInputs lets
+// a fixture add inputs before the output duration option.
+constexpr const char* kClipInputs =
+    "-f lavfi -i testsrc2=size=320x240:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 ";
+const std::string kClip = std::string(kClipInputs) + "-t 2 ";
 
 StatusOr<MediaInfo> RunProbe(const std::string& path, const ProbeLimits& limits = {}) {
   ConfigureLibavLogging();
@@ -49,10 +50,10 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-std::string Mp4Clip() { return Fixture("probe_clip.mp4", std::string(kClip) + "-c:v libx264 -g 30 -c:a aac"); }
+std::string Mp4Clip() { return Fixture("probe_clip.mp4", kClip + "-c:v libx264 -g 30 -c:a aac"); }
 
-#define SKIP_WITHOUT_CORPUS()                                          \
-  do {                                                                 \
+#define SKIP_WITHOUT_CORPUS()                                                \
+  do {                                                                       \
     if (!testutil::CorpusAvailable()) GTEST_SKIP() << "no ../shared/corpus"; \
   } while (0)
 
@@ -76,7 +77,7 @@ class ContainerTest : public ::testing::TestWithParam<ContainerCase> {};
 
 TEST_P(ContainerTest, DescribesClip) {
   const ContainerCase& c = GetParam();
-  std::string args = c.own_source ? c.args : std::string(kClip) + c.args;
+  std::string args = c.own_source ? c.args : kClip + c.args;
   std::string path = Fixture(c.file, args);
   ASSERT_FALSE(path.empty());
   MediaInfo info = ProbeOk(path);
@@ -218,13 +219,13 @@ TEST(ProbeTest, InterlacedFieldOrderFromDecodedFrames) {
 }
 
 TEST(ProbeTest, StreamMetadata) {
-  std::string path = Fixture("probe_metadata.mkv",
-                             std::string(kClip) +
-                                 "-f lavfi -i sine=frequency=880:sample_rate=48000 -t 2 "
-                                 "-map 0 -map 1 -map 2 -c:v libx264 -c:a aac "
-                                 "-metadata:s:a:0 language=eng -metadata:s:a:1 language=fra "
-                                 "-metadata:s:a:1 title=Commentary "
-                                 "-disposition:a:0 0 -disposition:a:1 default");
+  std::string path =
+      Fixture("probe_metadata.mkv", std::string(kClipInputs) +
+                                        "-f lavfi -i sine=frequency=880:sample_rate=48000 -t 2 "
+                                        "-map 0 -map 1 -map 2 -c:v libx264 -c:a aac "
+                                        "-metadata:s:a:0 language=eng -metadata:s:a:1 language=fra "
+                                        "-metadata:s:a:1 title=Commentary "
+                                        "-disposition:a:0 0 -disposition:a:1 default");
   MediaInfo info = ProbeOk(path);
   ASSERT_EQ(info.streams.size(), 3u);
   EXPECT_EQ(info.streams[1].language, "eng");
@@ -237,8 +238,8 @@ TEST(ProbeTest, StreamMetadata) {
 
 TEST(ProbeTest, SubtitleStreamsAreListed) {
   std::string srt = WriteFile("probe_subs.srt", "1\n00:00:00,500 --> 00:00:01,500\nHello\n\n");
-  std::string path = Fixture("probe_with_subs.mkv", std::string(kClip) + "-i '" + srt +
-                                                        "' -map 0 -map 1 -map 2 -c:v libx264 "
+  std::string path = Fixture("probe_with_subs.mkv", std::string(kClipInputs) + "-i '" + srt +
+                                                        "' -t 2 -map 0 -map 1 -map 2 -c:v libx264 "
                                                         "-c:a aac -c:s srt -metadata:s:s:0 "
                                                         "language=ger");
   MediaInfo info = ProbeOk(path);
@@ -453,13 +454,13 @@ TEST(ProbeErrorTest, TextFilesAreNotMedia) {
 TEST(ProbeErrorTest, TruncatedMp4IsCorrupt) {
   std::string moov_at_end = ReadAll(Mp4Clip());
   ASSERT_GT(moov_at_end.size(), 1000u);
-  StatusOr<MediaInfo> cut = RunProbe(
-      WriteFile("probe_cut_moov_end.mp4", moov_at_end.substr(0, moov_at_end.size() / 2)));
+  StatusOr<MediaInfo> cut =
+      RunProbe(WriteFile("probe_cut_moov_end.mp4", moov_at_end.substr(0, moov_at_end.size() / 2)));
   ASSERT_FALSE(cut.ok());
   EXPECT_EQ(cut.status().code(), ErrorCode::kCorruptInput) << cut.status().ToString();
 
-  std::string faststart = ReadAll(Fixture(
-      "probe_faststart.mp4", std::string(kClip) + "-c:v libx264 -c:a aac -movflags +faststart"));
+  std::string faststart =
+      ReadAll(Fixture("probe_faststart.mp4", kClip + "-c:v libx264 -c:a aac -movflags +faststart"));
   ASSERT_GT(faststart.size(), 1000u);
   StatusOr<MediaInfo> cut2 =
       RunProbe(WriteFile("probe_cut_faststart.mp4", faststart.substr(0, faststart.size() / 2)));
@@ -468,7 +469,7 @@ TEST(ProbeErrorTest, TruncatedMp4IsCorrupt) {
 }
 
 TEST(ProbeErrorTest, TruncatedMatroskaIsCorrupt) {
-  std::string mkv = ReadAll(Fixture("probe_clip.mkv", std::string(kClip) + "-c:v libx264 -g 30 -c:a aac"));
+  std::string mkv = ReadAll(Fixture("probe_clip.mkv", kClip + "-c:v libx264 -g 30 -c:a aac"));
   ASSERT_GT(mkv.size(), 1000u);
   StatusOr<MediaInfo> cut = RunProbe(WriteFile("probe_cut.mkv", mkv.substr(0, mkv.size() / 2)));
   ASSERT_FALSE(cut.ok());
@@ -477,8 +478,9 @@ TEST(ProbeErrorTest, TruncatedMatroskaIsCorrupt) {
 }
 
 TEST(ProbeErrorTest, SubtitleOnlyInputsHaveNoDecodableStream) {
-  std::string srt = WriteFile("probe_only.srt", "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n"
-                                                "2\n00:00:03,000 --> 00:00:04,000\nWorld\n\n");
+  std::string srt = WriteFile("probe_only.srt",
+                              "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n"
+                              "2\n00:00:03,000 --> 00:00:04,000\nWorld\n\n");
   StatusOr<MediaInfo> info = RunProbe(srt);
   ASSERT_FALSE(info.ok());
   EXPECT_EQ(info.status().code(), ErrorCode::kNoDecodableStream);
@@ -489,8 +491,8 @@ TEST(ProbeErrorTest, SubtitleOnlyInputsHaveNoDecodableStream) {
 }
 
 TEST(ProbeErrorTest, UnknownCodecIsUnsupported) {
-  std::string mkv = ReadAll(Fixture(
-      "probe_mpeg4.mkv", "-f lavfi -i testsrc=size=64x48:rate=5 -t 0.4 -c:v mpeg4"));
+  std::string mkv = ReadAll(
+      Fixture("probe_mpeg4.mkv", "-f lavfi -i testsrc=size=64x48:rate=5 -t 0.4 -c:v mpeg4"));
   // Same length keeps every EBML size valid; Matroska maps unknown codec
   // ids to AV_CODEC_ID_NONE.
   size_t at = mkv.find("V_MPEG4/ISO/ASP");
@@ -575,11 +577,11 @@ std::vector<int64_t> Steps(std::initializer_list<int64_t> deltas, int repeat) {
 }
 
 TEST(ProbePolicyTest, VariableFrameRate) {
-  EXPECT_FALSE(IsVariableFrameRate(Steps({3000}, 100)));          // 30 fps, 90 kHz
-  EXPECT_FALSE(IsVariableFrameRate(Steps({33, 34, 33}, 30)));     // 30 fps, ms ticks
-  EXPECT_TRUE(IsVariableFrameRate(Steps({8000, 9000, 7200}, 9))); // phone VFR
+  EXPECT_FALSE(IsVariableFrameRate(Steps({3000}, 100)));               // 30 fps, 90 kHz
+  EXPECT_FALSE(IsVariableFrameRate(Steps({33, 34, 33}, 30)));          // 30 fps, ms ticks
+  EXPECT_TRUE(IsVariableFrameRate(Steps({8000, 9000, 7200}, 9)));      // phone VFR
   EXPECT_TRUE(IsVariableFrameRate(Steps({33, 33, 67, 33, 100}, 10)));  // dropped frames
-  EXPECT_FALSE(IsVariableFrameRate(Steps({41, 1, 42}, 20)));      // VP9 hidden frames
+  EXPECT_FALSE(IsVariableFrameRate(Steps({41, 1, 42}, 20)));           // VP9 hidden frames
   EXPECT_FALSE(IsVariableFrameRate({0, 40}));
   std::vector<int64_t> reordered = Steps({3000}, 30);
   std::swap(reordered[3], reordered[5]);  // B-frames arrive out of order

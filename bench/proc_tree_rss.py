@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Run a command and measure its whole process tree.
+
+usage: proc_tree_rss.py [--interval SECONDS] [--out FILE.json] -- COMMAND [ARGS...]
+
+Reports (JSON, on stdout or into --out):
+  wall_seconds        from start to the root process being reaped
+  user_seconds, sys_seconds, cpu_seconds
+                      getrusage(RUSAGE_CHILDREN) delta: the root process plus
+                      every descendant it waited for (vtp reaps its workers)
+  peak_tree_rss_kb    max over samples of the SUM of VmRSS over the root and
+                      all its live descendants (shared pages count once per
+                      process, so this over-states a multi-process tree)
+  peak_tree_pss_kb    the same with Pss from smaps_rollup (shared pages split
+                      between the processes mapping them)
+  max_process_rss_kb  ru_maxrss: the largest single process
+  peak_processes      most processes alive in the tree at one sample
+Samples every --interval seconds (default 0.05) by scanning /proc; the
+sampler's own CPU time is reported as sampler_cpu_seconds and is not part of
+cpu_seconds. Standard library only.
+"""
+import json
+import os
+import resource
+import sys
+import time
+
+
+def children_map():
+    """pid -> list of child pids, from /proc/*/stat."""
+    kids = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # Fields after the ")" that closes comm: state ppid ...
+        rest = stat[stat.rfind(b")") + 2:].split()
+        kids.setdefault(int(rest[1]), []).append(int(name))
+    return kids
+
+
+def tree(root):
+    kids = children_map()
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, ()))
+    return out
+
+
+def read_kb(path, key):
+    try:
+        with open(path, "rb") as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0  # gone, or a zombie (no VmRSS line)
+
+
+def main(argv):
+    interval, out_path = 0.05, None
+    while argv and argv[0] != "--":
+        opt = argv.pop(0)
+        if opt == "--interval":
+            interval = float(argv.pop(0))
+        elif opt == "--out":
+            out_path = argv.pop(0)
+        else:
+            sys.exit(f"proc_tree_rss.py: unknown option {opt}\n{__doc__}")
+    if not argv or len(argv) < 2:
+        sys.exit(__doc__)
+    cmd = argv[1:]
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    self_before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execvp(cmd[0], cmd)
+        finally:
+            os._exit(127)
+
+    peak_rss = peak_pss = peak_procs = samples = 0
+    status = None
+    while True:
+        procs = tree(pid)
+        rss = sum(read_kb(f"/proc/{p}/status", b"VmRSS:") for p in procs)
+        pss = sum(read_kb(f"/proc/{p}/smaps_rollup", b"Pss:") for p in procs)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        peak_procs = max(peak_procs, len(procs))
+        samples += 1
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(interval)
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    self_after = resource.getrusage(resource.RUSAGE_SELF)
+
+    user = after.ru_utime - before.ru_utime
+    sys_ = after.ru_stime - before.ru_stime
+    result = {
+        "command": cmd,
+        "exit_status": os.waitstatus_to_exitcode(status),
+        "wall_seconds": round(wall, 3),
+        "user_seconds": round(user, 3),
+        "sys_seconds": round(sys_, 3),
+        "cpu_seconds": round(user + sys_, 3),
+        "peak_tree_rss_kb": peak_rss,
+        "peak_tree_pss_kb": peak_pss,
+        "max_process_rss_kb": after.ru_maxrss,
+        "peak_processes": peak_procs,
+        "samples": samples,
+        "interval_seconds": interval,
+        "sampler_cpu_seconds": round(
+            self_after.ru_utime + self_after.ru_stime
+            - self_before.ru_utime - self_before.ru_stime, 3),
+    }
+    text = json.dumps(result, indent=2)
+    if out_path:
+        with open(out_path, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+    return result["exit_status"]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
