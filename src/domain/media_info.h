@@ -94,6 +94,9 @@ struct MediaInfo {
   int64_t bit_rate = 0;        // bits/s
   std::vector<StreamInfo> streams;
 
+  // Facts worth telling the user that do not stop the job.
+  std::vector<std::string> warnings;
+
   // Index into `streams` of the stream vtp transcodes, or -1.
   int primary_video = -1;
   int primary_audio = -1;

@@ -202,7 +202,8 @@ nlohmann::json ToJson(const MediaInfo& info) {
               {"primary_video", info.primary_video},
               {"primary_audio", info.primary_audio},
               {"audio_only", info.audio_only()},
-              {"streams", streams}};
+              {"streams", streams},
+              {"warnings", info.warnings}};
 }
 
 std::string ToText(const MediaInfo& info) {
@@ -216,6 +217,7 @@ std::string ToText(const MediaInfo& info) {
     int idx = static_cast<int>(i);
     out += StreamText(info.streams[i], idx == info.primary_video || idx == info.primary_audio);
   }
+  for (const auto& w : info.warnings) out += "  warning: " + w + "\n";
   return out;
 }
 

@@ -246,6 +246,8 @@ MediaInfo Describe(const AVFormatContext& ctx, const std::string& path, int64_t 
   return info;
 }
 
+void IgnoreEmptyPrimary(const probe_internal::ScanResult& scan, MediaInfo* info);
+
 StatusOr<MediaInfo> ProbeUnlabelled(const std::string& path, const ProbeLimits& limits) {
   int64_t size = 0;
   RETURN_IF_ERROR(CheckFile(path, &size));
@@ -267,9 +269,29 @@ StatusOr<MediaInfo> ProbeUnlabelled(const std::string& path, const ProbeLimits& 
   ASSIGN_OR_RETURN(probe_internal::ScanResult scan,
                    probe_internal::ScanPackets(ctx.get(), info.primary_video, info.primary_audio));
   probe_internal::ApplyScan(scan, *ctx, &info);
+  IgnoreEmptyPrimary(scan, &info);
   RETURN_IF_ERROR(probe_internal::CheckIntegrity(scan, *ctx, info));
   RETURN_IF_ERROR(CheckLimits(info, limits));  // the scan may have found the duration
   return info;
+}
+
+// A declared stream with no packets at all (a capture tool's placeholder
+// track) is ignored with a warning when the other kind of stream is usable:
+// the job then has no audio (or no video) instead of failing.
+void IgnoreEmptyPrimary(const probe_internal::ScanResult& scan, MediaInfo* info) {
+  auto empty = [&](int i) { return i >= 0 && scan.streams[static_cast<size_t>(i)].packets == 0; };
+  auto note = [&](int i) {
+    const StreamInfo& s = info->streams[static_cast<size_t>(i)];
+    info->warnings.push_back(std::string(StreamKindName(s.kind)) + " stream #" + std::to_string(s.index) +
+                             " (" + s.codec + ") has no packets and is ignored");
+  };
+  if (empty(info->primary_audio) && info->primary_video >= 0 && !empty(info->primary_video)) {
+    note(info->primary_audio);
+    info->primary_audio = -1;
+  } else if (empty(info->primary_video) && info->primary_audio >= 0 && !empty(info->primary_audio)) {
+    note(info->primary_video);
+    info->primary_video = -1;
+  }
 }
 
 std::string Plural(size_t n, const std::string& word) {
