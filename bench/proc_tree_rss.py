@@ -17,7 +17,9 @@ Reports (JSON, on stdout or into --out):
   peak_processes      most processes alive in the tree at one sample
 Samples every --interval seconds (default 0.05) by scanning /proc; the
 sampler's own CPU time is reported as sampler_cpu_seconds and is not part of
-cpu_seconds. Standard library only.
+cpu_seconds. other_cpu_seconds is the machine's busy CPU time (/proc/stat)
+minus both: work of unrelated processes that may have slowed the run.
+Standard library only.
 """
 import json
 import os
@@ -64,6 +66,14 @@ def read_kb(path, key):
     return 0  # gone, or a zombie (no VmRSS line)
 
 
+def busy_cpu_seconds():
+    """CPU time the whole machine spent busy (all CPUs), from /proc/stat."""
+    with open("/proc/stat") as f:
+        t = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...
+    return (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv):
     interval, out_path = 0.05, None
     while argv and argv[0] != "--":
@@ -80,6 +90,7 @@ def main(argv):
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     self_before = resource.getrusage(resource.RUSAGE_SELF)
+    busy_before = busy_cpu_seconds()
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -102,11 +113,14 @@ def main(argv):
             break
         time.sleep(interval)
     wall = time.monotonic() - start
+    busy = busy_cpu_seconds() - busy_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     self_after = resource.getrusage(resource.RUSAGE_SELF)
 
     user = after.ru_utime - before.ru_utime
     sys_ = after.ru_stime - before.ru_stime
+    sampler = (self_after.ru_utime + self_after.ru_stime
+               - self_before.ru_utime - self_before.ru_stime)
     result = {
         "command": cmd,
         "exit_status": os.waitstatus_to_exitcode(status),
@@ -120,9 +134,11 @@ def main(argv):
         "peak_processes": peak_procs,
         "samples": samples,
         "interval_seconds": interval,
-        "sampler_cpu_seconds": round(
-            self_after.ru_utime + self_after.ru_stime
-            - self_before.ru_utime - self_before.ru_stime, 3),
+        "sampler_cpu_seconds": round(sampler, 3),
+        # Busy CPU time of the whole machine minus the tree and the sampler:
+        # what other processes took meanwhile (0 on a quiet machine).
+        "other_cpu_seconds": round(max(0.0, busy - user - sys_ - sampler), 3),
+        "cpus": os.cpu_count(),
     }
     text = json.dumps(result, indent=2)
     if out_path:

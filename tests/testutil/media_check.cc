@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -42,12 +43,14 @@ struct DecoderState {
   AVRational tb{1, 1};
   StreamDecode out;
   bool any = false;
+  std::set<int64_t> seen;
   ~DecoderState() { avcodec_free_context(&ctx); }
 };
 
 void Drain(DecoderState& d, AVFrame* f) {
   while (avcodec_receive_frame(d.ctx, f) >= 0) {
     int64_t ts = f->best_effort_timestamp;
+    if (ts != AV_NOPTS_VALUE && d.seen.insert(ts).second) ++d.out.timed_frames;
     if (ts != AV_NOPTS_VALUE) {
       double t = static_cast<double>(ts) * av_q2d(d.tb);
       double dur = static_cast<double>(f->pkt_duration) * av_q2d(d.tb);

@@ -16,6 +16,9 @@ struct StreamDecode {
   int width = 0, height = 0;
   int sample_rate = 0, channels = 0;
   int64_t frames = 0;          // decoded frames
+  // Frames with a timestamp of their own: decoded frames less those with no
+  // timestamp or one already seen (what a transcoder can place on a timeline).
+  int64_t timed_frames = 0;
   int64_t corrupt_frames = 0;  // frames flagged corrupt by the decoder
   double first_pts = 0;        // seconds, first decoded frame
   double end = 0;              // seconds, last frame pts + duration
