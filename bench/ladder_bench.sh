@@ -118,6 +118,7 @@ measure() {  # measure OUT.json COMMAND...
     || die "command failed (see $out): $*"
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 IFS=, read -r -a input_list <<<"$INPUTS"
 for name in "${input_list[@]}"; do
   case "$name" in
@@ -149,8 +150,9 @@ rm -rf "$WORK/vtp-out" "$WORK/ffmpeg-out"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "mem_gib=$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
   echo "ffmpeg=$(ffmpeg -version | head -1 | cut -d' ' -f3)"
-  echo "vtp_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "repo_head=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "vtp_binary=$VTP (built $(date -u -r "$VTP" +%Y-%m-%dT%H:%MZ))"
+  echo "load_before=$LOAD_BEFORE"
 } >"$RUN_DIR/machine.txt"
 
 "$PYTHON" - "$RUN_DIR" "$RESULTS_DIR/ladder_$STAMP" "$REPS" <<'EOF'
@@ -160,7 +162,8 @@ machine = dict(l.rstrip("\n").split("=", 1) for l in open(f"{run_dir}/machine.tx
 keys = [("cpu_seconds", "CPU-s", 1, "{:.1f}"), ("wall_seconds", "wall s", 1, "{:.1f}"),
         ("peak_tree_rss_kb", "peak tree RSS MB", 1024, "{:.0f}"),
         ("peak_tree_pss_kb", "peak tree PSS MB", 1024, "{:.0f}"),
-        ("max_process_rss_kb", "largest process MB", 1024, "{:.0f}")]
+        ("max_process_rss_kb", "largest process MB", 1024, "{:.0f}"),
+        ("other_cpu_seconds", "others' CPU-s", 1, "{:.1f}")]
 report = {"machine": machine, "reps": reps, "inputs": []}
 rows = []
 for line in open(f"{run_dir}/inputs.txt"):
@@ -175,20 +178,22 @@ for line in open(f"{run_dir}/inputs.txt"):
     entry["vtp_renditions"] = [r["name"] for r in vs.get("renditions", [])]
     entry["vtp_self_reported_cpu_seconds"] = vs.get("cpu_seconds")
     entry["ratio_vtp_over_ffmpeg"] = {k: entry["median"]["vtp"][k] / entry["median"]["ffmpeg"][k]
-                                      for k, *_ in keys if entry["median"]["ffmpeg"][k]}
+                                      for k, *_ in keys[:-1] if entry["median"]["ffmpeg"][k]}
     report["inputs"].append(entry)
     for tool in ("vtp", "ffmpeg"):
         m = entry["median"][tool]
         rows.append([name, str(entry["rungs"]), tool, str(m["processes"])] +
                     [fmt.format(m[k] / div) for k, _, div, fmt in keys])
     rows.append([name, "", "vtp/ffmpeg", ""] +
-                ["{:.2f}x".format(entry["ratio_vtp_over_ffmpeg"].get(k, float("nan"))) for k, *_ in keys])
+                ["{:.2f}x".format(entry["ratio_vtp_over_ffmpeg"][k]) if k in entry["ratio_vtp_over_ffmpeg"]
+                 else "" for k, *_ in keys])
 head = ["input", "rungs", "tool", "procs"] + [label for _, label, *_ in keys]
 md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 md += ["| " + " | ".join(r) + " |" for r in rows]
 intro = (f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem_gib']} GiB; "
-         f"ffmpeg {machine['ffmpeg']}; vtp {machine['vtp_commit']}; load before: {machine['load_before']}; "
-         f"medians of {reps} run(s).")
+         f"ffmpeg {machine['ffmpeg']}; vtp binary {machine['vtp_binary']}, repo HEAD {machine['repo_head']}; load average before: "
+         f"{machine['load_before']}; medians of {reps} run(s). \"others' CPU-s\" is CPU time other "
+         f"processes used during the run (non-zero means the machine was not quiet).")
 json.dump(report, open(base + ".json", "w"), indent=2)
 open(base + ".md", "w").write(intro + "\n\n" + "\n".join(md) + "\n")
 widths = [max(len(x) for x in col) for col in zip(head, *rows)]
