@@ -1,7 +1,11 @@
 #include "testutil/fixtures.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -83,5 +87,28 @@ std::string FreshDir(const std::string& suffix) {
 }
 
 std::string VtpBinary() { return VTP_BINARY; }
+
+std::string BinaryStamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+void WriteFileAt(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+ProcessLock::ProcessLock(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);
+  if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+}
+
+ProcessLock::~ProcessLock() {
+  if (fd_ >= 0) {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+}
 
 }  // namespace vtp::testutil

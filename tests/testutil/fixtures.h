@@ -34,4 +34,23 @@ std::string FreshDir(const std::string& suffix = "");
 // Path of the built vtp binary.
 std::string VtpBinary();
 
+// "size:mtime" of a file, to key caches on the binary that produced them.
+std::string BinaryStamp(const std::string& path);
+
+// Writes `bytes` to `path` (any location).
+void WriteFileAt(const std::string& path, const std::string& bytes);
+
+// An exclusive advisory lock (flock) on `path`, held for the object's life:
+// serialises test processes that share a cached artefact.
+class ProcessLock {
+ public:
+  explicit ProcessLock(const std::string& path);
+  ~ProcessLock();
+  ProcessLock(const ProcessLock&) = delete;
+  ProcessLock& operator=(const ProcessLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace vtp::testutil
