@@ -1,5 +1,6 @@
 #include "manifest/dash.h"
 
+#include "manifest/text.h"
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,39 +25,6 @@ constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
 
 // ---------------------------------------------------------------- text
 
-// Decodes the code point at (*pos) and advances past it; nullopt for
-// malformed UTF-8 (bad continuation, overlong form, surrogate, > U+10FFFF).
-std::optional<char32_t> NextCodePoint(std::string_view s, size_t* pos) {
-  const auto lead = static_cast<unsigned char>(s[*pos]);
-  size_t extra = 0;
-  char32_t min = 0;
-  if (lead < 0x80) {
-    ++*pos;
-    return lead;
-  }
-  if ((lead & 0xE0) == 0xC0) {
-    extra = 1;
-    min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    extra = 2;
-    min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    extra = 3;
-    min = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (*pos + extra >= s.size()) return std::nullopt;
-  char32_t cp = lead & (0x3F >> extra);  // payload bits of the lead byte
-  for (size_t i = 1; i <= extra; ++i) {
-    const auto c = static_cast<unsigned char>(s[*pos + i]);
-    if ((c & 0xC0) != 0x80) return std::nullopt;
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  *pos += extra + 1;
-  return cp;
-}
 
 // XML 1.0 §2.2 Char: TAB, LF, CR, and U+0020 upwards minus U+FFFE/U+FFFF
 // (surrogates are already refused by the decoder). Anything else cannot
@@ -78,15 +46,6 @@ Status CheckRequiredText(const std::string& what, std::string_view s) {
   return CheckXmlText(what, s);
 }
 
-// RFC 5646 language tags are ASCII letters, digits and '-'.
-Status CheckLanguage(const std::string& what, std::string_view tag) {
-  bool ok = !tag.empty();
-  for (char c : tag) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                (c >= '0' && c <= '9') || c == '-');
-  }
-  return ok ? Status::Ok() : InvalidArgument(what + " is not an RFC 5646 language tag");
-}
 
 // "%0<width>d", the only format tag §5.3.9.4.4 defines.
 bool IsWidthFormatTag(std::string_view tag) {
