@@ -14,7 +14,9 @@
 #   --corpus-file F  the corpus input (env CORPUS_FILE, default
 #                    ../shared/corpus/bbb_720p_h264main_aac51.mp4)
 # env: VTP (default build/vtp), VTP_ARGS (extra `vtp run` options),
-#      PYTHON (default python3), RESULTS_DIR (default bench/results)
+#      PYTHON (default python3), RESULTS_DIR (default bench/results),
+#      WAIT_IDLE (before each run, wait up to this many seconds for the
+#      machine to go idle; default 120, 0 disables)
 # Results: a table on stdout, plus ladder_<stamp>.{json,md} and every run's
 # raw measurements/commands under RESULTS_DIR.
 set -euo pipefail
@@ -28,13 +30,14 @@ VTP=${VTP:-$ROOT/build/vtp}
 VTP_ARGS=${VTP_ARGS:-}
 PYTHON=${PYTHON:-python3}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
+WAIT_IDLE=${WAIT_IDLE:-120}
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) REPS=$2; shift 2 ;;
     --inputs) INPUTS=$2; shift 2 ;;
     --corpus-file) CORPUS_FILE=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ladder_bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -114,7 +117,7 @@ ffmpeg_ladder_cmd() {
 measure() {  # measure OUT.json COMMAND...
   local out=$1; shift
   sync
-  "$PYTHON" "$ROOT/bench/proc_tree_rss.py" --interval 0.05 --out "$out" -- "$@" \
+  "$PYTHON" "$ROOT/bench/proc_tree_rss.py" --interval 0.05 --wait-idle "$WAIT_IDLE" --out "$out" -- "$@" \
     || die "command failed (see $out): $*"
 }
 

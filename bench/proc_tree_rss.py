@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run a command and measure its whole process tree.
 
-usage: proc_tree_rss.py [--interval SECONDS] [--out FILE.json] -- COMMAND [ARGS...]
+usage: proc_tree_rss.py [--interval SECONDS] [--wait-idle SECONDS] [--out FILE.json]
+                        -- COMMAND [ARGS...]
 
 Reports (JSON, on stdout or into --out):
   wall_seconds        from start to the root process being reaped
@@ -19,6 +20,8 @@ Samples every --interval seconds (default 0.05) by scanning /proc; the
 sampler's own CPU time is reported as sampler_cpu_seconds and is not part of
 cpu_seconds. other_cpu_seconds is the machine's busy CPU time (/proc/stat)
 minus both: work of unrelated processes that may have slowed the run.
+--wait-idle N first waits (at most N seconds) until the machine has been
+under 10% busy for 2 s, so that a run does not start amid other work.
 Standard library only.
 """
 import json
@@ -74,12 +77,25 @@ def busy_cpu_seconds():
     return (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_idle(limit):
+    """Waits until the machine is < 10% busy over 2 s; returns seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        b = busy_cpu_seconds()
+        time.sleep(2)
+        if busy_cpu_seconds() - b < 0.1 * 2 * os.cpu_count():
+            break
+    return round(time.monotonic() - start, 1)
+
+
 def main(argv):
-    interval, out_path = 0.05, None
+    interval, out_path, idle_limit = 0.05, None, 0.0
     while argv and argv[0] != "--":
         opt = argv.pop(0)
         if opt == "--interval":
             interval = float(argv.pop(0))
+        elif opt == "--wait-idle":
+            idle_limit = float(argv.pop(0))
         elif opt == "--out":
             out_path = argv.pop(0)
         else:
@@ -88,6 +104,7 @@ def main(argv):
         sys.exit(__doc__)
     cmd = argv[1:]
 
+    waited = wait_idle(idle_limit) if idle_limit > 0 else 0.0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     self_before = resource.getrusage(resource.RUSAGE_SELF)
     busy_before = busy_cpu_seconds()
@@ -139,6 +156,7 @@ def main(argv):
         # what other processes took meanwhile (0 on a quiet machine).
         "other_cpu_seconds": round(max(0.0, busy - user - sys_ - sampler), 3),
         "cpus": os.cpu_count(),
+        "waited_for_idle_seconds": waited,
     }
     text = json.dumps(result, indent=2)
     if out_path:
