@@ -8,6 +8,8 @@
 #include <fstream>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "e2e/e2e_util.h"
 
 namespace vtp::e2e {
@@ -219,6 +221,65 @@ TEST(RunInputsTest, BadFlagsAreUsageErrors) {
   EXPECT_EQ(r.exit_status, 2) << r.output;
   r = testutil::RunCommand(testutil::VtpBinary() + " run x", true);
   EXPECT_EQ(r.exit_status, 2) << r.output;
+}
+
+}  // namespace
+}  // namespace vtp::e2e
+
+namespace vtp::e2e {
+namespace {
+
+TEST(RunOutputTest, JsonSummaryDescribesRenditionsAndCosts) {
+  std::string src = testutil::CorpusPath("phone_vfr_rot180_h264_aac.mp4");
+  std::string out = testutil::FreshDir() + "/out";
+  auto r = testutil::RunCommand(testutil::VtpBinary() + " run '" + src + "' -o '" + out +
+                                "' --preset ultrafast --json 2>/dev/null");
+  ASSERT_EQ(r.exit_status, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["status"], "ready");
+  EXPECT_EQ(j["manifests"]["dash"], fs::canonical(out).string() + "/manifest.mpd");
+  ASSERT_EQ(j["renditions"].size(), 5u);  // 240p..720p + audio
+  for (const auto& rend : j["renditions"]) {
+    EXPECT_GT(rend["fmp4_bytes"].get<int64_t>(), 0);
+    EXPECT_GE(rend["peak_bitrate"].get<int64_t>(), rend["average_bitrate"].get<int64_t>());
+  }
+  EXPECT_GT(j["cpu_seconds"].get<double>(), 0);
+  EXPECT_GT(j["steps"]["transcode"]["cpu_seconds"].get<double>(), 0);
+  EXPECT_GE(j["steps"]["transcode"]["tasks"].get<int>(), 1);
+}
+
+TEST(RunOutputTest, FailureJsonNamesTheErrorClass) {
+  std::string src = testutil::WriteFile("empty.mp4", "");
+  auto r = testutil::RunCommand(testutil::VtpBinary() + " run '" + src + "' -o '" +
+                                testutil::FreshDir() + "/out' --json 2>/dev/null");
+  EXPECT_EQ(r.exit_status, 10);
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["status"], "failed");
+  EXPECT_EQ(j["error"]["code"], "not_media");
+}
+
+TEST(RunOutputTest, NoProgressDrawingWhenStderrIsNotATerminal) {
+  std::string src = testutil::CorpusPath("phone_h264_rot90.mov");
+  std::string out = testutil::FreshDir() + "/out";
+  auto r = testutil::RunCommand(testutil::VtpBinary() + " run '" + src + "' -o '" + out +
+                                    "' --preset ultrafast",
+                                true);
+  ASSERT_EQ(r.exit_status, 0) << r.output;
+  EXPECT_EQ(r.output.find('\x1b'), std::string::npos);
+  EXPECT_NE(r.output.find("manifest.m3u8"), std::string::npos);
+}
+
+TEST(RunOutputTest, ProgressIsDrawnOnATerminal) {
+  std::string src = testutil::CorpusPath("phone_h264_rot90.mov");
+  std::string out = testutil::FreshDir() + "/out";
+  // util-linux `script` gives the command a pseudo-terminal.
+  auto r = testutil::RunCommand("script -qec \"" + testutil::VtpBinary() + " run '" + src +
+                                    "' -o '" + out + "' --preset ultrafast\" /dev/null",
+                                true);
+  ASSERT_EQ(r.exit_status, 0) << r.output;
+  EXPECT_NE(r.output.find("transcode"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("overall"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("100%"), std::string::npos) << r.output;
 }
 
 }  // namespace
