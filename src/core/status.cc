@@ -11,8 +11,9 @@ struct CodeInfo {
   int exit_status;
 };
 
-// Exit statuses start at 10 so they never collide with shell conventions
-// (1 = generic failure, 2 = usage error, 126+ = exec/signal).
+// Caller mistakes use 2..5 (2 doubles as the usage-error status); input and
+// processing failures start at 10. None collides with 1 (generic failure) or
+// 126+ (exec failure, death by signal).
 constexpr std::array<CodeInfo, 13> kCodes = {{
     {ErrorCode::kOk, "ok", 0},
     {ErrorCode::kInvalidArgument, "invalid_argument", 2},

@@ -85,6 +85,8 @@ StatusOr<std::vector<VideoRendition>> SelectH264Ladder(const VideoInfo& v,
   if (frame_rate <= 0) frame_rate = 30;
   bool portrait = d.height > d.width;
   int src_short = std::min(d.width, d.height);
+  // Rounding the long side to even must never make it longer than the source.
+  int max_long = std::max(2, std::max(d.width, d.height) & ~1);
   double aspect = static_cast<double>(std::max(d.width, d.height)) / src_short;
 
   std::vector<VideoRendition> out;
@@ -92,7 +94,7 @@ StatusOr<std::vector<VideoRendition>> SelectH264Ladder(const VideoInfo& v,
     VideoRendition r;
     r.name = std::to_string(short_side) + "p";
     int s = RoundEven(short_side);
-    int l = RoundEven(s * aspect);
+    int l = std::min(RoundEven(s * aspect), max_long);
     r.width = portrait ? s : l;
     r.height = portrait ? l : s;
     r.maxrate = rung.maxrate;

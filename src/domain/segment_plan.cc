@@ -52,6 +52,10 @@ StatusOr<SegmentPlan> PlanSegments(Rational time_base, int64_t origin_pts,
   plan.origin = origin_pts;
   int64_t seg_ms = std::llround(o.segment_seconds * 1000);
   int64_t gop_ms = std::llround(o.gop_seconds * 1000);
+  // Every segment must start on a forced keyframe.
+  if (gop_ms <= 0 || seg_ms % gop_ms != 0) {
+    return InvalidArgument("segment length must be a whole number of GOPs");
+  }
   int64_t end = origin_pts + duration_ticks;
   for (int64_t k = 0;; ++k) {
     int64_t t = origin_pts + MillisToTicks(k * gop_ms, time_base);

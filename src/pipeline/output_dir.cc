@@ -22,10 +22,13 @@ bool IsInside(const fs::path& child, const fs::path& parent) {
 StatusOr<StagingDir> StagingDir::Create(const std::string& output_dir, const std::string& input,
                                         bool force) {
   if (output_dir.empty()) return InvalidArgument("no output directory given (-o OUTDIR)");
+  if (input.empty()) return InvalidArgument("no input file given");
   std::error_code ec;
-  fs::path out = fs::weakly_canonical(fs::absolute(output_dir), ec);
+  fs::path out = fs::weakly_canonical(fs::absolute(output_dir, ec), ec);
   if (ec) return InvalidArgument("bad output directory " + output_dir);
-  fs::path in = fs::weakly_canonical(fs::absolute(input), ec);
+  if (!out.has_filename()) out = out.parent_path();  // "out/" names "out"
+  fs::path in = fs::weakly_canonical(fs::absolute(input, ec), ec);
+  if (ec) return InvalidArgument("bad input path " + input);
   // The original upload is never deleted or overwritten: an output directory
   // that holds the input (or is the input) is refused even with --force.
   if (IsInside(in, out)) {

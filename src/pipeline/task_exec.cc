@@ -105,6 +105,10 @@ TaskResult ExecuteTask(const TaskSpec& task) {
     }
   } catch (const nlohmann::json::exception& e) {
     r.status = InvalidArgument(std::string("malformed task parameters: ") + e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    r.status = IoError(e.what());
+  } catch (const std::exception& e) {
+    r.status = Internal(std::string("task threw: ") + e.what());
   }
   return r;
 }

@@ -6,9 +6,23 @@ nlohmann::json ToJson(const TaskSpec& t) {
   return {{"id", t.id}, {"step", t.step}, {"params", t.params}};
 }
 
+namespace {
+
+std::string StringField(const nlohmann::json& j, const char* key, const char* fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+}  // namespace
+
 StatusOr<TaskSpec> TaskSpecFromJson(const nlohmann::json& j) {
-  if (!j.is_object() || !j.contains("id") || !j.contains("step")) {
-    return InvalidArgument("task file must hold an object with id and step");
+  if (!j.is_object() || !j.contains("id") || !j.contains("step") || !j.at("id").is_string() ||
+      !j.at("step").is_string()) {
+    return InvalidArgument("task file must hold an object with string id and step");
+  }
+  if (j.contains("params") && !j.at("params").is_object()) {
+    return InvalidArgument("task params must be an object");
   }
   TaskSpec t;
   t.id = j.at("id").get<std::string>();
@@ -26,12 +40,19 @@ nlohmann::json ToJson(const TaskResult& r) {
 
 TaskResult TaskResultFromJson(const nlohmann::json& j) {
   TaskResult r;
-  if (j.value("ok", false)) {
-    r.output = j.value("output", nlohmann::json::object());
+  // A result file is written by another process: any shape is possible, and
+  // none may throw into the orchestrator.
+  if (!j.is_object() || !j.contains("ok") || !j.at("ok").is_boolean()) {
+    r.status = Status(ErrorCode::kWorkerCrashed, "worker wrote a malformed result");
     return r;
   }
-  const auto& e = j.value("error", nlohmann::json::object());
-  r.status = Status(ErrorCodeFromName(e.value("code", "internal")), e.value("message", "task failed"));
+  if (j.at("ok").get<bool>()) {
+    r.output = j.contains("output") ? j.at("output") : nlohmann::json::object();
+    return r;
+  }
+  const nlohmann::json e = j.contains("error") ? j.at("error") : nlohmann::json::object();
+  r.status = Status(ErrorCodeFromName(StringField(e, "code", "internal")),
+                    StringField(e, "message", "task failed"));
   return r;
 }
 

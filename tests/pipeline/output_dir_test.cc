@@ -214,6 +214,35 @@ TEST_F(StagingDirTest, OutputThatIsAFileIsRefused) {
   EXPECT_EQ(Entries(root_), (std::set<std::string>{"in.mp4", "out"}));
 }
 
+// Disabled: with a trailing slash ("out/", as shell completion writes it)
+// out.filename() is empty, so the staging directory is created *inside* the
+// output ("out/..vtp-tmp-PID") and Publish fails (kAlreadyExists without
+// force, a rename into its own subdirectory with force). See the report.
+TEST_F(StagingDirTest, TrailingSlashOutputPublishes) {
+  for (bool force : {false, true}) {
+    const fs::path out = root_ / (force ? "forced" : "plain");
+    {
+      auto staging = StagingDir::Create(out.string() + "/", input_.string(), force);
+      ASSERT_TRUE(staging.ok()) << staging.status().ToString();
+      EXPECT_EQ(fs::canonical(fs::path(staging->path()).parent_path()), fs::canonical(root_));
+      Touch(fs::path(staging->path()) / "manifest.mpd", "<MPD/>");
+      Status s = staging->Publish();
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+    EXPECT_EQ(Entries(out), (std::set<std::string>{"manifest.mpd"}));
+  }
+}
+
+// Disabled: fs::absolute("") throws filesystem_error (the non-error_code
+// overload is used for the input), so Create throws instead of returning a
+// Status. See the report.
+TEST_F(StagingDirTest, EmptyInputPathDoesNotThrow) {
+  EXPECT_NO_THROW({
+    auto staging = StagingDir::Create((root_ / "out").string(), "", false);
+    (void)staging;
+  });
+}
+
 TEST_F(StagingDirTest, EmptyOutputPathIsInvalid) {
   auto staging = StagingDir::Create("", input_.string(), false);
   ASSERT_FALSE(staging.ok());

@@ -29,7 +29,7 @@ using nlohmann::json;
 
 // $1 = "_task", $2 = task file, $3 = result file. The step selects the
 // behaviour; files the script leaves for the test go next to the script.
-constexpr char kFakeWorker[] = R"(#!/bin/sh
+constexpr char kFakeWorker[] = R"sh(#!/bin/sh
 dir=$(dirname "$0")
 step=$(sed -n 's/.*"step":"\([^"]*\)".*/\1/p' "$2")
 id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$2" | tr '/' '.')
@@ -69,7 +69,7 @@ case "$step" in
     ;;
   burn)
     i=0
-    while [ $i -lt 300000 ]; do i=$((i+1)); done
+    while [ $i -lt 100000 ]; do i=$((i+1)); done
     printf '{"ok":true,"output":{}}' > "$3"
     ;;
   sleep)
@@ -81,7 +81,7 @@ case "$step" in
     exit 99
     ;;
 esac
-)";
+)sh";
 
 class WorkerPoolTest : public ::testing::Test {
  protected:
@@ -157,7 +157,8 @@ TEST_F(WorkerPoolTest, TaskFileHoldsTheSpec) {
 TEST_F(WorkerPoolTest, ExitWithoutResultIsWorkerCrashed) {
   Completion c = RunOne("exit1");
   EXPECT_EQ(c.result.status.code(), ErrorCode::kWorkerCrashed);
-  EXPECT_NE(c.result.status.message().find("1"), std::string::npos) << c.result.status.message();
+  EXPECT_NE(c.result.status.message().find("status 1"), std::string::npos)
+      << c.result.status.message();
 }
 
 TEST_F(WorkerPoolTest, SignalIsWorkerCrashedNamingTheSignal) {
@@ -257,7 +258,7 @@ TEST_F(WorkerPoolTest, DestroyingThePoolKillsRunningChildren) {
   pid_t pid = 0;
   auto t0 = std::chrono::steady_clock::now();
   {
-    LocalWorkerPool pool(2, exe_, tasks_);
+    LocalWorkerPool pool(1, exe_, tasks_);
     ASSERT_TRUE(pool.Submit({"sleep/1", "sleep", json::object()}).ok());
     ASSERT_TRUE(pool.Submit({"queued/1", "ok", json::object()}).ok());
     // Wait for the child to start (process start-up, not a timer under test).
@@ -288,6 +289,19 @@ TEST_F(WorkerPoolTest, MissingBinaryIsReported) {
   auto c = pool.WaitOne();
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->result.status.code(), ErrorCode::kWorkerCrashed);
+}
+
+// Disabled: TaskResultFromJson throws nlohmann::json::type_error on a result
+// file that parses but is not an object of the expected types, and the
+// exception escapes WaitOne into the orchestrator (see the report; enable
+// once TaskResultFromJson validates its input).
+TEST_F(WorkerPoolTest, MalformedResultIsWorkerCrashedNotAnException) {
+  for (const std::string step : {"not_an_object", "wrong_types"}) {
+    Completion c;
+    EXPECT_NO_THROW(c = RunOne(step)) << step;
+    EXPECT_FALSE(c.result.status.ok()) << step;
+    EXPECT_EQ(c.result.status.code(), ErrorCode::kWorkerCrashed) << step;
+  }
 }
 
 TEST_F(WorkerPoolTest, WaitOneWithNothingToDoIsAnError) {
