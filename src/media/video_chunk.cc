@@ -4,6 +4,7 @@
 #include <climits>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -14,6 +15,7 @@ extern "C" {
 
 #include "media/demuxer.h"
 #include "media/encoder.h"
+#include "media/encoder_lane.h"
 #include "media/filter_graph.h"
 #include "media/packet_file.h"
 #include "media/transcode.h"
@@ -96,7 +98,7 @@ StatusOr<Encoder> OpenH264(const VideoChunkJob& job, const VideoRendition& r, bo
   });
 }
 
-// Encoders, outputs and per-frame bookkeeping for one chunk.
+// The filter graph and one EncoderLane per rendition for one chunk.
 class ChunkEncoder {
  public:
   explicit ChunkEncoder(const VideoChunkJob& job) : job_(job) {}
@@ -113,9 +115,7 @@ class ChunkEncoder {
       auto w = PacketWriter::Create(job_.outputs[i], par, tb);
       avcodec_parameters_free(&par);
       if (!w.ok()) return w.status();
-      encoders_.push_back(std::move(e));
-      delays_.push_back(INT64_MIN);
-      writers_.push_back(std::move(w).value());
+      lanes_.push_back(std::make_unique<EncoderLane>(std::move(e), std::move(w).value(), job_.origin));
     }
     return Status::Ok();
   }
@@ -124,29 +124,37 @@ class ChunkEncoder {
   Status Add(AVFrame* frame, int64_t pts, int64_t duration) {
     durations_[pts] = duration;
     frame->pts = pts;
-    auto it = std::lower_bound(job_.keyframe_forces.begin(), job_.keyframe_forces.end(), last_pts_ == INT64_MIN ? INT64_MIN : last_pts_ + 1);
+    auto it = std::lower_bound(job_.keyframe_forces.begin(), job_.keyframe_forces.end(),
+                               last_pts_ == INT64_MIN ? INT64_MIN : last_pts_ + 1);
     if (last_pts_ == INT64_MIN || (it != job_.keyframe_forces.end() && *it <= pts)) forced_.insert(pts);
     last_pts_ = pts;
     ++frames_;
     RETURN_IF_ERROR(graph_->Push(frame));
-    return Drain(false);
+    return Drain();
   }
 
   Status Finish() {
-    if (graph_) {
-      RETURN_IF_ERROR(graph_->Push(nullptr));
-      RETURN_IF_ERROR(Drain(true));
+    if (!graph_) return Status::Ok();
+    RETURN_IF_ERROR(graph_->Push(nullptr));
+    RETURN_IF_ERROR(Drain());
+    Status first;
+    for (auto& lane : lanes_) {
+      Status s = lane->Finish();
+      if (first.ok()) first = s;
     }
-    for (auto& w : writers_) RETURN_IF_ERROR(w.Finish());
-    return Status::Ok();
+    return first;
   }
 
   bool opened() const { return graph_.has_value(); }
   int64_t frames() const { return frames_; }
-  const std::vector<int64_t>& delays() const { return delays_; }
+  std::vector<int64_t> delays() const {
+    std::vector<int64_t> d;
+    for (const auto& lane : lanes_) d.push_back(lane->delay());
+    return d;
+  }
 
  private:
-  Status Drain(bool flush) {
+  Status Drain() {
     FramePtr out = MakeFrame();
     AVRational tb{static_cast<int>(job_.time_base.num), static_cast<int>(job_.time_base.den)};
     for (int i = 0; i < graph_->outputs(); ++i) {
@@ -156,38 +164,16 @@ class ChunkEncoder {
         out->pts = av_rescale_q(out->pts, graph_->output_time_base(i), tb);
         out->pict_type = forced_.count(out->pts) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
         out->key_frame = 0;
-        RETURN_IF_ERROR(encoders_[static_cast<size_t>(i)].Send(out.get()));
-        av_frame_unref(out.get());
-        RETURN_IF_ERROR(WritePackets(static_cast<size_t>(i)));
-      }
-      if (flush) {
-        RETURN_IF_ERROR(encoders_[static_cast<size_t>(i)].Send(nullptr));
-        RETURN_IF_ERROR(WritePackets(static_cast<size_t>(i)));
+        auto d = durations_.find(out->pts);
+        RETURN_IF_ERROR(lanes_[static_cast<size_t>(i)]->Push(out.get(), d != durations_.end() ? d->second : 0));
       }
     }
     return Status::Ok();
   }
 
-  Status WritePackets(size_t i) {
-    PacketPtr pkt = MakePacket();
-    for (;;) {
-      ASSIGN_OR_RETURN(bool got, encoders_[i].Receive(pkt.get()));
-      if (!got) return Status::Ok();
-      auto d = durations_.find(pkt->pts);
-      pkt->duration = d != durations_.end() ? d->second : 0;
-      pkt->pts -= job_.origin;
-      pkt->dts -= job_.origin;
-      if (delays_[i] == INT64_MIN) delays_[i] = pkt->pts - pkt->dts;
-      RETURN_IF_ERROR(writers_[i].Write(pkt.get()));
-      av_packet_unref(pkt.get());
-    }
-  }
-
   const VideoChunkJob& job_;
   std::optional<FilterGraph> graph_;
-  std::vector<Encoder> encoders_;
-  std::vector<PacketWriter> writers_;
-  std::vector<int64_t> delays_;
+  std::vector<std::unique_ptr<EncoderLane>> lanes_;
   std::map<int64_t, int64_t> durations_;
   std::set<int64_t> forced_;
   int64_t last_pts_ = INT64_MIN;
