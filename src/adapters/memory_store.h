@@ -1,0 +1,98 @@
+// InMemoryStore: the metadata store, task queue and event bus ports over
+// plain maps behind one mutex. Real code with the same semantics as the
+// durable adapters (the contract suites in tests/ports run against both), but
+// nothing survives the object: it is the fast fake for unit tests of the
+// engine and for single-process tools.
+//
+// Thread safety: every method may be called from any thread; one mutex
+// guards all state, and no call invokes user code while holding it.
+// Lifetime: `clock` must outlive the store.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/task_transitions.h"
+#include "core/status.h"
+#include "ports/clock.h"
+#include "ports/event_bus.h"
+#include "ports/metadata_store.h"
+#include "ports/records.h"
+#include "ports/task_queue.h"
+
+namespace vtp::adapters {
+
+class InMemoryStore final : public ports::MetadataStore,
+                            public ports::TaskQueue,
+                            public ports::EventBus {
+ public:
+  explicit InMemoryStore(ports::Clock& clock, ports::QueueOptions options = {});
+
+  // ports::MetadataStore
+  Status CreateVideo(const ports::VideoRecord& video) override;
+  StatusOr<ports::VideoRecord> GetVideo(std::string_view video_id) override;
+  Status UpdateVideo(const ports::VideoRecord& video) override;
+  Status UpdateVideoStatus(std::string_view video_id, ports::VideoStatus status,
+                           std::string_view error_message) override;
+  StatusOr<std::vector<ports::VideoRecord>> ListVideos(
+      std::optional<ports::VideoStatus> status) override;
+  StatusOr<int> CreateTasks(const std::vector<ports::TaskRecord>& tasks) override;
+  StatusOr<ports::TaskRecord> GetTask(std::string_view task_id) override;
+  StatusOr<std::vector<ports::TaskRecord>> ListTasks(std::string_view video_id) override;
+  StatusOr<int> ResetTasks(std::string_view video_id,
+                           const std::vector<std::string>& steps) override;
+  StatusOr<std::vector<ports::AttemptRecord>> ListAttempts(std::string_view task_id) override;
+  StatusOr<std::vector<ports::DeadLetter>> ListDeadLetters() override;
+  StatusOr<ports::DeadLetter> GetDeadLetter(std::string_view task_id) override;
+  Status RequeueDeadLetter(std::string_view task_id) override;
+  StatusOr<int64_t> AppendEvent(const ports::Event& event) override;
+  StatusOr<std::vector<ports::Event>> ReadEvents(int64_t after_id, int limit) override;
+  StatusOr<std::vector<ports::Event>> ReadUnpublishedEvents(int limit) override;
+  StatusOr<int> MarkEventsPublished(int64_t through_id) override;
+
+  // ports::TaskQueue
+  StatusOr<std::optional<ports::TaskRecord>> Lease(std::string_view worker_id,
+                                                   const std::vector<std::string>& pools,
+                                                   ports::Millis lease_ms) override;
+  Status Heartbeat(std::string_view task_id, std::string_view worker_id,
+                   ports::Millis lease_ms) override;
+  Status Complete(std::string_view task_id, std::string_view worker_id,
+                  std::string_view result_json, int64_t cpu_ms) override;
+  Status Fail(std::string_view task_id, std::string_view worker_id,
+              const ports::TaskFailure& failure) override;
+  Status Release(std::string_view task_id, std::string_view worker_id) override;
+  StatusOr<int> ExpireLeases() override;
+
+  // ports::EventBus
+  StatusOr<int64_t> Publish(const ports::Event& event) override;
+  StatusOr<std::vector<ports::Event>> Poll(int64_t after_id, int limit) override;
+
+ private:
+  template <typename V>
+  using Map = std::map<std::string, V, std::less<>>;
+
+  ports::TaskRecord* FindTaskLocked(std::string_view task_id);
+  int64_t AppendEventLocked(ports::Event event, ports::Millis now);
+  // Persists the end of a run: task row, its open attempt, dead letter, event.
+  void ApplyRunEndLocked(RunEnd end, ports::Millis now);
+  void CloseOpenAttemptLocked(const std::string& task_id, const RunEnd& end, ports::Millis now);
+  ports::DeadLetter WithAttemptsLocked(ports::DeadLetter dead) const;
+  std::vector<ports::Event> EventsAfterLocked(int64_t after_id, int limit, bool unpublished) const;
+
+  ports::Clock& clock_;
+  const ports::QueueOptions options_;
+  mutable std::mutex mu_;
+  Map<ports::VideoRecord> videos_;
+  Map<ports::TaskRecord> tasks_;
+  Map<std::vector<ports::AttemptRecord>> attempts_;  // by task_id, in seq order
+  Map<ports::DeadLetter> dead_letters_;              // attempts filled on read
+  std::vector<ports::Event> events_;                 // events_[i].event_id == i + 1
+};
+
+}  // namespace vtp::adapters

@@ -1,0 +1,146 @@
+// SqliteStore: the metadata store, task queue and event bus ports over ONE
+// SQLite database file -- the embedded adapter set of the durable engine.
+//
+// Schema (sqlite_schema.cc, migration 1; times are integer ms since the epoch):
+//   videos(video_id PK, creator_id, title, original_key, original_format,
+//          duration_sec, width, height, codec, bitrate_kbps, file_size_bytes,
+//          status, preset, priority, manifest_url, thumbnail_url,
+//          error_message, created_at, completed_at)
+//          seed columns; status/priority as the seed's names (CHECKed)
+//   tasks(task_id PK, video_id FK, step, resolution, codec, segment_index,
+//         pool, priority 0..3, input_key, output_key, params_json,
+//         result_json, state, attempts, max_attempts, worker_id, lease_owner,
+//         lease_expires_at, heartbeat_at, next_run_at, enqueued_at,
+//         started_at, completed_at, duration_ms, cpu_ms, error_message)
+//         partial index tasks_runnable(pool, priority, next_run_at, task_id)
+//         WHERE state IN (pending, retrying); tasks_leased(lease_expires_at)
+//         WHERE state = running
+//   task_attempts(task_id FK, seq, attempt, worker_id, started_at, ended_at,
+//                 outcome, error_code, error_message; PK (task_id, seq))
+//   dead_letters(task_id PK FK, video_id, step, dead_at, reason)
+//   events(event_id INTEGER PK AUTOINCREMENT, video_id, type, payload_json,
+//          created_at, published_at)    -- the outbox and the event bus
+//   schema_version(version PK, description, applied_at)
+//
+// Durability and concurrency:
+//  - WAL journal (readers never block the writer), foreign keys on,
+//    synchronous=NORMAL by default (a committed transaction survives a
+//    process crash; kFull also survives power loss at one fsync per commit).
+//  - Every read-modify-write runs in BEGIN IMMEDIATE, which takes the
+//    database's single write lock before reading: Lease, Complete, Fail, ...
+//    are atomic across threads AND processes opening the same file, so no
+//    task is ever leased twice. Time is read after the lock is taken.
+//  - A writer waits up to busy_timeout_ms for the lock, then gets kIo
+//    ("database is busy"); callers retry later.
+//  - Opening runs pending migrations (once, even with concurrent openers);
+//    a file whose schema is newer than this build is refused with
+//    kInvalidArgument and left untouched.
+//
+// Thread safety: a SqliteStore may be shared by threads (one mutex
+// serialises its one connection); processes each open their own.
+// Lifetime: `clock` must outlive the store.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "ports/clock.h"
+#include "ports/event_bus.h"
+#include "ports/metadata_store.h"
+#include "ports/records.h"
+#include "ports/task_queue.h"
+
+namespace vtp::adapters {
+
+namespace sqlite {
+class Connection;
+}  // namespace sqlite
+
+struct SqliteStoreOptions {
+  ports::QueueOptions queue;
+  // How long a writer waits for another connection's write lock.
+  int busy_timeout_ms = 5000;
+  enum class Sync { kNormal, kFull };
+  Sync synchronous = Sync::kNormal;
+};
+
+class SqliteStore final : public ports::MetadataStore,
+                          public ports::TaskQueue,
+                          public ports::EventBus {
+ public:
+  // Opens or creates the database at `path` and migrates it. kIo when the
+  // file cannot be opened or is not a database; kInvalidArgument when its
+  // schema is newer than this build's.
+  static StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path, ports::Clock& clock,
+                                                     SqliteStoreOptions options = {});
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // The schema version this build creates and accepts at most.
+  static int LatestSchemaVersion();
+
+  // ports::MetadataStore
+  Status CreateVideo(const ports::VideoRecord& video) override;
+  StatusOr<ports::VideoRecord> GetVideo(std::string_view video_id) override;
+  Status UpdateVideo(const ports::VideoRecord& video) override;
+  Status UpdateVideoStatus(std::string_view video_id, ports::VideoStatus status,
+                           std::string_view error_message) override;
+  StatusOr<std::vector<ports::VideoRecord>> ListVideos(
+      std::optional<ports::VideoStatus> status) override;
+  StatusOr<int> CreateTasks(const std::vector<ports::TaskRecord>& tasks) override;
+  StatusOr<ports::TaskRecord> GetTask(std::string_view task_id) override;
+  StatusOr<std::vector<ports::TaskRecord>> ListTasks(std::string_view video_id) override;
+  StatusOr<int> ResetTasks(std::string_view video_id,
+                           const std::vector<std::string>& steps) override;
+  StatusOr<std::vector<ports::AttemptRecord>> ListAttempts(std::string_view task_id) override;
+  StatusOr<std::vector<ports::DeadLetter>> ListDeadLetters() override;
+  StatusOr<ports::DeadLetter> GetDeadLetter(std::string_view task_id) override;
+  Status RequeueDeadLetter(std::string_view task_id) override;
+  StatusOr<int64_t> AppendEvent(const ports::Event& event) override;
+  StatusOr<std::vector<ports::Event>> ReadEvents(int64_t after_id, int limit) override;
+  StatusOr<std::vector<ports::Event>> ReadUnpublishedEvents(int limit) override;
+  StatusOr<int> MarkEventsPublished(int64_t through_id) override;
+
+  // ports::TaskQueue
+  StatusOr<std::optional<ports::TaskRecord>> Lease(std::string_view worker_id,
+                                                   const std::vector<std::string>& pools,
+                                                   ports::Millis lease_ms) override;
+  Status Heartbeat(std::string_view task_id, std::string_view worker_id,
+                   ports::Millis lease_ms) override;
+  Status Complete(std::string_view task_id, std::string_view worker_id,
+                  std::string_view result_json, int64_t cpu_ms) override;
+  Status Fail(std::string_view task_id, std::string_view worker_id,
+              const ports::TaskFailure& failure) override;
+  Status Release(std::string_view task_id, std::string_view worker_id) override;
+  StatusOr<int> ExpireLeases() override;
+
+  // ports::EventBus (the events table)
+  StatusOr<int64_t> Publish(const ports::Event& event) override;
+  StatusOr<std::vector<ports::Event>> Poll(int64_t after_id, int limit) override;
+
+ private:
+  using Body = std::function<Status(sqlite::Connection& conn, ports::Millis now)>;
+
+  SqliteStore(std::unique_ptr<sqlite::Connection> conn, ports::Clock& clock,
+              SqliteStoreOptions options);
+
+  // Runs `body` under mu_ inside BEGIN IMMEDIATE (committed when it returns
+  // OK, rolled back otherwise); `now` is read once the write lock is held.
+  Status Write(const Body& body);
+  // Runs `body` under mu_ inside a read transaction (one snapshot).
+  Status Read(const Body& body);
+
+  ports::Clock& clock_;
+  const SqliteStoreOptions options_;
+  std::mutex mu_;  // guards conn_ and every statement cached on it
+  std::unique_ptr<sqlite::Connection> conn_;
+};
+
+}  // namespace vtp::adapters

@@ -1,0 +1,115 @@
+// SqliteStore's ports::TaskQueue half. Every call is one BEGIN IMMEDIATE
+// transaction: load the task, let task_transitions.h decide, persist.
+#include <utility>
+
+#include "adapters/sqlite_db.h"
+#include "adapters/sqlite_rows.h"
+#include "adapters/sqlite_store.h"
+#include "adapters/task_transitions.h"
+
+namespace vtp::adapters {
+namespace {
+
+using ports::Millis;
+using ports::TaskRecord;
+using sqlite::Connection;
+
+StatusOr<TaskRecord> MustLoadTask(Connection& conn, std::string_view task_id) {
+  ASSIGN_OR_RETURN(std::optional<TaskRecord> task, sqlite::LoadTask(conn, task_id));
+  if (!task) return TaskNotFound(task_id);
+  return *std::move(task);
+}
+
+// The task Lease should take: the best of the per-(pool, level) heads.
+StatusOr<std::optional<ports::LeaseCandidate>> BestCandidate(Connection& conn,
+                                                             const std::vector<std::string>& pools,
+                                                             Millis now, Millis aging_step_ms) {
+  std::optional<ports::LeaseCandidate> best;
+  for (const std::string& pool : pools) {
+    for (int level = 0; level <= ports::kMaxPriorityLevel; ++level) {
+      ASSIGN_OR_RETURN(std::optional<ports::LeaseCandidate> head,
+                       sqlite::RunnableHead(conn, pool, static_cast<ports::Priority>(level), now));
+      if (head && (!best || ports::LeasesBefore(*head, *best, now, aging_step_ms))) {
+        best = std::move(head);
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+StatusOr<std::optional<TaskRecord>> SqliteStore::Lease(std::string_view worker_id,
+                                                       const std::vector<std::string>& pools,
+                                                       Millis lease_ms) {
+  RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  std::optional<TaskRecord> leased;
+  Status done = Write([&](Connection& conn, Millis now) -> Status {
+    leased.reset();
+    ASSIGN_OR_RETURN(std::optional<ports::LeaseCandidate> best,
+                     BestCandidate(conn, pools, now, options_.queue.aging_step_ms));
+    if (!best) return Status::Ok();
+    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, best->task_id));
+    ASSIGN_OR_RETURN(int seq, sqlite::NextAttemptSeq(conn, task.task_id));
+    RunStart run = StartRun(task, worker_id, now, lease_ms, seq);
+    RETURN_IF_ERROR(sqlite::SaveTask(conn, run.task));
+    RETURN_IF_ERROR(sqlite::InsertAttempt(conn, run.attempt));
+    leased = std::move(run.task);
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return leased;
+}
+
+Status SqliteStore::Heartbeat(std::string_view task_id, std::string_view worker_id,
+                              Millis lease_ms) {
+  return Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, task_id));
+    ASSIGN_OR_RETURN(TaskRecord extended, PlanHeartbeat(task, worker_id, lease_ms, now));
+    return sqlite::SaveTask(conn, extended);
+  });
+}
+
+Status SqliteStore::Complete(std::string_view task_id, std::string_view worker_id,
+                             std::string_view result_json, int64_t cpu_ms) {
+  return Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, task_id));
+    ASSIGN_OR_RETURN(std::optional<RunEnd> end,
+                     PlanComplete(task, worker_id, result_json, cpu_ms, now));
+    if (!end) return Status::Ok();  // duplicate completion
+    return sqlite::PersistRunEnd(conn, *end, now);
+  });
+}
+
+Status SqliteStore::Fail(std::string_view task_id, std::string_view worker_id,
+                         const ports::TaskFailure& failure) {
+  return Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, task_id));
+    ASSIGN_OR_RETURN(RunEnd end, PlanFail(task, worker_id, failure, now));
+    return sqlite::PersistRunEnd(conn, end, now);
+  });
+}
+
+Status SqliteStore::Release(std::string_view task_id, std::string_view worker_id) {
+  return Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, task_id));
+    ASSIGN_OR_RETURN(RunEnd end, PlanRelease(task, worker_id, now));
+    return sqlite::PersistRunEnd(conn, end, now);
+  });
+}
+
+StatusOr<int> SqliteStore::ExpireLeases() {
+  int reclaimed = 0;
+  Status done = Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(std::vector<TaskRecord> expired, sqlite::LoadExpiredLeases(conn, now));
+    for (const TaskRecord& task : expired) {
+      RETURN_IF_ERROR(sqlite::PersistRunEnd(conn, PlanExpiry(task, now, options_.queue), now));
+    }
+    reclaimed = static_cast<int>(expired.size());
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return reclaimed;
+}
+
+}  // namespace vtp::adapters

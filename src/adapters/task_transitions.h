@@ -1,0 +1,99 @@
+// The store ports' semantics as pure functions, shared by every adapter:
+// validation, the record a call produces from the record it finds, the outbox
+// event it appends. Adapters only load, lock and save (each in its own
+// technology), so they cannot drift apart on what a call means; the contract
+// suites in tests/ports check that they do not.
+//
+// Nothing here does I/O or reads a clock: `now` is passed in.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "ports/metadata_store.h"
+#include "ports/records.h"
+#include "ports/task_queue.h"
+
+namespace vtp::adapters {
+
+// ---- Errors --------------------------------------------------------------
+
+Status TaskNotFound(std::string_view task_id);
+Status VideoNotFound(std::string_view video_id);
+// kNotFound "lease lost: ..." (task_queue.h: Leases).
+Status LeaseLost(const ports::TaskRecord& task, std::string_view worker_id);
+
+// ---- Validation ----------------------------------------------------------
+
+Status ValidateVideo(const ports::VideoRecord& video);
+Status ValidateNewTask(const ports::TaskRecord& task);
+Status ValidateLeaseRequest(std::string_view worker_id, const std::vector<std::string>& pools,
+                            ports::Millis lease_ms);
+Status ValidateLimit(int limit);
+Status ValidateEvent(const ports::Event& event);
+
+// ---- Videos --------------------------------------------------------------
+
+// The row CreateVideo inserts: `in` stamped with created_at = now.
+ports::VideoRecord NewVideo(const ports::VideoRecord& in, ports::Millis now);
+// `current` with the mutable columns of `update` (UpdateVideo).
+ports::VideoRecord MergeVideoUpdate(const ports::VideoRecord& current,
+                                    const ports::VideoRecord& update);
+void SetVideoStatus(ports::VideoRecord& video, ports::VideoStatus status,
+                    std::string_view error_message, ports::Millis now);
+ports::Event VideoCreatedEvent(const ports::VideoRecord& video);
+ports::Event VideoStatusEvent(const ports::VideoRecord& video);
+
+// ---- Tasks ---------------------------------------------------------------
+
+// The row CreateTasks inserts for `in`.
+ports::TaskRecord NewPendingTask(const ports::TaskRecord& in, ports::Millis now);
+// ResetTasks / RequeueDeadLetter. Returns true when the task was running, so
+// the adapter closes its open attempt as interrupted (kResetMessage).
+bool ResetTask(ports::TaskRecord& task, ports::Millis now);
+inline constexpr std::string_view kResetMessage = "task reset while running";
+
+bool IsRunnable(const ports::TaskRecord& task, ports::Millis now);
+bool HoldsLease(const ports::TaskRecord& task, std::string_view worker_id, ports::Millis now);
+
+// Lease of `task` by `worker_id`; the attempt row gets sequence number `seq`.
+struct RunStart {
+  ports::TaskRecord task;
+  ports::AttemptRecord attempt;
+};
+RunStart StartRun(const ports::TaskRecord& task, std::string_view worker_id, ports::Millis now,
+                  ports::Millis lease_ms, int seq);
+
+StatusOr<ports::TaskRecord> PlanHeartbeat(const ports::TaskRecord& task, std::string_view worker_id,
+                                          ports::Millis lease_ms, ports::Millis now);
+
+// How a run ends: the new task row, how its open attempt closes, the dead
+// letter to insert (attempts left for the adapter to fill from its log) and
+// the outbox event to append.
+struct RunEnd {
+  ports::TaskRecord task;
+  ports::AttemptOutcome outcome = ports::AttemptOutcome::kSucceeded;
+  std::string error_code;
+  std::string error_message;
+  std::optional<ports::DeadLetter> dead_letter;
+  ports::Event event;
+};
+// nullopt: the task is already completed (duplicate completion, no-op).
+StatusOr<std::optional<RunEnd>> PlanComplete(const ports::TaskRecord& task,
+                                             std::string_view worker_id,
+                                             std::string_view result_json, int64_t cpu_ms,
+                                             ports::Millis now);
+StatusOr<RunEnd> PlanFail(const ports::TaskRecord& task, std::string_view worker_id,
+                          const ports::TaskFailure& failure, ports::Millis now);
+StatusOr<RunEnd> PlanRelease(const ports::TaskRecord& task, std::string_view worker_id,
+                             ports::Millis now);
+// Precondition: the task is running and its lease expired (now > expiry).
+RunEnd PlanExpiry(const ports::TaskRecord& task, ports::Millis now,
+                  const ports::QueueOptions& options);
+// Closes `attempt` (the task's open run) the way `end` says.
+void CloseAttempt(ports::AttemptRecord& attempt, const RunEnd& end, ports::Millis now);
+
+}  // namespace vtp::adapters

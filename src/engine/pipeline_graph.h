@@ -1,0 +1,152 @@
+// The pipeline as data. A PipelineGraph is a registry of StepDefs (name,
+// dependencies, fan-out, retry policy, worker pool); ExpandTasks turns it and
+// what is known about one video (JobShape) into concrete tasks with
+// deterministic ids and task-level dependencies; ReadyTasks says which of
+// them may start given the ones already completed. The scheduler only ever
+// walks this data, so adding a step means adding a StepDef.
+//
+// Dependency expansion. A step's task depends, for each step it names, on
+// every task of that step whose chunk and rendition agree with its own on the
+// axes both steps fan out over; an axis only one side has is a fan-in (all of
+// them). So transcode(per chunk) -> package(per rendition) waits for every
+// chunk, while transcode(per chunk x rendition) -> package(per rendition)
+// waits only for that rendition's chunks.
+//
+// A dependency on a step that has no tasks for this video (disabled, not
+// applicable such as `split` for audio-only input, or an empty fan-out) is
+// satisfied vacuously: placeholders can sit in the graph, disabled, and
+// enabling one inserts it without touching its neighbours.
+//
+// Incremental planning. The shape is learnt as the job runs: has_video /
+// has_audio after probe, chunks and renditions after split. A step whose
+// expansion needs something still unknown, or that depends on such a step,
+// is left out of the plan; the scheduler expands again when it learns more.
+// Ids are deterministic, so a re-expansion returns the earlier tasks
+// unchanged and the store's idempotent CreateTasks inserts only new ones.
+//
+// Pure and thread-compatible (const methods may be called concurrently).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "engine/retry_policy.h"
+
+namespace vtp::engine {
+
+enum class FanOut {
+  kNone,                // one task per video
+  kPerChunk,            // one per chunk
+  kPerRendition,        // one per rendition
+  kPerChunkXRendition,  // one per (chunk, rendition)
+};
+std::string_view FanOutName(FanOut f);
+
+// Which videos a step applies to.
+enum class Applies {
+  kAlways,
+  kIfVideo,  // input has a video stream
+  kIfAudio,  // input has an audio stream
+};
+
+struct StepDef {
+  std::string name;                     // [a-z0-9_]+, unique in the graph
+  std::vector<std::string> depends_on;  // step names
+  FanOut fan_out = FanOut::kNone;
+  Applies applies = Applies::kAlways;
+  RetryPolicy retry;
+  std::string pool = "cpu";  // worker pool that leases its tasks
+  bool enabled = true;
+};
+
+class PipelineGraph {
+ public:
+  // kInvalidArgument for a bad name, kAlreadyExists for a duplicate.
+  // Dependencies may name steps added later; Validate checks them.
+  Status AddStep(StepDef step);
+  // kNotFound for an unknown step.
+  Status SetEnabled(std::string_view name, bool enabled);
+
+  // Unknown dependencies, self-dependencies, cycles, invalid retry policies
+  // and empty pools are kInvalidArgument.
+  Status Validate() const;
+
+  const StepDef* Find(std::string_view name) const;
+  // In insertion order.
+  const std::vector<StepDef>& steps() const { return steps_; }
+  // Dependencies before dependents; ties keep insertion order, so the order
+  // is deterministic. kInvalidArgument when Validate fails.
+  StatusOr<std::vector<const StepDef*>> TopologicalOrder() const;
+
+ private:
+  std::vector<StepDef> steps_;
+};
+
+// Today's pipeline (pipeline/run_job.cc) plus placeholders:
+//   ingest -> probe -> split -> transcode (per chunk, every rung of the
+//   chunk in one task) -> package (per rendition) -> manifest -> publish;
+//   audio after probe and split (it is cut against split's video origin),
+//   package_audio after audio and transcode (it needs the presentation delay
+//   chunk 0 reports; the whole step is the granularity, so all chunks);
+//   disabled: thumbnails, subtitles (after probe), drm (per rendition, after
+//   package, before manifest), verify (per rendition, after package and drm,
+//   before publish).
+// Retry policies are DefaultRetryPolicy(name); every pool is "cpu".
+PipelineGraph DefaultPipelineGraph();
+
+// A rendition as the task id and the seed's tasks table name it.
+struct RenditionRef {
+  std::string codec;  // "h264", "aac"
+  std::string name;   // "720p", "128k"
+  // "h264_720p": the id segment.
+  std::string Id() const { return codec + "_" + name; }
+  bool operator==(const RenditionRef&) const = default;
+};
+
+// What is known about one video; nullopt = not known yet.
+struct JobShape {
+  std::string video_id;  // [A-Za-z0-9_-]+
+  std::optional<bool> has_video;
+  std::optional<bool> has_audio;
+  std::optional<int> chunks;                              // from split
+  std::optional<std::vector<RenditionRef>> renditions;    // video rungs
+};
+
+struct TaskPlan {
+  // "<video>/<step>", "<video>/<step>/chunk_003", "<video>/<step>/h264_720p",
+  // "<video>/<step>/chunk_003/h264_720p".
+  std::string id;
+  std::string step;
+  std::optional<int> chunk;
+  std::optional<RenditionRef> rendition;
+  std::vector<std::string> depends_on;  // task ids, in plan order
+  std::string pool;
+  RetryPolicy retry;
+};
+
+std::string TaskId(std::string_view video_id, std::string_view step, std::optional<int> chunk,
+                   const std::optional<RenditionRef>& rendition);
+// "chunk_003" (at least three digits).
+std::string ChunkName(int chunk);
+
+// Limits that keep one video's plan bounded.
+inline constexpr int kMaxChunks = 100'000;
+inline constexpr size_t kMaxRenditions = 64;
+
+// Every task that can be planned from `shape`, dependencies before
+// dependents (steps in TopologicalOrder, then chunk, then rendition).
+// kInvalidArgument for an invalid graph or shape (bad video id, negative or
+// too many chunks, duplicate or malformed renditions).
+StatusOr<std::vector<TaskPlan>> ExpandTasks(const PipelineGraph& graph, const JobShape& shape);
+
+// Ids of the tasks of `plan` that are not in `completed` and whose
+// dependencies all are, in plan order. The caller drops those already queued
+// or running.
+std::vector<std::string> ReadyTasks(const std::vector<TaskPlan>& plan, const std::set<std::string>& completed);
+
+}  // namespace vtp::engine

@@ -1,0 +1,341 @@
+// SQLite-only behaviour of SqliteStore, beyond the port contracts in
+// tests/ports: durability across reopen, migrations, WAL, busy handling and
+// leases that stay exclusive across connections (as separate processes
+// would hold them).
+#include "adapters/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <latch>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/sqlite_db.h"
+#include "adapters/sqlite_rows.h"
+#include "adapters/sqlite_schema.h"
+#include "ports/clock.h"
+#include "testutil/fixtures.h"
+
+namespace vtp::adapters {
+namespace {
+
+using ports::FakeClock;
+using ports::TaskRecord;
+
+std::unique_ptr<SqliteStore> MustOpen(const std::string& path, ports::Clock& clock,
+                                      SqliteStoreOptions options = {}) {
+  auto store = SqliteStore::Open(path, clock, options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+// A raw second connection, for looking under the adapter.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void Exec(const std::string& sql) {
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << sql << ": " << (err ? err : "");
+    sqlite3_free(err);
+  }
+  // Every row of `sql`, columns joined by '|'.
+  std::vector<std::string> Rows(const std::string& sql) {
+    std::vector<std::string> rows;
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+    while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+      std::string row;
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        const unsigned char* text = sqlite3_column_text(stmt, i);
+        row += (i > 0 ? "|" : "") + std::string(text ? reinterpret_cast<const char*>(text) : "");
+      }
+      rows.push_back(row);
+    }
+    sqlite3_finalize(stmt);
+    return rows;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+ports::VideoRecord Video(const std::string& id) {
+  ports::VideoRecord v;
+  v.video_id = id;
+  v.creator_id = "c1";
+  v.original_key = "originals/" + id + "/original.mp4";
+  return v;
+}
+
+TaskRecord Task(const std::string& id, const std::string& video_id, int max_attempts = 3) {
+  TaskRecord t;
+  t.task_id = id;
+  t.video_id = video_id;
+  t.step = "transcode";
+  t.pool = "cpu";
+  t.max_attempts = max_attempts;
+  return t;
+}
+
+// Everything a store holds, for before/after comparisons.
+struct Snapshot {
+  std::vector<ports::VideoRecord> videos;
+  std::vector<TaskRecord> tasks;
+  std::map<std::string, std::vector<ports::AttemptRecord>> attempts;
+  std::vector<ports::DeadLetter> dead;
+  std::vector<ports::Event> events;
+  bool operator==(const Snapshot&) const = default;
+};
+
+Snapshot Take(SqliteStore& store) {
+  Snapshot s;
+  s.videos = *store.ListVideos(std::nullopt);
+  for (const auto& v : s.videos) {
+    std::vector<TaskRecord> tasks = *store.ListTasks(v.video_id);
+    for (const TaskRecord& t : tasks) {
+      s.tasks.push_back(t);
+      s.attempts[t.task_id] = *store.ListAttempts(t.task_id);
+    }
+  }
+  s.dead = *store.ListDeadLetters();
+  s.events = *store.ReadEvents(0, 10'000);
+  return s;
+}
+
+TEST(SqliteStoreTest, RestartLosesNothing) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  Snapshot before;
+  {
+    auto store = MustOpen(path, clock);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateVideo(Video("v1")).ok());
+    ASSERT_TRUE(store->UpdateVideoStatus("v1", ports::VideoStatus::kTranscoding, "").ok());
+    ASSERT_TRUE(
+        store->CreateTasks({Task("a", "v1"), Task("b", "v1", 1), Task("c", "v1"), Task("d", "v1")})
+            .ok());
+    ASSERT_EQ((*store->Lease("w1", {"cpu"}, 1000))->task_id, "a");
+    ASSERT_TRUE(store->Complete("a", "w1", R"({"out":"x"})", 12).ok());
+    ASSERT_EQ((*store->Lease("w1", {"cpu"}, 1000))->task_id, "b");
+    ASSERT_TRUE(store->Fail("b", "w1", {"encode_failed", "boom", std::nullopt}).ok());
+    ASSERT_EQ((*store->Lease("w1", {"cpu"}, 1000))->task_id, "c");
+    ASSERT_TRUE(store->Fail("c", "w1", {"io_error", "disk", clock.NowMillis() + 50}).ok());
+    ASSERT_EQ((*store->Lease("w2", {"cpu"}, 1000))->task_id, "d");  // in flight at "crash"
+    ASSERT_TRUE(store->MarkEventsPublished(2).ok());
+    before = Take(*store);
+  }
+  auto reopened = MustOpen(path, clock);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(Take(*reopened), before);
+  EXPECT_EQ(before.tasks.size(), 4u);
+  EXPECT_EQ(before.dead.size(), 1u);
+
+  // The in-flight lease survived too: it expires and is taken over.
+  clock.Advance(1001);
+  EXPECT_EQ(*reopened->ExpireLeases(), 1);
+  auto next = reopened->Lease("w3", {"cpu"}, 1000);
+  ASSERT_TRUE(next.ok() && next->has_value());
+  EXPECT_TRUE((*next)->task_id == "c" || (*next)->task_id == "d") << (*next)->task_id;
+}
+
+TEST(SqliteStoreTest, FreshDatabaseIsAtTheLatestSchemaVersion) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  ASSERT_NE(MustOpen(path, clock), nullptr);
+  ASSERT_NE(MustOpen(path, clock), nullptr);  // reopening applies nothing twice
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT MAX(version), COUNT(*) FROM schema_version"),
+            (std::vector<std::string>{std::to_string(SqliteStore::LatestSchemaVersion()) + "|" +
+                                      std::to_string(SqliteStore::LatestSchemaVersion())}));
+  EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
+}
+
+TEST(SqliteStoreTest, RefusesADatabaseFromANewerVersion) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  ASSERT_NE(MustOpen(path, clock), nullptr);
+  {
+    RawDb raw(path);
+    raw.Exec("INSERT INTO schema_version VALUES (99, 'from the future', 0)");
+  }
+  auto store = SqliteStore::Open(path, clock);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(store.status().message().find("newer"), std::string::npos) << store.status().message();
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT MAX(version) FROM schema_version"), (std::vector<std::string>{"99"}));
+}
+
+TEST(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  testutil::WriteFileAt(path, std::string(4096, 'x'));
+  FakeClock clock;
+  auto store = SqliteStore::Open(path, clock);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kIo) << store.status().ToString();
+}
+
+constexpr sqlite::Migration kFakeV1{1, "one",
+                                    "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (7);"};
+constexpr sqlite::Migration kFakeV2{2, "two",
+                                    "ALTER TABLE a ADD COLUMN y TEXT NOT NULL DEFAULT 'new';"};
+constexpr sqlite::Migration kBrokenV2{2, "broken", "CREATE TABLE b (x); CREATE TABLE a (x);"};
+constexpr sqlite::Migration kFakeV3{3, "three", "CREATE TABLE c (x);"};
+
+TEST(SqliteSchemaTest, MigratesAnOldDatabaseOneVersionAtATime) {
+  const std::string path = testutil::FreshDir() + "/m.db";
+  auto conn = sqlite::Connection::Open(path, 1000);
+  ASSERT_TRUE(conn.ok());
+  const sqlite::Migration v1[] = {kFakeV1};
+  const sqlite::Migration v2[] = {kFakeV1, kFakeV2};
+  EXPECT_EQ(*sqlite::SchemaVersion(**conn), 0);
+  EXPECT_EQ(*sqlite::Migrate(**conn, v1, 1), 1);
+  EXPECT_EQ(*sqlite::Migrate(**conn, v2, 2), 2);
+  EXPECT_EQ(*sqlite::Migrate(**conn, v2, 3), 2);  // nothing left to do
+  EXPECT_EQ(*sqlite::SchemaVersion(**conn), 2);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT x, y FROM a"), (std::vector<std::string>{"7|new"}));
+  EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version ORDER BY version"),
+            (std::vector<std::string>{"1|1", "2|2"}));
+  // An older build refuses the newer file.
+  EXPECT_EQ(sqlite::Migrate(**conn, v1, 4).status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(SqliteSchemaTest, AFailedMigrationLeavesTheOldVersion) {
+  const std::string path = testutil::FreshDir() + "/m.db";
+  auto conn = sqlite::Connection::Open(path, 1000);
+  ASSERT_TRUE(conn.ok());
+  const sqlite::Migration v1[] = {kFakeV1};
+  const sqlite::Migration broken[] = {kFakeV1, kBrokenV2};
+  ASSERT_EQ(*sqlite::Migrate(**conn, v1, 1), 1);
+  EXPECT_FALSE(sqlite::Migrate(**conn, broken, 2).ok());
+  EXPECT_EQ(*sqlite::SchemaVersion(**conn), 1);
+  RawDb raw(path);
+  EXPECT_TRUE(raw.Rows("SELECT name FROM sqlite_master WHERE name = 'b'").empty());
+}
+
+TEST(SqliteSchemaTest, MigrationsMustBeNumberedWithoutGaps) {
+  const std::string path = testutil::FreshDir() + "/m.db";
+  auto conn = sqlite::Connection::Open(path, 1000);
+  ASSERT_TRUE(conn.ok());
+  const sqlite::Migration gap[] = {kFakeV1, kFakeV3};
+  EXPECT_EQ(sqlite::Migrate(**conn, gap, 1).status().code(), ErrorCode::kInternal);
+  EXPECT_EQ(*sqlite::SchemaVersion(**conn), 0);
+}
+
+TEST(SqliteStoreTest, ConcurrentFirstOpensMigrateOnce) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] { EXPECT_NE(MustOpen(path, clock), nullptr); });
+  }
+  for (std::thread& t : threads) t.join();
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT COUNT(*) FROM schema_version"),
+            (std::vector<std::string>{std::to_string(SqliteStore::LatestSchemaVersion())}));
+}
+
+TEST(SqliteStoreTest, WalJournalIsOn) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  auto store = MustOpen(path, clock);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateVideo(Video("v1")).ok());
+  EXPECT_TRUE(std::filesystem::exists(path + "-wal"));
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("PRAGMA journal_mode"), (std::vector<std::string>{"wal"}));
+}
+
+TEST(SqliteStoreTest, WriterBlockedPastTheBusyTimeoutGetsIo) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  SqliteStoreOptions options;
+  options.busy_timeout_ms = 50;
+  auto store = MustOpen(path, clock, options);
+  ASSERT_NE(store, nullptr);
+  RawDb other(path);
+  other.Exec("BEGIN IMMEDIATE");  // another process holds the write lock
+  Status blocked = store->CreateVideo(Video("v1"));
+  EXPECT_EQ(blocked.code(), ErrorCode::kIo) << blocked.ToString();
+  EXPECT_NE(blocked.message().find("busy"), std::string::npos) << blocked.message();
+  EXPECT_TRUE(store->ListVideos(std::nullopt).ok());  // WAL: readers are not blocked
+  other.Exec("ROLLBACK");
+  EXPECT_TRUE(store->CreateVideo(Video("v1")).ok());
+}
+
+TEST(SqliteStoreTest, LeaseSeeksThePartialIndex) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  ASSERT_NE(MustOpen(path, clock), nullptr);
+  RawDb raw(path);
+  std::vector<std::string> plan =
+      raw.Rows("EXPLAIN QUERY PLAN " + std::string(sqlite::kRunnableHeadSql));
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].find("USING INDEX tasks_runnable"), std::string::npos) << plan[0];
+  EXPECT_EQ(plan[0].find("TEMP B-TREE"), std::string::npos) << plan[0];  // no sort step
+}
+
+// Two connections to one file behave as two worker processes: BEGIN
+// IMMEDIATE makes each Lease exclusive, so every task is leased exactly once.
+TEST(SqliteStoreTest, TwoConnectionsNeverLeaseTheSameTask) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  constexpr int kTasks = 200;
+  {
+    auto setup = MustOpen(path, clock);
+    ASSERT_NE(setup, nullptr);
+    ASSERT_TRUE(setup->CreateVideo(Video("v1")).ok());
+    std::vector<TaskRecord> tasks;
+    for (int i = 0; i < kTasks; ++i) tasks.push_back(Task("t" + std::to_string(1000 + i), "v1"));
+    ASSERT_EQ(*setup->CreateTasks(tasks), kTasks);
+  }
+  std::vector<std::string> leased[2];
+  std::latch opened(2);  // both connections exist before either leases
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 2; ++w) {
+    workers.emplace_back([&, w] {
+      auto store = MustOpen(path, clock);
+      opened.arrive_and_wait();
+      if (store == nullptr) return;
+      const std::string worker = "w" + std::to_string(w);
+      while (true) {
+        auto got = store->Lease(worker, {"cpu"}, 60'000);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        if (!got->has_value()) break;
+        leased[w].push_back((*got)->task_id);
+        ASSERT_TRUE(store->Complete((*got)->task_id, worker, "{}", 0).ok());
+      }
+    });
+  }
+  for (std::thread& t : workers) t.join();
+  RecordProperty("leased_by_w0", static_cast<int>(leased[0].size()));
+  RecordProperty("leased_by_w1", static_cast<int>(leased[1].size()));
+  std::multiset<std::string> all(leased[0].begin(), leased[0].end());
+  all.insert(leased[1].begin(), leased[1].end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kTasks));
+  EXPECT_EQ(std::set<std::string>(all.begin(), all.end()).size(), static_cast<size_t>(kTasks));
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT COUNT(*), MAX(attempts) FROM tasks WHERE state = 'completed'"),
+            (std::vector<std::string>{std::to_string(kTasks) + "|1"}));
+  EXPECT_EQ(raw.Rows("SELECT COUNT(*) FROM task_attempts"),
+            (std::vector<std::string>{std::to_string(kTasks)}));
+}
+
+}  // namespace
+}  // namespace vtp::adapters
