@@ -24,7 +24,7 @@ constexpr const char* kRunUsage =
     "\n"
     "options:\n"
     "  -o, --output DIR         output directory (must not exist or be empty)\n"
-    "  --workers N              parallel worker processes (default: CPU cores)\n"
+    "  --workers N              parallel worker processes (default: half the CPU cores)\n"
     "  --segment-seconds S      segment length, 1..60 (default 4)\n"
     "  --max-chunks N           cap on chunks; 1 disables chunking (default: auto)\n"
     "  --encoder-threads N      x264 threads per encoder (default 1)\n"

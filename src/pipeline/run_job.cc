@@ -342,11 +342,13 @@ class Job {
 
 }  // namespace
 
+int DefaultWorkers(int cores) { return std::max(1, cores / 2); }
+
 StatusOr<RunReport> RunJob(const RunOptions& in_opts, ProgressListener* progress) {
   double t0 = MonotonicSeconds();
   double cpu0 = SelfCpuSeconds();
   RunOptions opts = in_opts;
-  if (opts.workers <= 0) opts.workers = std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
+  if (opts.workers <= 0) opts.workers = DefaultWorkers(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   if (opts.workers > 256) return InvalidArgument("--workers must be between 1 and 256");
   if (opts.segment_seconds < 1 || opts.segment_seconds > 60) return InvalidArgument("--segment-seconds must be between 1 and 60");
   ASSIGN_OR_RETURN(MediaInfo info, media::Probe(opts.input, opts.limits));

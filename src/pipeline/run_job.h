@@ -17,7 +17,7 @@ struct RunOptions {
   std::string input;
   std::string output_dir;
   std::string vtp_binary;     // executable the workers run
-  int workers = 0;            // 0: one per CPU core
+  int workers = 0;            // 0: DefaultWorkers(CPU cores)
   double segment_seconds = 4.0;
   double gop_seconds = 2.0;
   int max_chunks = 0;         // 0: automatic; 1: no chunking
@@ -70,5 +70,11 @@ struct RunReport {
 };
 
 StatusOr<RunReport> RunJob(const RunOptions& options, ProgressListener* progress);
+
+// Worker processes used when RunOptions::workers is 0: half the cores, at
+// least one. Each transcode task already runs one encoder thread per rung, so
+// one worker per two cores keeps the CPUs busy while holding one set of
+// encoders per worker in memory (docs/benchmarks.md has the measurements).
+int DefaultWorkers(int cores);
 
 }  // namespace vtp::pipeline
