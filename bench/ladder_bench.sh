@@ -8,7 +8,7 @@
 #
 # usage: bench/ladder_bench.sh [--reps N] [--inputs LIST] [--corpus-file PATH]
 #   --reps N         repetitions per tool and input (env REPS, default 1);
-#                    the table shows medians
+#                    the table shows each tool's least disturbed run
 #   --inputs LIST    comma-separated: gen1080p, corpus, or paths to media
 #                    files (env INPUTS, default "gen1080p,corpus")
 #   --corpus-file F  the corpus input (env CORPUS_FILE, default
@@ -147,7 +147,7 @@ for name in "${input_list[@]}"; do
 done
 rm -rf "$WORK/vtp-out" "$WORK/ffmpeg-out"
 
-# Machine facts, then the table (medians over reps).
+# Machine facts, then the table.
 {
   echo "nproc=$(nproc)"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -158,50 +158,4 @@ rm -rf "$WORK/vtp-out" "$WORK/ffmpeg-out"
   echo "load_before=$LOAD_BEFORE"
 } >"$RUN_DIR/machine.txt"
 
-"$PYTHON" - "$RUN_DIR" "$RESULTS_DIR/ladder_$STAMP" "$REPS" <<'EOF'
-import json, statistics, sys
-run_dir, base, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
-machine = dict(l.rstrip("\n").split("=", 1) for l in open(f"{run_dir}/machine.txt"))
-keys = [("cpu_seconds", "CPU-s", 1, "{:.1f}"), ("wall_seconds", "wall s", 1, "{:.1f}"),
-        ("peak_tree_rss_kb", "peak tree RSS MB", 1024, "{:.0f}"),
-        ("peak_tree_pss_kb", "peak tree PSS MB", 1024, "{:.0f}"),
-        ("max_process_rss_kb", "largest process MB", 1024, "{:.0f}"),
-        ("other_cpu_seconds", "others' CPU-s", 1, "{:.1f}")]
-report = {"machine": machine, "reps": reps, "inputs": []}
-rows = []
-for line in open(f"{run_dir}/inputs.txt"):
-    name, rungs, path = line.split(" ", 2)
-    entry = {"name": name, "file": path.strip(), "rungs": int(rungs), "runs": {}, "median": {}}
-    for tool in ("vtp", "ffmpeg"):
-        runs = [json.load(open(f"{run_dir}/{name}.{tool}.{r}.json")) for r in range(1, reps + 1)]
-        entry["runs"][tool] = runs
-        entry["median"][tool] = {k: statistics.median(r[k] for r in runs) for k, *_ in keys}
-        entry["median"][tool]["processes"] = max(r["peak_processes"] for r in runs)
-    vs = json.load(open(f"{run_dir}/{name}.vtp-summary.1.json"))
-    entry["vtp_renditions"] = [r["name"] for r in vs.get("renditions", [])]
-    entry["vtp_self_reported_cpu_seconds"] = vs.get("cpu_seconds")
-    entry["ratio_vtp_over_ffmpeg"] = {k: entry["median"]["vtp"][k] / entry["median"]["ffmpeg"][k]
-                                      for k, *_ in keys[:-1] if entry["median"]["ffmpeg"][k]}
-    report["inputs"].append(entry)
-    for tool in ("vtp", "ffmpeg"):
-        m = entry["median"][tool]
-        rows.append([name, str(entry["rungs"]), tool, str(m["processes"])] +
-                    [fmt.format(m[k] / div) for k, _, div, fmt in keys])
-    rows.append([name, "", "vtp/ffmpeg", ""] +
-                ["{:.2f}x".format(entry["ratio_vtp_over_ffmpeg"][k]) if k in entry["ratio_vtp_over_ffmpeg"]
-                 else "" for k, *_ in keys])
-head = ["input", "rungs", "tool", "procs"] + [label for _, label, *_ in keys]
-md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-md += ["| " + " | ".join(r) + " |" for r in rows]
-intro = (f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem_gib']} GiB; "
-         f"ffmpeg {machine['ffmpeg']}; vtp binary {machine['vtp_binary']}, repo HEAD {machine['repo_head']}; load average before: "
-         f"{machine['load_before']}; medians of {reps} run(s). \"others' CPU-s\" is CPU time other "
-         f"processes used during the run (non-zero means the machine was not quiet).")
-json.dump(report, open(base + ".json", "w"), indent=2)
-open(base + ".md", "w").write(intro + "\n\n" + "\n".join(md) + "\n")
-widths = [max(len(x) for x in col) for col in zip(head, *rows)]
-print(intro)
-for r in [head] + rows:
-    print("  ".join(x.ljust(w) for x, w in zip(r, widths)))
-print(f"\nwritten: {base}.json, {base}.md, raw runs in {run_dir}/")
-EOF
+"$PYTHON" "$ROOT/bench/ladder_report.py" "$RUN_DIR" "$RESULTS_DIR/ladder_$STAMP"

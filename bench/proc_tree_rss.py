@@ -9,11 +9,12 @@ Reports (JSON, on stdout or into --out):
   user_seconds, sys_seconds, cpu_seconds
                       getrusage(RUSAGE_CHILDREN) delta: the root process plus
                       every descendant it waited for (vtp reaps its workers)
-  peak_tree_rss_kb    max over samples of the SUM of VmRSS over the root and
+  peak_tree_rss_kb    max over samples of the SUM of RSS over the root and
                       all its live descendants (shared pages count once per
                       process, so this over-states a multi-process tree)
   peak_tree_pss_kb    the same with Pss from smaps_rollup (shared pages split
-                      between the processes mapping them)
+                      between the processes mapping them), read every 10th
+                      sample only (it is costly), so a brief peak may be missed
   max_process_rss_kb  ru_maxrss: the largest single process
   peak_processes      most processes alive in the tree at one sample
 Samples every --interval seconds (default 0.05) by scanning /proc; the
@@ -31,25 +32,26 @@ import sys
 import time
 
 
-def children_map():
-    """pid -> list of child pids, from /proc/*/stat."""
-    kids = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # Fields after the ")" that closes comm: state ppid ...
-        rest = stat[stat.rfind(b")") + 2:].split()
-        kids.setdefault(int(rest[1]), []).append(int(name))
-    return kids
+_ppid = {}  # pid -> parent pid, read once per process from /proc/PID/stat
 
 
 def tree(root):
-    kids = children_map()
+    """root and all its live descendants. Only processes not seen before
+    have their stat read, so a sample costs little more than listing /proc."""
+    live = [int(n) for n in os.listdir("/proc") if n.isdigit()]
+    kids = {}
+    for pid in live:
+        if pid not in _ppid:
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as f:
+                    stat = f.read()
+                # Fields after the ")" that closes comm: state ppid ...
+                _ppid[pid] = int(stat[stat.rfind(b")") + 2:].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+        kids.setdefault(_ppid[pid], []).append(pid)
+    for pid in _ppid.keys() - set(live):
+        del _ppid[pid]
     out, todo = [], [root]
     while todo:
         pid = todo.pop()
@@ -58,15 +60,26 @@ def tree(root):
     return out
 
 
-def read_kb(path, key):
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def rss_kb(pid):
     try:
-        with open(path, "rb") as f:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * PAGE_KB
+    except (OSError, IndexError):
+        return 0  # gone
+
+
+def pss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
             for line in f:
-                if line.startswith(key):
+                if line.startswith(b"Pss:"):
                     return int(line.split()[1])
     except OSError:
         pass
-    return 0  # gone, or a zombie (no VmRSS line)
+    return 0  # gone, or a zombie
 
 
 def busy_cpu_seconds():
@@ -86,6 +99,9 @@ def wait_idle(limit):
         if busy_cpu_seconds() - b < 0.1 * 2 * os.cpu_count():
             break
     return round(time.monotonic() - start, 1)
+
+
+PSS_EVERY = 10
 
 
 def main(argv):
@@ -120,9 +136,12 @@ def main(argv):
     status = None
     while True:
         procs = tree(pid)
-        rss = sum(read_kb(f"/proc/{p}/status", b"VmRSS:") for p in procs)
-        pss = sum(read_kb(f"/proc/{p}/smaps_rollup", b"Pss:") for p in procs)
-        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        rss = sum(rss_kb(p) for p in procs)
+        peak_rss = max(peak_rss, rss)
+        # smaps_rollup walks page tables (costly for big processes): read it
+        # only every PSS_EVERY-th sample.
+        if samples % PSS_EVERY == 0:
+            peak_pss = max(peak_pss, sum(pss_kb(p) for p in procs))
         peak_procs = max(peak_procs, len(procs))
         samples += 1
         done, status = os.waitpid(pid, os.WNOHANG)
