@@ -34,7 +34,8 @@ struct VideoChunkJob {
   PictureConditioning conditioning;
   std::vector<VideoRendition> renditions;
   std::vector<std::string> outputs;  // one packet file per rendition
-  int encoder_threads = 1;
+  int encoder_threads = 1;   // x264 threads per rung
+  int top_rung_threads = 2;  // x264 threads for the largest rung
 };
 
 struct ChunkResult {

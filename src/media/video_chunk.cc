@@ -58,7 +58,8 @@ std::string FilterDescription(const VideoChunkJob& job) {
   return desc;
 }
 
-StatusOr<Encoder> OpenH264(const VideoChunkJob& job, const VideoRendition& r, bool sdr_out) {
+StatusOr<Encoder> OpenH264(const VideoChunkJob& job, const VideoRendition& r, bool sdr_out,
+                           int threads) {
   AVRational fr{static_cast<int>(job.frame_rate.num), static_cast<int>(job.frame_rate.den)};
   double fps = job.frame_rate.ToDouble() > 0 ? job.frame_rate.ToDouble() : 30.0;
   int keyint = std::max(1, static_cast<int>(std::lround(fps * 2.0)));
@@ -83,7 +84,7 @@ StatusOr<Encoder> OpenH264(const VideoChunkJob& job, const VideoRendition& r, bo
     ctx->gop_size = keyint * 2;
     ctx->rc_max_rate = r.maxrate;
     ctx->rc_buffer_size = static_cast<int>(r.bufsize);
-    ctx->thread_count = job.encoder_threads;
+    ctx->thread_count = threads;
     ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (sdr_out) {
       ctx->color_primaries = AVCOL_PRI_BT709;
@@ -109,7 +110,8 @@ class ChunkEncoder {
                                                         static_cast<int>(job_.renditions.size())));
     graph_.emplace(std::move(g));
     for (size_t i = 0; i < job_.renditions.size(); ++i) {
-      ASSIGN_OR_RETURN(Encoder e, OpenH264(job_, job_.renditions[i], job_.conditioning.tonemap_to_sdr));
+      ASSIGN_OR_RETURN(Encoder e, OpenH264(job_, job_.renditions[i], job_.conditioning.tonemap_to_sdr,
+                                           LaneThreads(i)));
       AVCodecParameters* par = avcodec_parameters_alloc();
       avcodec_parameters_from_context(par, e.context());
       auto w = PacketWriter::Create(job_.outputs[i], par, tb);
@@ -147,6 +149,22 @@ class ChunkEncoder {
 
   bool opened() const { return graph_.has_value(); }
   int64_t frames() const { return frames_; }
+
+  // The largest rung carries over half the encoding work and would be the
+  // critical path on its own thread, so it may use frame threads as well.
+  int LaneThreads(size_t i) const {
+    int64_t most = 0;
+    size_t top = 0;
+    for (size_t k = 0; k < job_.renditions.size(); ++k) {
+      int64_t px = static_cast<int64_t>(job_.renditions[k].width) * job_.renditions[k].height;
+      if (px > most) {
+        most = px;
+        top = k;
+      }
+    }
+    return i == top && job_.renditions.size() > 1 ? std::max(job_.encoder_threads, job_.top_rung_threads)
+                                                  : job_.encoder_threads;
+  }
   std::vector<int64_t> delays() const {
     std::vector<int64_t> d;
     for (const auto& lane : lanes_) d.push_back(lane->delay());

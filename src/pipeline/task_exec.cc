@@ -54,6 +54,7 @@ StatusOr<json> RunTranscode(const json& p) {
   for (const auto& r : p.at("renditions")) job.renditions.push_back(RenditionFromJson(r));
   job.outputs = p.at("outputs").get<std::vector<std::string>>();
   job.encoder_threads = p.value("encoder_threads", 1);
+  job.top_rung_threads = p.value("top_rung_threads", 2);
   ASSIGN_OR_RETURN(media::ChunkResult r, media::TranscodeVideoChunk(job));
   return json{{"frames", r.frames}, {"delays", r.delays}};
 }
