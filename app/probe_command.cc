@@ -9,7 +9,7 @@
 #include "app/commands.h"
 #include "core/status.h"
 #include "domain/media_info_json.h"
-#include "media/av_handles.h"
+#include "media/logging.h"
 #include "media/probe.h"
 
 namespace vtp::app {

@@ -10,7 +10,7 @@
 
 #include "app/commands.h"
 #include "app/progress_bar.h"
-#include "media/av_handles.h"
+#include "media/logging.h"
 #include "pipeline/run_job.h"
 
 namespace vtp::app {

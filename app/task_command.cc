@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "app/commands.h"
-#include "media/av_handles.h"
+#include "media/logging.h"
 #include "pipeline/task_spec.h"
 
 namespace vtp::app {

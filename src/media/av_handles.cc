@@ -1,4 +1,5 @@
 #include "media/av_handles.h"
+#include "media/logging.h"
 
 #include <cstdlib>
 #include <cstring>

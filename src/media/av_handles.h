@@ -82,7 +82,5 @@ std::string AvErrorText(int averror);
 // "what: <libav text>" as message. Returns OK for averror >= 0.
 Status AvStatus(int averror, ErrorCode code, std::string_view what);
 
-// Silences libav's own logging unless VTP_AV_LOG is set (level name or number).
-void ConfigureLibavLogging();
 
 }  // namespace vtp::media

@@ -13,7 +13,6 @@
 
 #include "domain/ladder.h"
 #include "domain/segment_plan.h"
-#include "media/av_handles.h"
 #include "media/probe.h"
 #include "pipeline/json_codec.h"
 #include "pipeline/manifests.h"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "domain/media_info_json.h"
-#include "media/av_handles.h"
+#include "media/logging.h"
 #include "testutil/fixtures.h"
 
 namespace vtp::media {
