@@ -25,6 +25,13 @@ int64_t MillisToTicks(int64_t ms, Rational tb) {
 
 int ChunkSegmentCount(size_t segments, double segment_seconds, const SegmentPlanOptions& o) {
   if (o.max_chunks == 1) return static_cast<int>(segments);
+  if (o.workers <= 1) {
+    int per = std::max(1, static_cast<int>(o.single_worker_chunk_seconds / segment_seconds));
+    if (o.max_chunks > 0) {
+      per = std::max(per, static_cast<int>(std::ceil(static_cast<double>(segments) / o.max_chunks)));
+    }
+    return per;
+  }
   int target_chunks = std::max(1, o.workers * o.chunks_per_worker);
   int per = static_cast<int>(std::ceil(static_cast<double>(segments) / target_chunks));
   int cap = std::max(1, static_cast<int>(o.max_chunk_seconds / segment_seconds));

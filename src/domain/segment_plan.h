@@ -22,6 +22,10 @@ struct SegmentPlanOptions {
   // keeps workers busy while the last chunks finish (see docs/architecture.md).
   int chunks_per_worker = 3;
   double max_chunk_seconds = 30.0;
+  // With a single worker more chunks balance nothing, and every chunk
+  // boundary costs an encoder drain while cores idle (measured in
+  // docs/benchmarks.md): chunks are then only as small as retries need.
+  double single_worker_chunk_seconds = 120.0;
   int max_chunks = 0;  // 0 = no cap; 1 = single-chunk run
 };
 

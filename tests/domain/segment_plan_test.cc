@@ -380,3 +380,27 @@ TEST(SecondsToTicksTest, RoundsToNearest) {
 
 }  // namespace
 }  // namespace vtp
+
+namespace vtp {
+namespace {
+
+// One worker: chunks only as small as retries need (120 s by default), since
+// more chunks would balance nothing and each boundary drains the encoders.
+TEST(PlanSegmentsSingleWorkerTest, UsesLongChunks) {
+  SegmentPlanOptions o;
+  o.workers = 1;
+  Rational tb{1, 90000};
+  auto plan = PlanSegments(tb, 0, 90000LL * 20, {0}, o);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->chunks.size(), 1u);  // 20 s: one chunk
+  auto longer = PlanSegments(tb, 0, 90000LL * 600, {0}, o);
+  ASSERT_TRUE(longer.ok());
+  EXPECT_EQ(longer->chunks.size(), 5u);  // 600 s / 120 s
+  o.workers = 2;
+  auto two = PlanSegments(tb, 0, 90000LL * 20, {0}, o);
+  ASSERT_TRUE(two.ok());
+  EXPECT_GT(two->chunks.size(), 1u);  // more workers: chunks to share
+}
+
+}  // namespace
+}  // namespace vtp
