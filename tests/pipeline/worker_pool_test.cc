@@ -73,8 +73,7 @@ case "$step" in
     printf '{"ok":true,"output":{}}' > "$3"
     ;;
   sleep)
-    echo $$ > "$dir/$id.pid.tmp"
-    mv "$dir/$id.pid.tmp" "$dir/$id.pid"
+    echo $$ > "$dir/$id.pid"   # a FIFO: blocks until the test reads it
     exec sleep 30
     ;;
   *)
@@ -258,14 +257,12 @@ TEST_F(WorkerPoolTest, DestroyingThePoolKillsRunningChildren) {
   pid_t pid = 0;
   auto t0 = std::chrono::steady_clock::now();
   {
+    // The child reports its pid through a FIFO: reading it blocks until the
+    // child is running, with no polling.
+    ASSERT_EQ(::mkfifo(pid_file.c_str(), 0600), 0);
     LocalWorkerPool pool(1, exe_, tasks_);
     ASSERT_TRUE(pool.Submit({"sleep/1", "sleep", json::object()}).ok());
     ASSERT_TRUE(pool.Submit({"queued/1", "ok", json::object()}).ok());
-    // Wait for the child to start (process start-up, not a timer under test).
-    for (int i = 0; i < 500 && !fs::exists(pid_file); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ASSERT_TRUE(fs::exists(pid_file)) << "worker never started";
     pid = static_cast<pid_t>(ReadNanos(pid_file));
     ASSERT_GT(pid, 0);
     ASSERT_EQ(::kill(pid, 0), 0) << "worker should be running";
