@@ -15,7 +15,6 @@
 #include <map>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "testutil/fixtures.h"
