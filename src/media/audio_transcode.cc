@@ -119,14 +119,8 @@ class AudioPipeline {
 }  // namespace
 
 StatusOr<AudioResult> TranscodeAudio(const AudioJob& job) {
-  ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInput(job.input_path));
-  if (job.stream_index < 0 || job.stream_index >= static_cast<int>(ctx->nb_streams)) {
-    return Internal("audio stream index out of range");
-  }
+  ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInputStream(job.input_path, job.stream_index));
   AVStream* st = ctx->streams[job.stream_index];
-  for (unsigned i = 0; i < ctx->nb_streams; ++i) {
-    if (static_cast<int>(i) != job.stream_index) ctx->streams[i]->discard = AVDISCARD_ALL;
-  }
   ASSIGN_OR_RETURN(Decoder dec, Decoder::Open(st, 1));
   AudioPipeline pipe(job);
   // Frames are re-stamped in samples relative to the origin so the resampler
@@ -135,16 +129,11 @@ StatusOr<AudioResult> TranscodeAudio(const AudioJob& job) {
   int64_t origin = std::llround(job.origin_seconds * job.sample_rate);
   PacketPtr pkt = MakePacket();
   FramePtr frame = MakeFrame();
-  auto drain = [&]() -> Status {
-    for (;;) {
-      ASSIGN_OR_RETURN(bool got, dec.Receive(frame.get()));
-      if (!got) return Status::Ok();
-      if (!pipe.opened()) RETURN_IF_ERROR(pipe.Open(dec.context(), out_tb));
-      int64_t ts = frame->best_effort_timestamp;
-      frame->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(ts, st->time_base, out_tb) - origin;
-      RETURN_IF_ERROR(pipe.Push(frame.get()));
-      av_frame_unref(frame.get());
-    }
+  auto on_frame = [&](AVFrame* f) -> Status {
+    if (!pipe.opened()) RETURN_IF_ERROR(pipe.Open(dec.context(), out_tb));
+    int64_t ts = f->best_effort_timestamp;
+    f->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(ts, st->time_base, out_tb) - origin;
+    return pipe.Push(f);
   };
   for (;;) {
     int ret = av_read_frame(ctx.get(), pkt.get());
@@ -154,10 +143,9 @@ StatusOr<AudioResult> TranscodeAudio(const AudioJob& job) {
       av_packet_unref(pkt.get());
       continue;
     }
-    RETURN_IF_ERROR(dec.Send(more ? pkt.get() : nullptr));
-    if (more) av_packet_unref(pkt.get());
-    RETURN_IF_ERROR(drain());
+    RETURN_IF_ERROR(dec.Feed(more ? pkt.get() : nullptr, frame.get(), on_frame));
     if (!more) break;
+    av_packet_unref(pkt.get());
   }
   if (!pipe.opened()) return Status(ErrorCode::kCorruptInput, "audio stream has no decodable frame");
   RETURN_IF_ERROR(pipe.Push(nullptr));

@@ -22,6 +22,17 @@ StatusOr<InputFormatPtr> OpenInput(const std::string& path) {
   return ctx;
 }
 
+StatusOr<InputFormatPtr> OpenInputStream(const std::string& path, int stream_index) {
+  ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInput(path));
+  if (stream_index < 0 || stream_index >= static_cast<int>(ctx->nb_streams)) {
+    return Internal("stream index " + std::to_string(stream_index) + " out of range in " + path);
+  }
+  for (unsigned i = 0; i < ctx->nb_streams; ++i) {
+    if (static_cast<int>(i) != stream_index) ctx->streams[i]->discard = AVDISCARD_ALL;
+  }
+  return ctx;
+}
+
 StatusOr<Decoder> Decoder::Open(const AVStream* stream, int threads) {
   return Open(stream->codecpar, stream->time_base, threads);
 }

@@ -12,6 +12,11 @@ namespace vtp::media {
 // kNotFound / kNotMedia so callers can report them directly.
 StatusOr<InputFormatPtr> OpenInput(const std::string& path);
 
+// OpenInput, then discards every stream but `stream_index` so reads return
+// only its packets. An index out of range is kInternal (a caller bug: it
+// comes from the probe of the same file).
+StatusOr<InputFormatPtr> OpenInputStream(const std::string& path, int stream_index);
+
 // A decoder bound to one stream of an open input.
 class Decoder {
  public:
@@ -24,6 +29,20 @@ class Decoder {
   Status Send(const AVPacket* packet);
   // Returns true with a frame, false when more input is needed or at EOF.
   StatusOr<bool> Receive(AVFrame* frame);
+
+  // Sends `packet` (nullptr flushes) and calls `on_frame(frame)` for every
+  // frame that becomes available, unreferencing `frame` after each call.
+  template <typename OnFrame>
+  Status Feed(const AVPacket* packet, AVFrame* frame, OnFrame&& on_frame) {
+    RETURN_IF_ERROR(Send(packet));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool got, Receive(frame));
+      if (!got) return Status::Ok();
+      Status s = on_frame(frame);
+      av_frame_unref(frame);
+      RETURN_IF_ERROR(s);
+    }
+  }
 
   AVCodecContext* context() const { return ctx_.get(); }
 

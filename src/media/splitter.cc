@@ -26,14 +26,8 @@ int64_t PacketDuration(const AVPacket* p, const AVStream* st) {
 }  // namespace
 
 StatusOr<VideoIndex> IndexVideo(const std::string& path, int stream_index) {
-  ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInput(path));
-  if (stream_index < 0 || stream_index >= static_cast<int>(ctx->nb_streams)) {
-    return Internal("video stream index out of range");
-  }
+  ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInputStream(path, stream_index));
   const AVStream* st = ctx->streams[stream_index];
-  for (unsigned i = 0; i < ctx->nb_streams; ++i) {
-    if (static_cast<int>(i) != stream_index) ctx->streams[i]->discard = AVDISCARD_ALL;
-  }
   VideoIndex idx;
   idx.stream_index = stream_index;
   idx.time_base = {st->time_base.num, st->time_base.den};
@@ -104,11 +98,8 @@ bool Takes(ChunkCopy& c, int64_t t, bool key, bool first_packet) {
 
 StatusOr<std::vector<ChunkFile>> SplitIntoChunks(const std::string& path, const VideoIndex& index,
                                                  const SegmentPlan& plan, const std::string& dir) {
-  ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInput(path));
+  ASSIGN_OR_RETURN(InputFormatPtr ctx, OpenInputStream(path, index.stream_index));
   AVStream* st = ctx->streams[index.stream_index];
-  for (unsigned i = 0; i < ctx->nb_streams; ++i) {
-    if (static_cast<int>(i) != index.stream_index) ctx->streams[i]->discard = AVDISCARD_ALL;
-  }
   std::vector<ChunkCopy> copies(plan.chunks.size());
   std::vector<ChunkFile> files(plan.chunks.size());
   for (size_t i = 0; i < plan.chunks.size(); ++i) {

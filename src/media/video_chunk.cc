@@ -249,18 +249,10 @@ StatusOr<ChunkResult> TranscodeVideoChunk(const VideoChunkJob& job) {
   FrameSelector selector(job, enc);
   PacketPtr pkt = MakePacket();
   FramePtr frame = MakeFrame();
-  auto drain = [&]() -> Status {
-    for (;;) {
-      ASSIGN_OR_RETURN(bool got, dec.Receive(frame.get()));
-      if (!got) return Status::Ok();
-      RETURN_IF_ERROR(selector.Offer(frame.get(), dec.context()));
-      av_frame_unref(frame.get());
-    }
-  };
+  auto on_frame = [&](AVFrame* f) { return selector.Offer(f, dec.context()); };
   for (;;) {
     ASSIGN_OR_RETURN(bool more, reader.Next(pkt.get()));
-    RETURN_IF_ERROR(dec.Send(more ? pkt.get() : nullptr));
-    RETURN_IF_ERROR(drain());
+    RETURN_IF_ERROR(dec.Feed(more ? pkt.get() : nullptr, frame.get(), on_frame));
     if (!more) break;
   }
   RETURN_IF_ERROR(selector.Finish());

@@ -121,7 +121,6 @@ class Job {
 
   Status OnSplit(const json& out) {
     plan_ = PlanFromJson(out);
-    split_ = out;
     const VideoInfo& v = *info_.video_stream()->video;
     double fps = out.value("index_frame_rate", 30.0);
     frame_rate_ = FrameRateOf(info_, fps);
@@ -326,7 +325,6 @@ class Job {
   std::vector<StepProgress> steps_;
   std::map<std::string, double> started_;
   SegmentPlan plan_;
-  json split_;
   Rational frame_rate_;
   double video_seconds_ = 0;
   std::vector<VideoRendition> renditions_;

@@ -1,5 +1,7 @@
 #include "e2e/e2e_util.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +32,20 @@ MediaPlaylistInfo ReadMediaPlaylist(const std::string& path) {
     }
   }
   return info;
+}
+
+std::vector<testutil::StreamDecode> DecodeEachStream(const std::string& url, bool video_only) {
+  std::string err;
+  auto headers = testutil::StreamHeaders(url, &err);
+  EXPECT_FALSE(headers.empty()) << url << ": " << err;
+  std::vector<testutil::StreamDecode> out;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (video_only && !headers[i].video) continue;
+    auto d = testutil::DecodeAll(url, static_cast<int>(i), &err);
+    EXPECT_EQ(d.size(), 1u) << url << " stream " << i << ": " << err;
+    if (d.size() == 1) out.push_back(d.begin()->second);
+  }
+  return out;
 }
 
 std::string JoinInitAndSegment(const std::string& init, const std::string& segment) {

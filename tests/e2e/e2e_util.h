@@ -37,6 +37,11 @@ struct MediaPlaylistInfo {
 };
 MediaPlaylistInfo ReadMediaPlaylist(const std::string& path);
 
+// Decodes every stream of `url` (or only the video ones), each on its own:
+// the DASH demuxer drops frames when all representations are read together.
+// Fails the current test when a stream cannot be decoded.
+std::vector<testutil::StreamDecode> DecodeEachStream(const std::string& url, bool video_only = false);
+
 // Concatenates init + segment into a temporary file and returns its path.
 std::string JoinInitAndSegment(const std::string& init, const std::string& segment);
 

@@ -34,16 +34,7 @@ FastRun RunFast(const std::string& input, const std::string& extra = "") {
 
 // Video renditions in the DASH manifest, each decoded on its own.
 std::vector<StreamDecode> DecodeVideos(const std::string& out) {
-  std::vector<StreamDecode> videos;
-  std::string err;
-  auto headers = testutil::StreamHeaders(out + "/manifest.mpd", &err);
-  for (size_t i = 0; i < headers.size(); ++i) {
-    if (!headers[i].video) continue;
-    auto d = DecodeAll(out + "/manifest.mpd", static_cast<int>(i), &err);
-    EXPECT_EQ(d.size(), 1u) << err;
-    if (!d.empty()) videos.push_back(d.begin()->second);
-  }
-  return videos;
+  return DecodeEachStream(out + "/manifest.mpd", /*video_only=*/true);
 }
 
 int64_t SourceFrames(const std::string& path) {

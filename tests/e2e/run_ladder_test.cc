@@ -54,23 +54,8 @@ class RunLadderTest : public ::testing::Test {
 
   static std::string Out(const std::string& rel) { return *out_ + "/" + rel; }
 
-  // Decodes every stream of `url` one at a time (the DASH demuxer drops
-  // frames when all representations are read together).
-  static std::vector<StreamDecode> DecodeEach(const std::string& url) {
-    std::string err;
-    int n = testutil::StreamCount(url, &err);
-    EXPECT_GT(n, 0) << err;
-    std::vector<StreamDecode> out;
-    for (int i = 0; i < n; ++i) {
-      auto d = DecodeAll(url, i, &err);
-      EXPECT_EQ(d.size(), 1u) << url << " stream " << i << ": " << err;
-      if (d.size() == 1) out.push_back(d.begin()->second);
-    }
-    return out;
-  }
-
   static void ExpectFullLadder(const std::string& manifest) {
-    auto streams = DecodeEach(Out(manifest));
+    auto streams = DecodeEachStream(Out(manifest));
     int videos = 0;
     double audio_start = -1, video_start = -1;
     for (const auto& s : streams) {
