@@ -6,6 +6,10 @@ namespace vtp::app {
 
 int ProbeCommand(int argc, char** argv);  // vtp probe FILE [--json]
 int RunCommand(int argc, char** argv);    // vtp run INPUT -o OUTDIR ...
+int WorkerCommand(int argc, char** argv);  // vtp worker [--data DIR] ...
+int StatusCommand(int argc, char** argv);  // vtp status [VIDEO] [--json]
+int DlqCommand(int argc, char** argv);     // vtp dlq list|show|retry
+int RetryCommand(int argc, char** argv);   // vtp retry VIDEO --from STEP
 // Internal: executes one task of a job inside a worker process.
 int TaskCommand(int argc, char** argv);   // vtp _task TASKFILE
 

@@ -12,9 +12,15 @@ constexpr const char* kUsage =
     "commands:\n"
     "  probe FILE [--json]        describe a media file, or classify why it is unusable\n"
     "  run INPUT -o OUTDIR        transcode INPUT into an H.264/AAC HLS + DASH ladder\n"
+    "  worker                     run tasks from the data directory's queue\n"
+    "  status [VIDEO] [--json]    pipeline progress and ETA of a video (or list videos)\n"
+    "  dlq list|show|retry        inspect and requeue dead-lettered tasks\n"
+    "  retry VIDEO --from STEP    re-run a step and everything after it\n"
     "  version                    print the version\n"
     "\n"
-    "Run `vtp <command> --help` for a command's options. Exit statuses: docs/errors.md\n";
+    "Commands that use jobs take --data DIR (default $VTP_DATA_DIR, else\n"
+    "~/.local/share/vtp). Run `vtp <command> --help` for a command's options.\n"
+    "Exit statuses: docs/errors.md\n";
 
 struct Command {
   std::string_view name;
@@ -24,6 +30,10 @@ struct Command {
 constexpr Command kCommands[] = {
     {"probe", vtp::app::ProbeCommand},
     {"run", vtp::app::RunCommand},
+    {"worker", vtp::app::WorkerCommand},
+    {"status", vtp::app::StatusCommand},
+    {"dlq", vtp::app::DlqCommand},
+    {"retry", vtp::app::RetryCommand},
     {"_task", vtp::app::TaskCommand},
 };
 

@@ -15,7 +15,7 @@ std::string Bar(double fraction, int width) {
 
 }  // namespace
 
-void ProgressBar::OnProgress(const std::vector<pipeline::StepProgress>& steps) {
+void ProgressBar::OnProgress(const std::vector<StepProgress>& steps) {
   if (!enabled_) return;
   if (lines_drawn_ > 0) std::fprintf(stderr, "\x1b[%dA", lines_drawn_);
   double sum = 0;

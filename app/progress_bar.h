@@ -2,16 +2,22 @@
 // redrawn in place. Silent when stderr is not a terminal.
 #pragma once
 
+#include <string>
 #include <vector>
-
-#include "pipeline/run_job.h"
 
 namespace vtp::app {
 
-class ProgressBar : public pipeline::ProgressListener {
+// Progress of one step: `done` of `total` tasks.
+struct StepProgress {
+  std::string step;
+  int done = 0;
+  int total = 0;
+};
+
+class ProgressBar {
  public:
   explicit ProgressBar(bool enabled) : enabled_(enabled) {}
-  void OnProgress(const std::vector<pipeline::StepProgress>& steps) override;
+  void OnProgress(const std::vector<StepProgress>& steps);
   // Leaves the cursor below the last drawing.
   void Finish();
 

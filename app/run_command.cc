@@ -1,44 +1,69 @@
-// `vtp run INPUT -o OUTDIR [options]`
+// `vtp run INPUT -o OUTDIR [options]`: embedded mode. Submits INPUT to the
+// data directory's durable engine, runs local worker processes until the
+// video is ready or failed, and prints the result. The job lives in the
+// store, not in this process: killed at any point and started again with the
+// same arguments, it resumes where it was (completed tasks are not redone).
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
-#include <climits>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
+#include "adapters/blob_checksum.h"
 #include "app/commands.h"
+#include "app/drive.h"
+#include "app/local_workers.h"
 #include "app/progress_bar.h"
+#include "app/runtime.h"
+#include "engine/progress.h"
 #include "media/logging.h"
-#include "pipeline/run_job.h"
+#include "pipeline/output_dir.h"
+#include "pipeline/planner.h"
+#include "pipeline/report.h"
 
 namespace vtp::app {
 namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
 
 constexpr const char* kRunUsage =
     "usage: vtp run INPUT -o OUTDIR [options]\n"
     "\n"
     "Transcodes INPUT into an H.264/AAC ladder packaged as HLS (CMAF fMP4 and\n"
-    "MPEG-TS) and DASH. Output appears in OUTDIR only once complete.\n"
+    "MPEG-TS) and DASH. Output appears in OUTDIR only once complete. The job\n"
+    "is durable: interrupted, the same command resumes it.\n"
     "\n"
     "options:\n"
     "  -o, --output DIR         output directory (must not exist or be empty)\n"
+    "  --data DIR               data directory (default $VTP_DATA_DIR or ~/.local/share/vtp)\n"
     "  --workers N              parallel worker processes (default: half the CPU cores)\n"
     "  --segment-seconds S      segment length, 1..60 (default 4)\n"
     "  --max-chunks N           cap on chunks; 1 disables chunking (default: auto)\n"
     "  --encoder-threads N      x264 threads per encoder (default 1)\n"
     "  --preset NAME            x264 preset, ultrafast..veryslow (default medium)\n"
+    "  --priority P             low, normal, high or urgent (default normal)\n"
+    "  --keep-work              keep intermediates after success (for `vtp retry`)\n"
     "  --force                  replace a non-empty OUTDIR\n"
     "  --json                   print a machine-readable summary on stdout\n"
     "  --quiet                  no progress output\n";
 
-std::string SelfExe() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return "vtp";
-  return std::string(buf, static_cast<size_t>(n));
-}
+struct RunArgs {
+  std::string input;
+  std::string data;
+  int workers = 0;
+  ports::Priority priority = ports::Priority::kNormal;
+  bool keep_work = false;
+  bool as_json = false;
+  bool quiet = false;
+  pipeline::JobOptions job;
+};
 
 bool ParseInt(const char* s, int lo, int hi, int* out) {
   char* end = nullptr;
@@ -48,31 +73,9 @@ bool ParseInt(const char* s, int lo, int hi, int* out) {
   return true;
 }
 
-nlohmann::json SummaryJson(const pipeline::RunReport& r) {
-  nlohmann::json rends = nlohmann::json::array();
-  for (const auto& s : r.renditions) {
-    rends.push_back({{"name", s.name}, {"kind", s.kind}, {"codec", s.codecs},
-                     {"width", s.width}, {"height", s.height}, {"segments", s.segments},
-                     {"duration_seconds", s.duration_seconds}, {"fmp4_bytes", s.fmp4_bytes},
-                     {"ts_bytes", s.ts_bytes}, {"peak_bitrate", s.peak_bitrate},
-                     {"average_bitrate", s.average_bitrate}});
-  }
-  nlohmann::json steps = nlohmann::json::object();
-  for (const auto& [name, s] : r.steps) {
-    steps[name] = {{"tasks", s.tasks}, {"wall_seconds", s.wall_seconds},
-                   {"cpu_seconds", s.cpu_seconds}, {"max_worker_rss_kb", s.max_rss_kb}};
-  }
-  return {{"status", "ready"}, {"input", r.source.path}, {"output_dir", r.output_dir},
-          {"manifests", {{"hls", r.output_dir + "/manifest.m3u8"},
-                         {"hls_ts", r.output_dir + "/manifest_ts.m3u8"},
-                         {"dash", r.output_dir + "/manifest.mpd"}}},
-          {"chunks", r.chunks}, {"renditions", rends}, {"steps", steps},
-          {"wall_seconds", r.wall_seconds}, {"cpu_seconds", r.cpu_seconds}};
-}
-
-int Fail(const Status& s, bool json) {
+int Fail(const Status& s, bool as_json) {
   std::fprintf(stderr, "vtp run: %s\n", s.ToString().c_str());
-  if (json) {
+  if (as_json) {
     nlohmann::json j = {{"status", "failed"},
                         {"error", {{"code", std::string(ErrorCodeName(s.code()))}, {"message", s.message()}}}};
     std::puts(j.dump(2).c_str());
@@ -80,77 +83,215 @@ int Fail(const Status& s, bool json) {
   return ErrorCodeExitStatus(s.code());
 }
 
-}  // namespace
+bool IsPreset(const std::string& p) {
+  static const char* kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                   "medium", "slow", "slower", "veryslow", "placebo"};
+  for (const char* k : kPresets) {
+    if (p == k) return true;
+  }
+  return false;
+}
 
-int RunCommand(int argc, char** argv) {
-  pipeline::RunOptions o;
-  bool json = false, quiet = false;
+// 0 when parsed; otherwise the exit status (help printed, or a bad flag).
+int Parse(int argc, char** argv, RunArgs& a) {
+  a.data = TakeDataFlag(argc, argv);
   for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](const char* flag) -> const char* {
+    std::string f = argv[i];
+    auto value = [&]() -> const char* {
       if (i + 1 >= argc) {
-        std::fprintf(stderr, "vtp run: %s needs a value\n", flag);
+        std::fprintf(stderr, "vtp run: %s needs a value\n", f.c_str());
         std::exit(2);
       }
       return argv[++i];
     };
-    if (a == "--help" || a == "-h") {
+    auto bad = [&](const char* what) { return Fail(InvalidArgument(what), a.as_json); };
+    if (f == "--help" || f == "-h") {
       std::fputs(kRunUsage, stdout);
-      return 0;
-    } else if (a == "-o" || a == "--output") {
-      o.output_dir = value("-o");
-    } else if (a == "--workers") {
-      if (!ParseInt(value("--workers"), 1, 256, &o.workers)) return Fail(InvalidArgument("--workers must be 1..256"), json);
-    } else if (a == "--segment-seconds") {
+      return -1;
+    } else if (f == "-o" || f == "--output") {
+      a.job.output_dir = value();
+    } else if (f == "--workers") {
+      if (!ParseInt(value(), 1, 256, &a.workers)) return bad("--workers must be 1..256");
+    } else if (f == "--segment-seconds") {
       int s = 0;
-      if (!ParseInt(value("--segment-seconds"), 1, 60, &s)) return Fail(InvalidArgument("--segment-seconds must be 1..60"), json);
-      o.segment_seconds = s;
-      o.gop_seconds = s % 2 == 0 ? 2.0 : 1.0;
-    } else if (a == "--max-chunks") {
-      if (!ParseInt(value("--max-chunks"), 0, 100000, &o.max_chunks)) return Fail(InvalidArgument("--max-chunks must be >= 0"), json);
-    } else if (a == "--encoder-threads") {
-      if (!ParseInt(value("--encoder-threads"), 0, 64, &o.encoder_threads)) return Fail(InvalidArgument("--encoder-threads must be 0..64"), json);
-    } else if (a == "--preset") {
-      o.x264_preset = value("--preset");
-      static const char* kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
-                                       "medium", "slow", "slower", "veryslow", "placebo"};
-      bool known = false;
-      for (const char* p : kPresets) known = known || o.x264_preset == p;
-      if (!known) return Fail(InvalidArgument("--preset must be an x264 preset name (ultrafast..veryslow)"), json);
-    } else if (a == "--force") {
-      o.force = true;
-    } else if (a == "--json") {
-      json = true;
-    } else if (a == "--quiet") {
-      quiet = true;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "vtp run: unknown option %s\n\n%s", a.c_str(), kRunUsage);
+      if (!ParseInt(value(), 1, 60, &s)) return bad("--segment-seconds must be 1..60");
+      a.job.segment_seconds = s;
+      a.job.gop_seconds = s % 2 == 0 ? 2.0 : 1.0;
+    } else if (f == "--max-chunks") {
+      if (!ParseInt(value(), 0, 100000, &a.job.max_chunks)) return bad("--max-chunks must be >= 0");
+    } else if (f == "--encoder-threads") {
+      if (!ParseInt(value(), 0, 64, &a.job.encoder_threads)) return bad("--encoder-threads must be 0..64");
+    } else if (f == "--preset") {
+      a.job.x264_preset = value();
+      if (!IsPreset(a.job.x264_preset)) return bad("--preset must be an x264 preset name (ultrafast..veryslow)");
+    } else if (f == "--priority") {
+      auto p = ports::PriorityFromName(value());
+      if (!p) return bad("--priority must be low, normal, high or urgent");
+      a.priority = *p;
+    } else if (f == "--keep-work") {
+      a.keep_work = true;
+    } else if (f == "--force") {
+      a.job.replace_output = true;
+    } else if (f == "--json") {
+      a.as_json = true;
+    } else if (f == "--quiet") {
+      a.quiet = true;
+    } else if (!f.empty() && f[0] == '-') {
+      std::fprintf(stderr, "vtp run: unknown option %s\n\n%s", f.c_str(), kRunUsage);
       return 2;
-    } else if (o.input.empty()) {
-      o.input = a;
+    } else if (a.input.empty()) {
+      a.input = f;
     } else {
-      std::fprintf(stderr, "vtp run: unexpected argument %s\n", a.c_str());
+      std::fprintf(stderr, "vtp run: unexpected argument %s\n", f.c_str());
       return 2;
     }
   }
-  if (o.input.empty() || o.output_dir.empty()) {
+  if (a.input.empty() || a.job.output_dir.empty()) {
     std::fputs(kRunUsage, stderr);
     return 2;
   }
+  return 0;
+}
+
+StatusOr<std::string> FileSha256(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFound("cannot open " + path + ": " + std::strerror(errno));
+  StatusOr<std::string> sha = adapters::Sha256OfFd(fd);
+  ::close(fd);
+  return sha;
+}
+
+// The same upload with the same settings and destination is the same video,
+// so running the command again finds (and resumes) the job it started.
+StatusOr<std::string> VideoIdFor(const pipeline::JobOptions& job) {
+  json identity = pipeline::ToJson(job);
+  identity.erase("source");
+  identity.erase("replace_output");
+  ASSIGN_OR_RETURN(std::string h, adapters::Sha256Hex(job.source_sha256 + "\n" + identity.dump()));
+  return "v" + h.substr(0, 16);
+}
+
+StatusOr<ports::VideoRecord> Prepare(RunArgs& a) {
+  std::error_code ec;
+  if (!fs::exists(a.input, ec)) return NotFound("no such file: " + a.input);
+  if (!fs::is_regular_file(a.input, ec)) return InvalidArgument(a.input + " is not a regular file");
+  a.job.source = fs::absolute(a.input).lexically_normal().string();
+  a.job.output_dir = fs::weakly_canonical(fs::absolute(a.job.output_dir)).string();
+  ASSIGN_OR_RETURN(a.job.source_sha256, FileSha256(a.input));
+  std::string ext = fs::path(a.input).extension().string();
+  a.job.source_ext = ext.size() > 1 && ext.size() <= 8 ? ext.substr(1) : "bin";
+  for (char& c : a.job.source_ext) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  a.job.chunk_workers = a.workers;
+  ports::VideoRecord v;
+  ASSIGN_OR_RETURN(v.video_id, VideoIdFor(a.job));
+  v.title = fs::path(a.input).filename().string();
+  v.original_key = pipeline::OriginalKey(v.video_id, a.job.source_ext);
+  v.original_format = a.job.source_ext;
+  v.file_size_bytes = static_cast<int64_t>(fs::file_size(a.input));
+  v.priority = a.priority;
+  v.preset = a.job.x264_preset;
+  v.options_json = pipeline::ToJson(a.job).dump();
+  return v;
+}
+
+// Submits the video, or picks up the job an earlier run left: a failed one
+// is given another go (its dead tasks requeued), a ready one whose output
+// is gone is published again.
+Status SubmitOrResume(Runtime& rt, const ports::VideoRecord& v, bool* already_done) {
+  *already_done = false;
+  StatusOr<ports::VideoRecord> existing = rt.store->GetVideo(v.video_id);
+  if (!existing.ok() && existing.status().code() != ErrorCode::kNotFound) return existing.status();
+  ASSIGN_OR_RETURN(pipeline::JobOptions job, pipeline::JobOptionsFromJson(json::parse(v.options_json)));
+  bool published = existing.ok() && existing->status == ports::VideoStatus::kReady;
+  std::error_code ec;
+  if (published && fs::is_directory(job.output_dir, ec) && !fs::is_empty(job.output_dir, ec)) {
+    *already_done = true;
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(pipeline::CheckOutputDir(job.output_dir, job.source, job.replace_output));
+  if (!existing.ok()) return rt.scheduler->Submit(v);
+  ASSIGN_OR_RETURN(auto tasks, rt.store->ListTasks(v.video_id));
+  std::vector<std::string> owners;
+  for (const auto& t : tasks) {
+    if (t.state == ports::TaskState::kRunning) owners.push_back(t.lease_owner);
+  }
+  RETURN_IF_ERROR(ReclaimDeadLocalWorkers(*rt.store, owners).status());
+  if (published) {
+    // Intermediates are removed after success, so redo from the probe.
+    std::string from = fs::is_directory(rt.paths.WorkDir(v.video_id) + "/out", ec) ? "publish" : "probe";
+    return rt.scheduler->RetryFrom(v.video_id, from);
+  }
+  if (existing->status == ports::VideoStatus::kFailed) {
+    bool requeued = false;
+    for (const auto& t : tasks) {
+      if (t.state != ports::TaskState::kFailed) continue;
+      RETURN_IF_ERROR(rt.scheduler->RequeueDeadLetter(t.task_id));
+      requeued = true;
+    }
+    if (!requeued) return rt.scheduler->RetryFrom(v.video_id, "probe");
+  }
+  return rt.scheduler->Advance(v.video_id).status();
+}
+
+json SummaryJson(const pipeline::RunReport& r) {
+  json rends = json::array();
+  for (const auto& s : r.renditions) {
+    rends.push_back({{"name", s.name}, {"kind", s.kind}, {"codec", s.codecs},
+                     {"width", s.width}, {"height", s.height}, {"segments", s.segments},
+                     {"duration_seconds", s.duration_seconds}, {"fmp4_bytes", s.fmp4_bytes},
+                     {"ts_bytes", s.ts_bytes}, {"peak_bitrate", s.peak_bitrate},
+                     {"average_bitrate", s.average_bitrate}});
+  }
+  json steps = json::object();
+  for (const auto& [name, s] : r.steps) {
+    steps[name] = {{"tasks", s.tasks}, {"wall_seconds", s.wall_seconds}, {"cpu_seconds", s.cpu_seconds}};
+  }
+  return {{"status", "ready"}, {"video_id", r.video_id}, {"input", r.source.path},
+          {"output_dir", r.output_dir},
+          {"manifests", {{"hls", r.output_dir + "/manifest.m3u8"},
+                         {"hls_ts", r.output_dir + "/manifest_ts.m3u8"},
+                         {"dash", r.output_dir + "/manifest.mpd"}}},
+          {"chunks", r.chunks}, {"renditions", rends}, {"steps", steps},
+          {"wall_seconds", r.wall_seconds}, {"cpu_seconds", r.cpu_seconds}};
+}
+
+void PrintReady(const pipeline::RunReport& r) {
+  const char* o = r.output_dir.c_str();
+  std::printf("ready: %s (video %s)\n  HLS (CMAF):    %s/manifest.m3u8\n  HLS (MPEG-TS): %s/manifest_ts.m3u8\n"
+              "  DASH:          %s/manifest.mpd\n  %zu renditions, %.1f s wall, %.1f CPU-s\n",
+              o, r.video_id.c_str(), o, o, o, r.renditions.size(), r.wall_seconds, r.cpu_seconds);
+}
+
+}  // namespace
+
+int RunCommand(int argc, char** argv) {
+  RunArgs a;
+  if (int rc = Parse(argc, argv, a); rc != 0) return rc < 0 ? 0 : rc;
   media::ConfigureLibavLogging();
-  o.vtp_binary = SelfExe();
-  ProgressBar bar(!quiet && ::isatty(STDERR_FILENO));
-  auto report = pipeline::RunJob(o, &bar);
-  bar.Finish();
-  if (!report.ok()) return Fail(report.status(), json);
-  if (json) {
+  StatusOr<ports::VideoRecord> video = Prepare(a);
+  if (!video.ok()) return Fail(video.status(), a.as_json);
+  auto rt = Runtime::Open(a.data);
+  if (!rt.ok()) return Fail(rt.status(), a.as_json);
+  Runtime& r = **rt;
+  bool already_done = false;
+  if (Status s = SubmitOrResume(r, *video, &already_done); !s.ok()) return Fail(s, a.as_json);
+  InstallInterruptHandler();
+  StatusOr<ports::VideoRecord> end = already_done ? r.store->GetVideo(video->video_id)
+                                                  : Drive(r, a.workers, a.quiet, video->video_id);
+  if (!end.ok()) return Fail(end.status(), a.as_json);
+  if (end->status == ports::VideoStatus::kFailed) return Fail(FailureOf(r, *end), a.as_json);
+  auto tasks = r.store->ListTasks(video->video_id);
+  if (!tasks.ok()) return Fail(tasks.status(), a.as_json);
+  auto report = pipeline::BuildRunReport(*end, *tasks);
+  if (!report.ok()) return Fail(report.status(), a.as_json);
+  if (!a.keep_work) {
+    std::error_code ec;
+    fs::remove_all(r.paths.WorkDir(video->video_id), ec);
+  }
+  if (a.as_json) {
     std::puts(SummaryJson(*report).dump(2).c_str());
-  } else if (!quiet) {
-    std::printf("ready: %s\n  HLS (CMAF):    %s/manifest.m3u8\n  HLS (MPEG-TS): %s/manifest_ts.m3u8\n"
-                "  DASH:          %s/manifest.mpd\n  %zu renditions, %.1f s wall, %.1f CPU-s\n",
-                report->output_dir.c_str(), report->output_dir.c_str(), report->output_dir.c_str(),
-                report->output_dir.c_str(), report->renditions.size(), report->wall_seconds,
-                report->cpu_seconds);
+  } else if (!a.quiet) {
+    PrintReady(*report);
   }
   return 0;
 }

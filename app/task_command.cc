@@ -1,16 +1,62 @@
-// `vtp _task TASKFILE RESULTFILE`: the body of a local worker process.
-#include <cstdio>
-#include <fstream>
+// `vtp _task TASKFILE RESULTFILE [--data DIR]`: the body of a worker's task
+// process. With --data, the data directory's blob store (DIR/blobs, see
+// app/runtime.h) is open to the task (the ingest step stores originals).
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "adapters/local_blob_store.h"
 #include "app/commands.h"
 #include "media/logging.h"
+#include "pipeline/fault_injection.h"
 #include "pipeline/task_spec.h"
 
 namespace vtp::app {
+namespace {
+
+// Carries out a VTP_FAULTS rule for this run (pipeline/fault_injection.h).
+// Returns the result to report instead of running the task, if any.
+std::optional<pipeline::TaskResult> InjectFault(const pipeline::TaskSpec& task) {
+  const char* spec = std::getenv(pipeline::kFaultsEnvVar);
+  if (spec == nullptr) return std::nullopt;
+  auto fault = pipeline::FaultFor(spec, task.id, task.step, task.attempt);
+  if (!fault.ok()) return pipeline::TaskResult{fault.status(), {}};
+  if (!fault->has_value()) return std::nullopt;
+  switch ((*fault)->mode) {
+    case pipeline::FaultMode::kFail:
+      return pipeline::TaskResult{Status((*fault)->error, "injected fault (VTP_FAULTS)"), {}};
+    case pipeline::FaultMode::kCrash:
+      std::abort();
+    case pipeline::FaultMode::kHang:
+      for (;;) ::pause();  // until a signal kills the process
+  }
+  return std::nullopt;
+}
+
+pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_dir) {
+  if (auto injected = InjectFault(task)) return *injected;
+  pipeline::TaskContext ctx;
+  std::unique_ptr<adapters::LocalBlobStore> blobs;
+  if (data_dir != nullptr) {
+    auto opened = adapters::LocalBlobStore::Open(std::string(data_dir) + "/blobs");
+    if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
+    blobs = std::move(opened).value();
+    ctx.blobs = blobs.get();
+  }
+  return pipeline::ExecuteTask(task, ctx);
+}
+
+}  // namespace
 
 int TaskCommand(int argc, char** argv) {
-  if (argc != 2) {
-    std::fputs("usage: vtp _task TASKFILE RESULTFILE (internal)\n", stderr);
+  bool with_data = argc == 4 && std::string_view(argv[2]) == "--data";
+  if (argc != 2 && !with_data) {
+    std::fputs("usage: vtp _task TASKFILE RESULTFILE [--data DIR] (internal)\n", stderr);
     return 2;
   }
   media::ConfigureLibavLogging();
@@ -21,7 +67,7 @@ int TaskCommand(int argc, char** argv) {
     result.status = InvalidArgument(std::string("unreadable task file ") + argv[0]);
   } else {
     auto task = pipeline::TaskSpecFromJson(j);
-    result = task.ok() ? pipeline::ExecuteTask(*task) : pipeline::TaskResult{task.status(), {}};
+    result = task.ok() ? RunTask(*task, with_data ? argv[3] : nullptr) : pipeline::TaskResult{task.status(), {}};
   }
   // Written to a temporary name first: the orchestrator treats a missing
   // result file as a crash, never a half-written one as a result.

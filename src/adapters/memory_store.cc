@@ -79,11 +79,14 @@ StatusOr<int> InMemoryStore::CreateTasks(const std::vector<TaskRecord>& tasks) {
     if (videos_.count(t.video_id) == 0) return VideoNotFound(t.video_id);
   }
   Millis now = clock_.NowMillis();
-  int inserted = 0;
+  int written = 0;
   for (const TaskRecord& t : tasks) {
-    if (tasks_.emplace(t.task_id, NewPendingTask(t, now)).second) ++inserted;
+    std::optional<TaskRecord> row = PlanCreateTask(FindTaskLocked(t.task_id), t, now);
+    if (!row) continue;
+    tasks_.insert_or_assign(t.task_id, *std::move(row));
+    ++written;
   }
-  return inserted;
+  return written;
 }
 
 StatusOr<TaskRecord> InMemoryStore::GetTask(std::string_view task_id) {
@@ -105,18 +108,24 @@ StatusOr<std::vector<TaskRecord>> InMemoryStore::ListTasks(std::string_view vide
 StatusOr<int> InMemoryStore::ResetTasks(std::string_view video_id,
                                         const std::vector<std::string>& steps) {
   std::lock_guard<std::mutex> lock(mu_);
-  Millis now = clock_.NowMillis();
+  return ResetStepsLocked(video_id, steps, ResetMode::kRunNow, clock_.NowMillis());
+}
+
+StatusOr<int> InMemoryStore::ParkTasks(std::string_view video_id,
+                                       const std::vector<std::string>& steps) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ResetStepsLocked(video_id, steps, ResetMode::kPark, clock_.NowMillis());
+}
+
+int InMemoryStore::ResetStepsLocked(std::string_view video_id,
+                                    const std::vector<std::string>& steps, ResetMode mode,
+                                    Millis now) {
   int reset = 0;
   for (auto& [id, t] : tasks_) {
-    if (t.video_id != video_id || std::find(steps.begin(), steps.end(), t.step) == steps.end()) {
-      continue;
-    }
-    if (ResetTask(t, now)) {
-      RunEnd interrupted;
-      interrupted.outcome = ports::AttemptOutcome::kInterrupted;
-      interrupted.error_message = std::string(kResetMessage);
-      CloseOpenAttemptLocked(id, interrupted, now);
-    }
+    if (t.video_id != video_id || !SelectsStep(t, steps)) continue;
+    TaskReset plan = PlanReset(t, mode, now);
+    if (plan.interrupted) CloseOpenAttemptLocked(id, *plan.interrupted, now);
+    t = std::move(plan.task);
     dead_letters_.erase(id);
     ++reset;
   }
@@ -298,15 +307,31 @@ Status InMemoryStore::Release(std::string_view task_id, std::string_view worker_
 StatusOr<int> InMemoryStore::ExpireLeases() {
   std::lock_guard<std::mutex> lock(mu_);
   Millis now = clock_.NowMillis();
+  return EndRunsLocked(
+      [now](const TaskRecord& t) {
+        return t.state == ports::TaskState::kRunning && t.lease_expires_at &&
+               now > *t.lease_expires_at;
+      },
+      [&](const TaskRecord& t) { return PlanExpiry(t, now, options_); }, now);
+}
+
+StatusOr<int> InMemoryStore::ReclaimWorker(std::string_view worker_id) {
+  RETURN_IF_ERROR(ValidateWorkerId(worker_id));
+  std::lock_guard<std::mutex> lock(mu_);
+  Millis now = clock_.NowMillis();
+  return EndRunsLocked([worker_id](const TaskRecord& t) { return IsLeasedBy(t, worker_id); },
+                       [&](const TaskRecord& t) { return PlanReclaim(t, now, options_); }, now);
+}
+
+int InMemoryStore::EndRunsLocked(const std::function<bool(const TaskRecord&)>& select,
+                                 const std::function<RunEnd(const TaskRecord&)>& plan, Millis now) {
   std::vector<RunEnd> ends;
   for (const auto& [id, t] : tasks_) {
-    if (t.state == ports::TaskState::kRunning && t.lease_expires_at && now > *t.lease_expires_at) {
-      ends.push_back(PlanExpiry(t, now, options_));
-    }
+    if (select(t)) ends.push_back(plan(t));
   }
-  int reclaimed = static_cast<int>(ends.size());
+  int ended = static_cast<int>(ends.size());
   for (RunEnd& end : ends) ApplyRunEndLocked(std::move(end), now);
-  return reclaimed;
+  return ended;
 }
 
 TaskRecord* InMemoryStore::FindTaskLocked(std::string_view task_id) {

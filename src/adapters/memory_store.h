@@ -47,6 +47,8 @@ class InMemoryStore final : public ports::MetadataStore,
   StatusOr<std::vector<ports::TaskRecord>> ListTasks(std::string_view video_id) override;
   StatusOr<int> ResetTasks(std::string_view video_id,
                            const std::vector<std::string>& steps) override;
+  StatusOr<int> ParkTasks(std::string_view video_id,
+                          const std::vector<std::string>& steps) override;
   StatusOr<std::vector<ports::AttemptRecord>> ListAttempts(std::string_view task_id) override;
   StatusOr<std::vector<ports::DeadLetter>> ListDeadLetters() override;
   StatusOr<ports::DeadLetter> GetDeadLetter(std::string_view task_id) override;
@@ -68,6 +70,7 @@ class InMemoryStore final : public ports::MetadataStore,
               const ports::TaskFailure& failure) override;
   Status Release(std::string_view task_id, std::string_view worker_id) override;
   StatusOr<int> ExpireLeases() override;
+  StatusOr<int> ReclaimWorker(std::string_view worker_id) override;
 
   // ports::EventBus
   StatusOr<int64_t> Publish(const ports::Event& event) override;
@@ -79,8 +82,15 @@ class InMemoryStore final : public ports::MetadataStore,
 
   ports::TaskRecord* FindTaskLocked(std::string_view task_id);
   int64_t AppendEventLocked(ports::Event event, ports::Millis now);
+  // ResetTasks / ParkTasks. Returns how many tasks it selected.
+  int ResetStepsLocked(std::string_view video_id, const std::vector<std::string>& steps,
+                       ResetMode mode, ports::Millis now);
   // Persists the end of a run: task row, its open attempt, dead letter, event.
   void ApplyRunEndLocked(RunEnd end, ports::Millis now);
+  // Ends the run of every task `select` picks the way `plan` says
+  // (ExpireLeases, ReclaimWorker). Returns how many.
+  int EndRunsLocked(const std::function<bool(const ports::TaskRecord&)>& select,
+                    const std::function<RunEnd(const ports::TaskRecord&)>& plan, ports::Millis now);
   void CloseOpenAttemptLocked(const std::string& task_id, const RunEnd& end, ports::Millis now);
   ports::DeadLetter WithAttemptsLocked(ports::DeadLetter dead) const;
   std::vector<ports::Event> EventsAfterLocked(int64_t after_id, int limit, bool unpublished) const;

@@ -16,11 +16,11 @@ using ports::VideoRecord;
 
 // Column lists in bind/read order. The SQL below is assembled from these
 // constant identifiers only; every value travels as a bound parameter.
-constexpr std::array<std::string_view, 19> kVideoColumns = {
+constexpr std::array<std::string_view, 20> kVideoColumns = {
     "video_id",        "creator_id",    "title",      "original_key", "original_format",
     "duration_sec",    "width",         "height",     "codec",        "bitrate_kbps",
     "file_size_bytes", "status",        "preset",     "priority",     "manifest_url",
-    "thumbnail_url",   "error_message", "created_at", "completed_at"};
+    "thumbnail_url",   "error_message", "created_at", "completed_at", "options_json"};
 constexpr std::array<std::string_view, 26> kTaskColumns = {
     "task_id",     "video_id",         "step",         "resolution",
     "codec",       "segment_index",    "pool",         "priority",
@@ -98,6 +98,7 @@ void BindVideo(Statement& s, const VideoRecord& v) {
   s.Int(v.bitrate_kbps).Int(v.file_size_bytes).Text(ports::VideoStatusName(v.status));
   s.Text(v.preset).Text(ports::PriorityName(v.priority)).Text(v.manifest_url);
   s.Text(v.thumbnail_url).Text(v.error_message).Int(v.created_at).OptInt(v.completed_at);
+  s.Text(v.options_json);
 }
 
 StatusOr<VideoRecord> ReadVideo(const Statement& s) {
@@ -123,6 +124,7 @@ StatusOr<VideoRecord> ReadVideo(const Statement& s) {
   v.error_message = s.ColumnText(16);
   v.created_at = s.ColumnInt(17);
   v.completed_at = s.ColumnOptInt(18);
+  v.options_json = s.ColumnText(19);
   return v;
 }
 
@@ -285,13 +287,11 @@ StatusOr<std::vector<VideoRecord>> LoadVideos(Connection& conn,
 
 // ---- tasks -----------------------------------------------------------------
 
-StatusOr<bool> InsertTaskIfAbsent(Connection& conn, const TaskRecord& task) {
-  static const std::string sql =
-      InsertSql("INSERT", "tasks", kTaskColumns) + " ON CONFLICT (task_id) DO NOTHING";
+Status InsertTask(Connection& conn, const TaskRecord& task) {
+  static const std::string sql = InsertSql("INSERT", "tasks", kTaskColumns);
   ASSIGN_OR_RETURN(Statement s, conn.Prepare(sql));
   BindTask(s, task);
-  RETURN_IF_ERROR(s.Run());
-  return conn.Changes() == 1;
+  return s.Run();
 }
 
 Status SaveTask(Connection& conn, const TaskRecord& task) {
@@ -332,6 +332,14 @@ StatusOr<std::vector<TaskRecord>> LoadExpiredLeases(Connection& conn, ports::Mil
                                  "ORDER BY lease_expires_at, task_id";
   ASSIGN_OR_RETURN(Statement s, conn.Prepare(sql));
   s.Int(now);
+  return Collect(s, ReadTask);
+}
+
+StatusOr<std::vector<TaskRecord>> LoadLeasesOf(Connection& conn, std::string_view worker_id) {
+  static const std::string sql =
+      SelectSql("tasks", kTaskColumns) + std::string(kLeasesOfWorkerWhere);
+  ASSIGN_OR_RETURN(Statement s, conn.Prepare(sql));
+  s.Text(worker_id);
   return Collect(s, ReadTask);
 }
 

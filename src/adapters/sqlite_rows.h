@@ -23,8 +23,8 @@ StatusOr<std::vector<ports::VideoRecord>> LoadVideos(Connection& conn,
                                                      std::optional<ports::VideoStatus> status);
 
 // tasks
-// false when the task_id exists (the row is left untouched).
-StatusOr<bool> InsertTaskIfAbsent(Connection& conn, const ports::TaskRecord& task);
+// kAlreadyExists when the task_id exists.
+Status InsertTask(Connection& conn, const ports::TaskRecord& task);
 Status SaveTask(Connection& conn, const ports::TaskRecord& task);
 StatusOr<std::optional<ports::TaskRecord>> LoadTask(Connection& conn, std::string_view task_id);
 StatusOr<std::vector<ports::TaskRecord>> LoadTasksOfVideo(Connection& conn,
@@ -41,6 +41,11 @@ StatusOr<std::optional<ports::LeaseCandidate>> RunnableHead(Connection& conn, st
                                                             ports::Millis now);
 // Running tasks whose lease expired before `now`.
 StatusOr<std::vector<ports::TaskRecord>> LoadExpiredLeases(Connection& conn, ports::Millis now);
+// Running tasks leased to `worker_id` (expired or not), by task_id: one seek
+// on the tasks_owner partial index. Bound: ?1 worker id.
+inline constexpr std::string_view kLeasesOfWorkerWhere =
+    "WHERE state = 'running' AND lease_owner = ?1 ORDER BY task_id";
+StatusOr<std::vector<ports::TaskRecord>> LoadLeasesOf(Connection& conn, std::string_view worker_id);
 
 // task_attempts
 Status InsertAttempt(Connection& conn, const ports::AttemptRecord& attempt);

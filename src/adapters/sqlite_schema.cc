@@ -108,8 +108,19 @@ CREATE TABLE events (
 CREATE INDEX events_unpublished ON events (event_id) WHERE published_at IS NULL;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// Version 2: the job's options travel with the video (a retry re-plans with
+// them); existing videos get the empty object. ReclaimWorker looks up a
+// worker's running tasks, so they get a partial index of their own -- the
+// running set is small, but without it the lookup scans every task ever
+// enqueued.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE videos ADD COLUMN options_json TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX tasks_owner ON tasks (lease_owner, task_id) WHERE state = 'running';
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{
     {1, "videos, tasks, task_attempts, dead_letters, events", kV1},
+    {2, "videos.options_json, tasks_owner index", kV2},
 }};
 
 Status CheckNumbering(std::span<const Migration> migrations) {

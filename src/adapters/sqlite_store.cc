@@ -1,6 +1,6 @@
 #include "adapters/sqlite_store.h"
 
-#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "adapters/sqlite_db.h"
@@ -46,6 +46,36 @@ Status NotDead(std::string_view task_id) {
 StatusOr<int64_t> InsertEventAt(Connection& conn, Event event, Millis now) {
   event.created_at = now;
   return sqlite::InsertEvent(conn, event);
+}
+
+// One task of CreateTasks. Returns whether it was inserted or unparked.
+StatusOr<bool> CreateTask(Connection& conn, const TaskRecord& in, Millis now) {
+  // Checked explicitly (not only by the foreign key) for a clear message.
+  ASSIGN_OR_RETURN(std::optional<VideoRecord> video, sqlite::LoadVideo(conn, in.video_id));
+  if (!video) return VideoNotFound(in.video_id);
+  ASSIGN_OR_RETURN(std::optional<TaskRecord> existing, sqlite::LoadTask(conn, in.task_id));
+  std::optional<TaskRecord> row = PlanCreateTask(existing ? &*existing : nullptr, in, now);
+  if (!row) return false;
+  RETURN_IF_ERROR(existing ? sqlite::SaveTask(conn, *row) : sqlite::InsertTask(conn, *row));
+  return true;
+}
+
+// ResetTasks / ParkTasks. Returns how many tasks were selected.
+StatusOr<int> ResetSteps(Connection& conn, std::string_view video_id,
+                         const std::vector<std::string>& steps, ResetMode mode, Millis now) {
+  ASSIGN_OR_RETURN(std::vector<TaskRecord> tasks, sqlite::LoadTasksOfVideo(conn, video_id));
+  int reset = 0;
+  for (const TaskRecord& t : tasks) {
+    if (!SelectsStep(t, steps)) continue;
+    TaskReset plan = PlanReset(t, mode, now);
+    if (plan.interrupted) {
+      RETURN_IF_ERROR(sqlite::CloseOpenAttempt(conn, t.task_id, *plan.interrupted, now));
+    }
+    RETURN_IF_ERROR(sqlite::SaveTask(conn, plan.task));
+    RETURN_IF_ERROR(sqlite::DeleteDeadLetter(conn, t.task_id).status());
+    ++reset;
+  }
+  return reset;
 }
 
 }  // namespace
@@ -149,20 +179,17 @@ StatusOr<std::vector<VideoRecord>> SqliteStore::ListVideos(
 
 StatusOr<int> SqliteStore::CreateTasks(const std::vector<TaskRecord>& tasks) {
   for (const TaskRecord& t : tasks) RETURN_IF_ERROR(ValidateNewTask(t));
-  int inserted = 0;
+  int written = 0;
   Status done = Write([&](Connection& conn, Millis now) -> Status {
-    inserted = 0;
+    written = 0;
     for (const TaskRecord& t : tasks) {
-      // Checked explicitly (not only by the foreign key) for a clear message.
-      ASSIGN_OR_RETURN(std::optional<VideoRecord> video, sqlite::LoadVideo(conn, t.video_id));
-      if (!video) return VideoNotFound(t.video_id);
-      ASSIGN_OR_RETURN(bool fresh, sqlite::InsertTaskIfAbsent(conn, NewPendingTask(t, now)));
-      if (fresh) ++inserted;
+      ASSIGN_OR_RETURN(bool wrote, CreateTask(conn, t, now));
+      if (wrote) ++written;
     }
     return Status::Ok();
   });
   if (!done.ok()) return done;
-  return inserted;
+  return written;
 }
 
 StatusOr<TaskRecord> SqliteStore::GetTask(std::string_view task_id) {
@@ -190,24 +217,22 @@ StatusOr<int> SqliteStore::ResetTasks(std::string_view video_id,
                                       const std::vector<std::string>& steps) {
   int reset = 0;
   Status done = Write([&](Connection& conn, Millis now) -> Status {
-    reset = 0;
-    ASSIGN_OR_RETURN(std::vector<TaskRecord> tasks, sqlite::LoadTasksOfVideo(conn, video_id));
-    for (TaskRecord& t : tasks) {
-      if (std::find(steps.begin(), steps.end(), t.step) == steps.end()) continue;
-      if (ResetTask(t, now)) {
-        RunEnd interrupted;
-        interrupted.outcome = ports::AttemptOutcome::kInterrupted;
-        interrupted.error_message = std::string(kResetMessage);
-        RETURN_IF_ERROR(sqlite::CloseOpenAttempt(conn, t.task_id, interrupted, now));
-      }
-      RETURN_IF_ERROR(sqlite::SaveTask(conn, t));
-      RETURN_IF_ERROR(sqlite::DeleteDeadLetter(conn, t.task_id).status());
-      ++reset;
-    }
+    ASSIGN_OR_RETURN(reset, ResetSteps(conn, video_id, steps, ResetMode::kRunNow, now));
     return Status::Ok();
   });
   if (!done.ok()) return done;
   return reset;
+}
+
+StatusOr<int> SqliteStore::ParkTasks(std::string_view video_id,
+                                     const std::vector<std::string>& steps) {
+  int parked = 0;
+  Status done = Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(parked, ResetSteps(conn, video_id, steps, ResetMode::kPark, now));
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return parked;
 }
 
 StatusOr<std::vector<AttemptRecord>> SqliteStore::ListAttempts(std::string_view task_id) {

@@ -1,11 +1,12 @@
 // SqliteStore: the metadata store, task queue and event bus ports over ONE
 // SQLite database file -- the embedded adapter set of the durable engine.
 //
-// Schema (sqlite_schema.cc, migration 1; times are integer ms since the epoch):
+// Schema (sqlite_schema.cc, migrations 1-2; times are integer ms since the
+// epoch):
 //   videos(video_id PK, creator_id, title, original_key, original_format,
 //          duration_sec, width, height, codec, bitrate_kbps, file_size_bytes,
 //          status, preset, priority, manifest_url, thumbnail_url,
-//          error_message, created_at, completed_at)
+//          error_message, created_at, completed_at, options_json (v2))
 //          seed columns; status/priority as the seed's names (CHECKed)
 //   tasks(task_id PK, video_id FK, step, resolution, codec, segment_index,
 //         pool, priority 0..3, input_key, output_key, params_json,
@@ -14,7 +15,10 @@
 //         started_at, completed_at, duration_ms, cpu_ms, error_message)
 //         partial index tasks_runnable(pool, priority, next_run_at, task_id)
 //         WHERE state IN (pending, retrying); tasks_leased(lease_expires_at)
-//         WHERE state = running
+//         and (v2) tasks_owner(lease_owner, task_id) WHERE state = running.
+//         A parked task is a pending row with next_run_at = kParkedRunAt
+//         (INT64_MAX): it sorts last in tasks_runnable and never passes
+//         next_run_at <= now.
 //   task_attempts(task_id FK, seq, attempt, worker_id, started_at, ended_at,
 //                 outcome, error_code, error_message; PK (task_id, seq))
 //   dead_letters(task_id PK FK, video_id, step, dead_at, reason)
@@ -99,6 +103,8 @@ class SqliteStore final : public ports::MetadataStore,
   StatusOr<std::vector<ports::TaskRecord>> ListTasks(std::string_view video_id) override;
   StatusOr<int> ResetTasks(std::string_view video_id,
                            const std::vector<std::string>& steps) override;
+  StatusOr<int> ParkTasks(std::string_view video_id,
+                          const std::vector<std::string>& steps) override;
   StatusOr<std::vector<ports::AttemptRecord>> ListAttempts(std::string_view task_id) override;
   StatusOr<std::vector<ports::DeadLetter>> ListDeadLetters() override;
   StatusOr<ports::DeadLetter> GetDeadLetter(std::string_view task_id) override;
@@ -120,6 +126,7 @@ class SqliteStore final : public ports::MetadataStore,
               const ports::TaskFailure& failure) override;
   Status Release(std::string_view task_id, std::string_view worker_id) override;
   StatusOr<int> ExpireLeases() override;
+  StatusOr<int> ReclaimWorker(std::string_view worker_id) override;
 
   // ports::EventBus (the events table)
   StatusOr<int64_t> Publish(const ports::Event& event) override;

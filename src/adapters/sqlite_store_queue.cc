@@ -1,6 +1,7 @@
 // SqliteStore's ports::TaskQueue half. Every call is one BEGIN IMMEDIATE
 // transaction: load the task, let task_transitions.h decide, persist.
 #include <utility>
+#include <vector>
 
 #include "adapters/sqlite_db.h"
 #include "adapters/sqlite_rows.h"
@@ -35,6 +36,16 @@ StatusOr<std::optional<ports::LeaseCandidate>> BestCandidate(Connection& conn,
     }
   }
   return best;
+}
+
+// Ends the run of each of `tasks` the way `plan` says (ExpireLeases,
+// ReclaimWorker).
+template <typename Plan>
+Status EndRuns(Connection& conn, const std::vector<TaskRecord>& tasks, Millis now, Plan plan) {
+  for (const TaskRecord& task : tasks) {
+    RETURN_IF_ERROR(sqlite::PersistRunEnd(conn, plan(task), now));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -102,10 +113,25 @@ StatusOr<int> SqliteStore::ExpireLeases() {
   int reclaimed = 0;
   Status done = Write([&](Connection& conn, Millis now) -> Status {
     ASSIGN_OR_RETURN(std::vector<TaskRecord> expired, sqlite::LoadExpiredLeases(conn, now));
-    for (const TaskRecord& task : expired) {
-      RETURN_IF_ERROR(sqlite::PersistRunEnd(conn, PlanExpiry(task, now, options_.queue), now));
-    }
+    RETURN_IF_ERROR(EndRuns(conn, expired, now, [&](const TaskRecord& task) {
+      return PlanExpiry(task, now, options_.queue);
+    }));
     reclaimed = static_cast<int>(expired.size());
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return reclaimed;
+}
+
+StatusOr<int> SqliteStore::ReclaimWorker(std::string_view worker_id) {
+  RETURN_IF_ERROR(ValidateWorkerId(worker_id));
+  int reclaimed = 0;
+  Status done = Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(std::vector<TaskRecord> leased, sqlite::LoadLeasesOf(conn, worker_id));
+    RETURN_IF_ERROR(EndRuns(conn, leased, now, [&](const TaskRecord& task) {
+      return PlanReclaim(task, now, options_.queue);
+    }));
+    reclaimed = static_cast<int>(leased.size());
     return Status::Ok();
   });
   if (!done.ok()) return done;

@@ -85,6 +85,15 @@ RunEnd EndUnsuccessfulRun(const TaskRecord& before, Millis now, AttemptOutcome o
   return end;
 }
 
+// A run whose lease is taken away (expired or reclaimed) counts as a failed
+// attempt: the worker may have died of a poison input (task_queue.h).
+RunEnd EndLeaseRun(const TaskRecord& task, Millis now, const ports::QueueOptions& options,
+                   std::string_view message, std::string_view dead_reason_prefix) {
+  return EndUnsuccessfulRun(
+      task, now, AttemptOutcome::kLeaseExpired, ports::kLeaseExpiredErrorCode, message,
+      now + std::max<Millis>(0, options.expired_lease_retry_delay_ms), dead_reason_prefix);
+}
+
 }  // namespace
 
 Status TaskNotFound(std::string_view task_id) {
@@ -127,9 +136,13 @@ Status ValidateNewTask(const TaskRecord& task) {
   return Status::Ok();
 }
 
+Status ValidateWorkerId(std::string_view worker_id) {
+  return InvalidIfEmpty(worker_id, "worker_id");
+}
+
 Status ValidateLeaseRequest(std::string_view worker_id, const std::vector<std::string>& pools,
                             Millis lease_ms) {
-  RETURN_IF_ERROR(InvalidIfEmpty(worker_id, "worker_id"));
+  RETURN_IF_ERROR(ValidateWorkerId(worker_id));
   if (pools.empty()) return InvalidArgument("no pools to lease from");
   if (lease_ms <= 0) return InvalidArgument("lease duration must be positive");
   return Status::Ok();
@@ -198,6 +211,28 @@ TaskRecord NewPendingTask(const TaskRecord& in, Millis now) {
   return t;
 }
 
+std::optional<TaskRecord> PlanCreateTask(const TaskRecord* existing, const TaskRecord& in,
+                                         Millis now) {
+  if (existing == nullptr) return NewPendingTask(in, now);
+  if (!IsParked(*existing)) return std::nullopt;  // re-planning is a no-op
+  // Unpark: the upstream re-ran, so what the task reads and how it is routed
+  // come from the new plan; its reset queue state is kept.
+  TaskRecord t = *existing;
+  t.next_run_at = std::max(in.next_run_at, now);
+  t.enqueued_at = now;
+  t.params_json = in.params_json;
+  t.input_key = in.input_key;
+  t.output_key = in.output_key;
+  t.priority = in.priority;
+  t.pool = in.pool;
+  t.max_attempts = in.max_attempts;
+  return t;
+}
+
+bool IsParked(const TaskRecord& task) {
+  return task.state == TaskState::kPending && task.next_run_at == ports::kParkedRunAt;
+}
+
 bool ResetTask(TaskRecord& task, Millis now) {
   bool was_running = task.state == TaskState::kRunning;
   task.state = TaskState::kPending;
@@ -222,8 +257,12 @@ bool IsRunnable(const TaskRecord& task, Millis now) {
 }
 
 bool HoldsLease(const TaskRecord& task, std::string_view worker_id, Millis now) {
-  return task.state == TaskState::kRunning && task.lease_owner == worker_id &&
-         task.lease_expires_at.has_value() && now <= *task.lease_expires_at;
+  return IsLeasedBy(task, worker_id) && task.lease_expires_at.has_value() &&
+         now <= *task.lease_expires_at;
+}
+
+bool IsLeasedBy(const TaskRecord& task, std::string_view worker_id) {
+  return task.state == TaskState::kRunning && task.lease_owner == worker_id;
 }
 
 RunStart StartRun(const TaskRecord& task, std::string_view worker_id, Millis now, Millis lease_ms,
@@ -308,9 +347,13 @@ StatusOr<RunEnd> PlanRelease(const TaskRecord& task, std::string_view worker_id,
 RunEnd PlanExpiry(const TaskRecord& task, Millis now, const ports::QueueOptions& options) {
   std::string message = "lease of " + task.lease_owner + " expired at " +
                         std::to_string(task.lease_expires_at.value_or(0));
-  return EndUnsuccessfulRun(
-      task, now, AttemptOutcome::kLeaseExpired, ports::kLeaseExpiredErrorCode, message,
-      now + std::max<Millis>(0, options.expired_lease_retry_delay_ms), "lease expired");
+  return EndLeaseRun(task, now, options, message, "lease expired");
+}
+
+RunEnd PlanReclaim(const TaskRecord& task, Millis now, const ports::QueueOptions& options) {
+  std::string message =
+      "lease of " + task.lease_owner + " reclaimed at " + std::to_string(now) + " (worker gone)";
+  return EndLeaseRun(task, now, options, message, "lease reclaimed");
 }
 
 void CloseAttempt(ports::AttemptRecord& attempt, const RunEnd& end, Millis now) {
@@ -318,6 +361,24 @@ void CloseAttempt(ports::AttemptRecord& attempt, const RunEnd& end, Millis now) 
   attempt.outcome = end.outcome;
   attempt.error_code = end.error_code;
   attempt.error_message = end.error_message;
+}
+
+bool SelectsStep(const TaskRecord& task, const std::vector<std::string>& steps) {
+  return std::find(steps.begin(), steps.end(), task.step) != steps.end();
+}
+
+TaskReset PlanReset(const TaskRecord& task, ResetMode mode, Millis now) {
+  TaskReset reset{task, std::nullopt};
+  bool was_running = ResetTask(reset.task, now);
+  if (mode == ResetMode::kPark) reset.task.next_run_at = ports::kParkedRunAt;
+  if (was_running) {
+    RunEnd interrupted;
+    interrupted.outcome = AttemptOutcome::kInterrupted;
+    interrupted.error_message =
+        std::string(mode == ResetMode::kPark ? kParkMessage : kResetMessage);
+    reset.interrupted = std::move(interrupted);
+  }
+  return reset;
 }
 
 }  // namespace vtp::adapters

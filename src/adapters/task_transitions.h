@@ -30,6 +30,7 @@ Status LeaseLost(const ports::TaskRecord& task, std::string_view worker_id);
 
 Status ValidateVideo(const ports::VideoRecord& video);
 Status ValidateNewTask(const ports::TaskRecord& task);
+Status ValidateWorkerId(std::string_view worker_id);
 Status ValidateLeaseRequest(std::string_view worker_id, const std::vector<std::string>& pools,
                             ports::Millis lease_ms);
 Status ValidateLimit(int limit);
@@ -49,15 +50,24 @@ ports::Event VideoStatusEvent(const ports::VideoRecord& video);
 
 // ---- Tasks ---------------------------------------------------------------
 
-// The row CreateTasks inserts for `in`.
-ports::TaskRecord NewPendingTask(const ports::TaskRecord& in, ports::Millis now);
-// ResetTasks / RequeueDeadLetter. Returns true when the task was running, so
-// the adapter closes its open attempt as interrupted (kResetMessage).
+// The row CreateTasks writes for `in`, given the row stored under its id
+// (nullptr when none): a new pending task, the stored task unparked when it
+// is parked, or nullopt to leave the stored task untouched.
+std::optional<ports::TaskRecord> PlanCreateTask(const ports::TaskRecord* existing,
+                                                const ports::TaskRecord& in, ports::Millis now);
+// Pending with next_run_at == kParkedRunAt (MetadataStore::ParkTasks).
+bool IsParked(const ports::TaskRecord& task);
+
+// RequeueDeadLetter, and the first half of ResetTasks / ParkTasks. Returns
+// true when the task was running, so the adapter closes its open attempt.
 bool ResetTask(ports::TaskRecord& task, ports::Millis now);
 inline constexpr std::string_view kResetMessage = "task reset while running";
+inline constexpr std::string_view kParkMessage = "task parked while running";
 
 bool IsRunnable(const ports::TaskRecord& task, ports::Millis now);
 bool HoldsLease(const ports::TaskRecord& task, std::string_view worker_id, ports::Millis now);
+// Running under `worker_id`'s lease, expired or not (ReclaimWorker).
+bool IsLeasedBy(const ports::TaskRecord& task, std::string_view worker_id);
 
 // Lease of `task` by `worker_id`; the attempt row gets sequence number `seq`.
 struct RunStart {
@@ -93,7 +103,21 @@ StatusOr<RunEnd> PlanRelease(const ports::TaskRecord& task, std::string_view wor
 // Precondition: the task is running and its lease expired (now > expiry).
 RunEnd PlanExpiry(const ports::TaskRecord& task, ports::Millis now,
                   const ports::QueueOptions& options);
+// ReclaimWorker: the same end as PlanExpiry, now. Precondition: running.
+RunEnd PlanReclaim(const ports::TaskRecord& task, ports::Millis now,
+                   const ports::QueueOptions& options);
 // Closes `attempt` (the task's open run) the way `end` says.
 void CloseAttempt(ports::AttemptRecord& attempt, const RunEnd& end, ports::Millis now);
+
+// ResetTasks (kRunNow) and ParkTasks (kPark): which tasks of the video a
+// call selects, and what it makes of each.
+enum class ResetMode { kRunNow, kPark };
+bool SelectsStep(const ports::TaskRecord& task, const std::vector<std::string>& steps);
+struct TaskReset {
+  ports::TaskRecord task;
+  // Set when the task was running: how its open attempt closes (interrupted).
+  std::optional<RunEnd> interrupted;
+};
+TaskReset PlanReset(const ports::TaskRecord& task, ResetMode mode, ports::Millis now);
 
 }  // namespace vtp::adapters

@@ -14,7 +14,7 @@ struct CodeInfo {
 // Caller mistakes use 2..5 (2 doubles as the usage-error status); input and
 // processing failures start at 10. None collides with 1 (generic failure) or
 // 126+ (exec failure, death by signal).
-constexpr std::array<CodeInfo, 13> kCodes = {{
+constexpr std::array<CodeInfo, 14> kCodes = {{
     {ErrorCode::kOk, "ok", 0},
     {ErrorCode::kInvalidArgument, "invalid_argument", 2},
     {ErrorCode::kNotFound, "not_found", 3},
@@ -28,13 +28,19 @@ constexpr std::array<CodeInfo, 13> kCodes = {{
     {ErrorCode::kEncodeFailed, "encode_failed", 20},
     {ErrorCode::kWorkerCrashed, "worker_crashed", 21},
     {ErrorCode::kInternal, "internal", 70},
+    {ErrorCode::kDeadlineExceeded, "deadline_exceeded", 22},
 }};
+
+// What an unknown code or name maps to; not the table's last row, which is
+// whichever code was added last.
+constexpr size_t kInternalIndex = 12;
+static_assert(kCodes[kInternalIndex].code == ErrorCode::kInternal);
 
 const CodeInfo& Info(ErrorCode code) {
   for (const auto& c : kCodes) {
     if (c.code == code) return c;
   }
-  return kCodes.back();
+  return kCodes[kInternalIndex];
 }
 
 }  // namespace

@@ -12,7 +12,8 @@
 namespace vtp {
 
 // Stable, documented error classes (docs/errors.md). The name and the process
-// exit code of each value are part of vtp's public contract: never renumber.
+// exit code of each value are part of vtp's public contract: never renumber;
+// new codes are appended at the end.
 enum class ErrorCode {
   kOk = 0,
   kInvalidArgument,    // bad flag, bad option value, bad user-supplied data
@@ -27,6 +28,7 @@ enum class ErrorCode {
   kEncodeFailed,       // an encoder or muxer refused the data
   kWorkerCrashed,      // a worker process died or exited abnormally
   kInternal,           // a bug: an invariant did not hold
+  kDeadlineExceeded,   // a task ran past its start-to-close timeout
 };
 
 // Machine-readable name, e.g. "not_media".

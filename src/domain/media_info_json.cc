@@ -1,6 +1,8 @@
 #include "domain/media_info_json.h"
 
 #include <cstdio>
+#include <initializer_list>
+#include <stdexcept>
 
 namespace vtp {
 namespace {
@@ -139,7 +141,119 @@ std::string StreamText(const StreamInfo& s, bool primary) {
   return out;
 }
 
+template <typename E>
+E EnumFrom(const std::string& name, std::string_view (*to_name)(E), std::initializer_list<E> all, E fallback) {
+  for (E e : all) {
+    if (to_name(e) == name) return e;
+  }
+  return fallback;
+}
+
+Rational RationalFrom(const json& j) {
+  std::string text = j.get<std::string>();
+  Rational r;
+  if (std::sscanf(text.c_str(), "%lld/%lld", reinterpret_cast<long long*>(&r.num),
+                  reinterpret_cast<long long*>(&r.den)) != 2) {
+    throw std::invalid_argument("bad rational '" + text + "'");
+  }
+  return r;
+}
+
+GopInfo GopFrom(const json& j) {
+  GopInfo g;
+  g.keyframe_times = j.at("keyframe_times").get<std::vector<double>>();
+  g.max_gop_seconds = j.at("max_gop_seconds");
+  g.avg_gop_seconds = j.at("avg_gop_seconds");
+  g.open_gop = j.at("open_gop");
+  g.open_gop_known = j.at("open_gop_known");
+  return g;
+}
+
+VideoInfo VideoFrom(const json& j);
+
+AudioInfo AudioFrom(const json& j) {
+  return AudioInfo{j.at("sample_rate"), j.at("channels"), j.at("channel_layout"),
+                   j.at("sample_format")};
+}
+
+StreamInfo StreamFrom(const json& j) {
+  StreamInfo s;
+  s.index = j.at("index");
+  s.kind = EnumFrom<StreamKind>(j.at("kind"), StreamKindName,
+                                {StreamKind::kVideo, StreamKind::kAudio, StreamKind::kSubtitle,
+                                 StreamKind::kData, StreamKind::kAttachment},
+                                StreamKind::kUnknown);
+  s.codec = j.at("codec");
+  s.profile = j.at("profile");
+  s.level = j.at("level");
+  s.bit_rate = j.at("bit_rate");
+  s.start_time = j.at("start_time");
+  s.duration = j.at("duration");
+  s.language = j.at("language");
+  s.title = j.at("title");
+  s.is_default = j.at("default");
+  s.decodable = j.at("decodable");
+  s.attached_picture = j.at("attached_picture");
+  if (j.contains("video")) s.video = VideoFrom(j.at("video"));
+  if (j.contains("audio")) s.audio = AudioFrom(j.at("audio"));
+  return s;
+}
+
+VideoInfo VideoFrom(const json& j) {
+  VideoInfo v;
+  v.width = j.at("width");
+  v.height = j.at("height");
+  v.display_width = j.at("display_width");
+  v.display_height = j.at("display_height");
+  v.rotation = j.at("rotation");
+  v.pixel_format = j.at("pixel_format");
+  v.bit_depth = j.at("bit_depth");
+  v.color_primaries = j.at("color_primaries");
+  v.color_transfer = j.at("color_transfer");
+  v.color_matrix = j.at("color_matrix");
+  v.color_range = j.at("color_range");
+  v.hdr = EnumFrom<HdrType>(j.at("hdr"), HdrTypeName,
+                            {HdrType::kSdr, HdrType::kHdr10, HdrType::kHlg, HdrType::kDolbyVision},
+                            HdrType::kSdr);
+  v.variable_frame_rate = j.at("variable_frame_rate");
+  v.field_order = EnumFrom<FieldOrder>(
+      j.at("field_order"), FieldOrderName,
+      {FieldOrder::kProgressive, FieldOrder::kTopFirst, FieldOrder::kBottomFirst},
+      FieldOrder::kUnknown);
+  v.frame_count = j.at("frame_count");
+  v.gop = GopFrom(j.at("gop"));
+  v.sample_aspect_ratio = RationalFrom(j.at("sample_aspect_ratio"));
+  v.avg_frame_rate = RationalFrom(j.at("avg_frame_rate"));
+  v.real_frame_rate = RationalFrom(j.at("real_frame_rate"));
+  v.dolby_vision_profile = j.at("dolby_vision_profile").is_null() ? -1 : j.at("dolby_vision_profile").get<int>();
+  return v;
+}
+
 }  // namespace
+
+StatusOr<MediaInfo> MediaInfoFromJson(const nlohmann::json& j) {
+  try {
+    MediaInfo info;
+    info.path = j.at("path");
+    info.container = j.at("container");
+    info.container_long = j.at("container_long");
+    info.file_size = j.at("file_size");
+    info.duration = j.at("duration");
+    info.start_time = j.at("start_time");
+    info.bit_rate = j.at("bit_rate");
+    info.primary_video = j.at("primary_video");
+    info.primary_audio = j.at("primary_audio");
+    for (const auto& s : j.at("streams")) info.streams.push_back(StreamFrom(s));
+    info.warnings = j.at("warnings").get<std::vector<std::string>>();
+    auto bad = [&](int i) { return i >= static_cast<int>(info.streams.size()); };
+    if (bad(info.primary_video) || bad(info.primary_audio)) {
+      return InvalidArgument("media info names a primary stream that does not exist");
+    }
+    return info;
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("malformed media info JSON: ") + e.what());
+  }
+}
 
 std::string_view StreamKindName(StreamKind kind) {
   switch (kind) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
 #include "domain/media_info.h"
 
 namespace vtp {
@@ -25,6 +26,11 @@ std::string RationalText(Rational r);
 // "video"/"audio" objects appear only on streams of that kind; top level
 // also carries "audio_only".
 nlohmann::json ToJson(const MediaInfo& info);
+
+// The inverse of ToJson (the probe task's result read back by the planner):
+// MediaInfoFromJson(ToJson(x)) == x field for field. kInvalidArgument for a
+// document ToJson could not have written.
+StatusOr<MediaInfo> MediaInfoFromJson(const nlohmann::json& j);
 
 // Multi-line summary: container line, one line per stream ("*" marks the
 // primary streams) and a GOP line under each video stream. Ends in '\n'.

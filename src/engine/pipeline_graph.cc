@@ -260,6 +260,18 @@ std::vector<std::string> ReadyTasks(const std::vector<TaskPlan>& plan, const std
   return ready;
 }
 
+namespace {
+// videos.status while the step is the earliest one unfinished.
+ports::VideoStatus PhaseOf(std::string_view step) {
+  if (step == "ingest" || step == "probe") return ports::VideoStatus::kProbing;
+  if (step == "split" || step == "transcode" || step == "audio" || step == "thumbnails" ||
+      step == "subtitles") {
+    return ports::VideoStatus::kTranscoding;
+  }
+  return ports::VideoStatus::kPackaging;
+}
+}  // namespace
+
 PipelineGraph DefaultPipelineGraph() {
   struct Row {
     const char* name;
@@ -294,6 +306,7 @@ PipelineGraph DefaultPipelineGraph() {
     s.applies = r.applies;
     s.retry = DefaultRetryPolicy(r.name);
     s.enabled = r.enabled;
+    s.phase = PhaseOf(s.name);
     // Names are valid and unique by construction; the table is the contract.
     (void)g.AddStep(std::move(s));
   }

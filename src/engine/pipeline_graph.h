@@ -36,6 +36,7 @@
 
 #include "core/status.h"
 #include "engine/retry_policy.h"
+#include "ports/records.h"
 
 namespace vtp::engine {
 
@@ -62,6 +63,8 @@ struct StepDef {
   RetryPolicy retry;
   std::string pool = "cpu";  // worker pool that leases its tasks
   bool enabled = true;
+  // What videos.status says while this is the earliest unfinished step.
+  ports::VideoStatus phase = ports::VideoStatus::kTranscoding;
 };
 
 class PipelineGraph {

@@ -17,16 +17,22 @@ bool IsInside(const fs::path& child, const fs::path& parent) {
   return true;
 }
 
-}  // namespace
-
-StatusOr<StagingDir> StagingDir::Create(const std::string& output_dir, const std::string& input,
-                                        bool force) {
+// The output directory as an absolute path naming it (no trailing '/').
+StatusOr<fs::path> OutputPath(const std::string& output_dir) {
   if (output_dir.empty()) return InvalidArgument("no output directory given (-o OUTDIR)");
-  if (input.empty()) return InvalidArgument("no input file given");
   std::error_code ec;
   fs::path out = fs::weakly_canonical(fs::absolute(output_dir, ec), ec);
   if (ec) return InvalidArgument("bad output directory " + output_dir);
   if (!out.has_filename()) out = out.parent_path();  // "out/" names "out"
+  return out;
+}
+
+}  // namespace
+
+Status CheckOutputDir(const std::string& output_dir, const std::string& input, bool force) {
+  ASSIGN_OR_RETURN(fs::path out, OutputPath(output_dir));
+  if (input.empty()) return InvalidArgument("no input file given");
+  std::error_code ec;
   fs::path in = fs::weakly_canonical(fs::absolute(input, ec), ec);
   if (ec) return InvalidArgument("bad input path " + input);
   // The original upload is never deleted or overwritten: an output directory
@@ -41,6 +47,14 @@ StatusOr<StagingDir> StagingDir::Create(const std::string& output_dir, const std
                     "output directory " + out.string() + " is not empty (use --force to replace it)");
     }
   }
+  return Status::Ok();
+}
+
+StatusOr<StagingDir> StagingDir::Create(const std::string& output_dir, const std::string& input,
+                                        bool force) {
+  RETURN_IF_ERROR(CheckOutputDir(output_dir, input, force));
+  ASSIGN_OR_RETURN(fs::path out, OutputPath(output_dir));
+  std::error_code ec;
   fs::create_directories(out.parent_path(), ec);
   if (ec) return IoError("creating " + out.parent_path().string() + ": " + ec.message());
   fs::path staging = out.parent_path() / ("." + out.filename().string() + ".vtp-tmp-" + std::to_string(::getpid()));

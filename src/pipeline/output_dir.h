@@ -8,6 +8,10 @@
 
 namespace vtp::pipeline {
 
+// The checks StagingDir::Create makes, without creating anything: `vtp run`
+// refuses a bad output directory before any work starts.
+Status CheckOutputDir(const std::string& output_dir, const std::string& input, bool force);
+
 class StagingDir {
  public:
   // Validates `output_dir` (must not exist or be empty, unless `force`; may

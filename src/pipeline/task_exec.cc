@@ -1,18 +1,51 @@
 // The worker side of every task: JSON parameters in, a media call, JSON out.
+// Every output is written under a temporary name and renamed into place, so
+// a run killed half-way leaves nothing that looks finished, and a re-run
+// (same parameters, deterministic encoders) replaces it with the same bytes.
 #include <climits>
 #include <filesystem>
 
+#include "domain/media_info_json.h"
 #include "domain/segment_plan.h"
 #include "media/package.h"
+#include "media/probe.h"
 #include "media/splitter.h"
 #include "media/transcode.h"
 #include "pipeline/json_codec.h"
+#include "pipeline/io_steps.h"
 #include "pipeline/task_spec.h"
 
 namespace vtp::pipeline {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string Part(const std::string& path) { return path + ".part"; }
+
+// Moves a finished file or directory over its final name.
+Status CommitPath(const std::string& part, const std::string& final_path) {
+  std::error_code ec;
+  if (fs::is_directory(final_path, ec)) fs::remove_all(final_path, ec);
+  fs::rename(part, final_path, ec);
+  if (ec) return IoError("renaming " + part + " -> " + final_path + ": " + ec.message());
+  return Status::Ok();
+}
+
+// A fresh, empty directory at `part` (left over from a killed run or not).
+void FreshDir(const std::string& part) {
+  fs::remove_all(part);
+  fs::create_directories(part);
+}
+
+
+StatusOr<json> RunProbe(const json& p) {
+  const json& l = p.at("limits");
+  ProbeLimits limits{l.at("max_width"), l.at("max_height"), l.at("max_pixels"),
+                     l.at("max_duration_seconds"), l.at("max_streams"), l.at("max_file_size")};
+  ASSIGN_OR_RETURN(MediaInfo info, media::Probe(p.at("input"), limits));
+  return ToJson(info);
+}
 
 StatusOr<json> RunSplit(const json& p) {
   std::string input = p.at("input");
@@ -25,15 +58,16 @@ StatusOr<json> RunSplit(const json& p) {
   ASSIGN_OR_RETURN(SegmentPlan plan, PlanSegments(idx.time_base, idx.first_pts,
                                                   idx.end_pts - idx.first_pts, idx.keyframes, o));
   std::string dir = p.at("chunks_dir");
-  std::filesystem::create_directories(dir);
-  ASSIGN_OR_RETURN(auto files, media::SplitIntoChunks(input, idx, plan, dir));
+  FreshDir(Part(dir));
+  ASSIGN_OR_RETURN(auto files, media::SplitIntoChunks(input, idx, plan, Part(dir)));
+  RETURN_IF_ERROR(CommitPath(Part(dir), dir));
   json out = PlanToJson(plan);
   out["end"] = idx.end_pts;
   out["offset"] = idx.offset;
   out["packets"] = idx.packets;
   out["index_frame_rate"] = idx.frame_rate;
   for (size_t i = 0; i < files.size(); ++i) {
-    out["chunks"][i]["path"] = files[i].path;
+    out["chunks"][i]["path"] = dir + "/" + fs::path(files[i].path).filename().string();
     out["chunks"][i]["packets"] = files[i].packets;
     out["chunks"][i]["bytes"] = files[i].bytes;
   }
@@ -52,10 +86,15 @@ StatusOr<json> RunTranscode(const json& p) {
   job.keyframe_forces = p.at("keyframe_forces").get<std::vector<int64_t>>();
   job.conditioning = ConditioningFromJson(p.at("conditioning"));
   for (const auto& r : p.at("renditions")) job.renditions.push_back(RenditionFromJson(r));
-  job.outputs = p.at("outputs").get<std::vector<std::string>>();
+  std::vector<std::string> outputs = p.at("outputs").get<std::vector<std::string>>();
+  for (const auto& o : outputs) {
+    fs::create_directories(fs::path(o).parent_path());
+    job.outputs.push_back(Part(o));
+  }
   job.encoder_threads = p.value("encoder_threads", 1);
   job.top_rung_threads = p.value("top_rung_threads", 2);
   ASSIGN_OR_RETURN(media::ChunkResult r, media::TranscodeVideoChunk(job));
+  for (const auto& o : outputs) RETURN_IF_ERROR(CommitPath(Part(o), o));
   return json{{"frames", r.frames}, {"delays", r.delays}};
 }
 
@@ -67,8 +106,11 @@ StatusOr<json> RunAudio(const json& p) {
   job.max_seconds = p.at("max_seconds");
   job.bitrate = p.at("bitrate");
   job.sample_rate = p.at("sample_rate");
-  job.output = p.at("output");
+  std::string output = p.at("output");
+  fs::create_directories(fs::path(output).parent_path());
+  job.output = Part(output);
   ASSIGN_OR_RETURN(media::AudioResult r, media::TranscodeAudio(job));
+  RETURN_IF_ERROR(CommitPath(job.output, output));
   return json{{"samples", r.samples}, {"priming", r.priming}};
 }
 
@@ -80,25 +122,39 @@ StatusOr<json> RunPackage(const json& p) {
   job.boundary_time_base = RationalFromJson(p.at("boundary_time_base"));
   job.priming = p.at("priming");
   job.shift = p.at("shift");
-  job.out_dir = p.at("out_dir");
+  std::string out_dir = p.at("out_dir");
+  job.out_dir = Part(out_dir);
+  FreshDir(job.out_dir);
   ASSIGN_OR_RETURN(media::PackagedTrack t, media::PackageRendition(job));
+  RETURN_IF_ERROR(CommitPath(job.out_dir, out_dir));
   return TrackToJson(t);
 }
 
-StatusOr<json> Dispatch(const TaskSpec& task) {
+StatusOr<json> RunManifest(const json& p) { return WriteManifestFiles(p); }
+
+StatusOr<json> RunPublish(const json& p) { return PublishOutput(p); }
+
+StatusOr<json> Dispatch(const TaskSpec& task, const TaskContext& ctx) {
+  if (task.step == "ingest") {
+    if (!ctx.blobs) return InvalidArgument("the ingest step needs a blob store");
+    return IngestOriginal(task.params, *ctx.blobs);
+  }
+  if (task.step == kStepProbe) return RunProbe(task.params);
   if (task.step == kStepSplit) return RunSplit(task.params);
   if (task.step == kStepTranscode) return RunTranscode(task.params);
   if (task.step == kStepAudio) return RunAudio(task.params);
-  if (task.step == kStepPackage) return RunPackage(task.params);
+  if (task.step == kStepPackage || task.step == "package_audio") return RunPackage(task.params);
+  if (task.step == kStepManifest) return RunManifest(task.params);
+  if (task.step == "publish") return RunPublish(task.params);
   return InvalidArgument("unknown step '" + task.step + "'");
 }
 
 }  // namespace
 
-TaskResult ExecuteTask(const TaskSpec& task) {
+TaskResult ExecuteTask(const TaskSpec& task, const TaskContext& ctx) {
   TaskResult r;
   try {
-    auto out = Dispatch(task);
+    auto out = Dispatch(task, ctx);
     if (out.ok()) {
       r.output = std::move(out).value();
     } else {

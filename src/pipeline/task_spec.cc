@@ -1,9 +1,11 @@
 #include "pipeline/task_spec.h"
 
+#include <cstdint>
+
 namespace vtp::pipeline {
 
 nlohmann::json ToJson(const TaskSpec& t) {
-  return {{"id", t.id}, {"step", t.step}, {"params", t.params}};
+  return {{"id", t.id}, {"step", t.step}, {"params", t.params}, {"attempt", t.attempt}};
 }
 
 namespace {
@@ -12,6 +14,17 @@ std::string StringField(const nlohmann::json& j, const char* key, const char* fa
   if (!j.is_object()) return fallback;
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+// Optional (task files written before it existed mean the first run).
+StatusOr<int> AttemptField(const nlohmann::json& j) {
+  auto it = j.find("attempt");
+  if (it == j.end()) return 1;
+  // get<int64_t> of an unsigned above INT64_MAX wraps negative: refused too.
+  if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > INT32_MAX) {
+    return InvalidArgument("task attempt must be an integer >= 1");
+  }
+  return static_cast<int>(it->get<int64_t>());
 }
 
 }  // namespace
@@ -24,10 +37,12 @@ StatusOr<TaskSpec> TaskSpecFromJson(const nlohmann::json& j) {
   if (j.contains("params") && !j.at("params").is_object()) {
     return InvalidArgument("task params must be an object");
   }
+  ASSIGN_OR_RETURN(int attempt, AttemptField(j));
   TaskSpec t;
   t.id = j.at("id").get<std::string>();
   t.step = j.at("step").get<std::string>();
   t.params = j.value("params", nlohmann::json::object());
+  t.attempt = attempt;
   return t;
 }
 

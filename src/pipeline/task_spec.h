@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "ports/blob_store.h"
 
 namespace vtp::pipeline {
 
@@ -21,6 +22,7 @@ struct TaskSpec {
   std::string id;         // deterministic: "transcode/chunk_003"
   std::string step;       // one of the kStep* names
   nlohmann::json params;  // step-specific
+  int attempt = 1;        // which run of the task this is (>= 1); optional in JSON
 };
 
 struct TaskResult {
@@ -33,7 +35,12 @@ StatusOr<TaskSpec> TaskSpecFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const TaskResult& r);
 TaskResult TaskResultFromJson(const nlohmann::json& j);
 
+// What a task may use besides its parameters, wired by the caller.
+struct TaskContext {
+  ports::BlobStore* blobs = nullptr;  // the ingest step stores originals here
+};
+
 // Runs one task in the current process (the worker side). Never throws.
-TaskResult ExecuteTask(const TaskSpec& task);
+TaskResult ExecuteTask(const TaskSpec& task, const TaskContext& ctx = {});
 
 }  // namespace vtp::pipeline

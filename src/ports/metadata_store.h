@@ -43,12 +43,14 @@ class MetadataStore {
   // ---- Videos ------------------------------------------------------------
 
   // Inserts `video` with created_at = now and completed_at unset; appends
-  // "video.created". kAlreadyExists when the id exists, kInvalidArgument
-  // when video_id or original_key is empty.
+  // "video.created". options_json is stored as given and read back
+  // unchanged. kAlreadyExists when the id exists, kInvalidArgument when
+  // video_id or original_key is empty.
   virtual Status CreateVideo(const VideoRecord& video) = 0;
   virtual StatusOr<VideoRecord> GetVideo(std::string_view video_id) = 0;
   // Replaces every column except video_id, created_at, status and
-  // completed_at (probe results, manifest and thumbnail URLs, ...).
+  // completed_at (probe results, manifest and thumbnail URLs, options_json,
+  // ...).
   virtual Status UpdateVideo(const VideoRecord& video) = 0;
   // Sets status and error_message ("" clears it); completed_at becomes now
   // for kReady/kFailed and is cleared otherwise. Appends "video.status" with
@@ -65,9 +67,16 @@ class MetadataStore {
   // record only identity, routing (pool, priority), keys, params_json,
   // max_attempts and next_run_at are taken; next_run_at is raised to now if
   // earlier. A task_id that already exists is skipped and left untouched, so
-  // re-planning a video is a no-op. All-or-nothing. Returns how many were
-  // inserted. kNotFound when a task's video does not exist;
-  // kInvalidArgument for an empty task_id/step/pool or max_attempts < 1.
+  // re-planning a video is a no-op -- unless that task is parked (see
+  // ParkTasks): then it is unparked, because re-planning a parked task is
+  // how the scheduler says its upstream has re-run. Unparking sets
+  // next_run_at = max(now, given next_run_at) and enqueued_at = now and
+  // replaces params_json, input_key, output_key, priority, pool and
+  // max_attempts from the given record (the re-run upstream may have
+  // produced other inputs); the rest stays as ParkTasks left it.
+  // All-or-nothing. Returns how many were inserted or unparked. kNotFound
+  // when a task's video does not exist; kInvalidArgument for an empty
+  // task_id/step/pool or max_attempts < 1.
   virtual StatusOr<int> CreateTasks(const std::vector<TaskRecord>& tasks) = 0;
   virtual StatusOr<TaskRecord> GetTask(std::string_view task_id) = 0;
   // The video's tasks ordered by task_id (empty for an unknown video).
@@ -79,6 +88,14 @@ class MetadataStore {
   // The attempt log is kept. Returns how many tasks were reset.
   virtual StatusOr<int> ResetTasks(std::string_view video_id,
                                    const std::vector<std::string>& steps) = 0;
+  // Retry-from-step for the steps downstream of the one being re-run:
+  // exactly ResetTasks, except that next_run_at = kParkedRunAt, so the
+  // tasks are pending but never leased (they must not run on the outputs
+  // of the old upstream run) until CreateTasks unparks them once their
+  // upstream tasks have re-run.
+  // Returns how many tasks were parked.
+  virtual StatusOr<int> ParkTasks(std::string_view video_id,
+                                  const std::vector<std::string>& steps) = 0;
 
   // Every run of the task, in start order (empty if it never ran).
   // kNotFound for an unknown task.

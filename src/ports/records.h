@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -97,6 +98,8 @@ constexpr std::optional<VideoStatus> VideoStatusFromName(std::string_view name) 
 //   running  --Fail(dead) / last attempt--> failed (dead-lettered)
 //   running  --Release (preempted)--> pending   (attempt not counted)
 //   any      --ResetTasks / RequeueDeadLetter--> pending (attempts 0)
+//   any      --ParkTasks--> pending, parked (attempts 0, never leased)
+//   parked   --CreateTasks of its id--> pending (unparked)
 enum class TaskState { kPending, kRunning, kCompleted, kFailed, kRetrying };
 inline constexpr std::array<std::pair<TaskState, std::string_view>, 5> kTaskStateNames = {{
     {TaskState::kPending, "pending"},
@@ -147,11 +150,19 @@ struct VideoRecord {
   std::string manifest_url;
   std::string thumbnail_url;
   std::string error_message;
+  // The job's options as given at submission; opaque to the store, which
+  // keeps them so a retry or re-plan runs with what the job asked for.
+  std::string options_json = "{}";
   Millis created_at = 0;               // stamped by the store
   std::optional<Millis> completed_at;  // set when status becomes ready/failed
 
   bool operator==(const VideoRecord&) const = default;
 };
+
+// next_run_at of a parked task (ParkTasks): pending but never runnable,
+// because no clock reaches it. A sentinel time rather than a state of its
+// own, so every adapter's "runnable" query and index work unchanged.
+inline constexpr Millis kParkedRunAt = std::numeric_limits<int64_t>::max();
 
 // Seed: transcoding_tasks, plus the queue's columns. task_type -> step,
 // s3_input_key/s3_output_key -> input_key/output_key, retry_count ->
@@ -182,6 +193,7 @@ struct TaskRecord {
   std::optional<Millis> lease_expires_at;
   std::optional<Millis> heartbeat_at;
   Millis next_run_at = 0;            // earliest lease time; also the "ready time" aging counts from
+                                     // (kParkedRunAt while parked)
   Millis enqueued_at = 0;            // when the task last entered the queue
   std::optional<Millis> started_at;  // start of the latest run
   std::optional<Millis> completed_at;

@@ -1,12 +1,15 @@
 // Port: the durable task queue that workers lease from.
 //
 // Storage model (every adapter; SQLite today, PostgreSQL + Redis later):
-//   videos          seed columns; status and priority by their seed names
+//   videos          seed columns; status and priority by their seed names;
+//                   options_json (the job's options, opaque)
 //   tasks           seed transcoding_tasks + pool, priority level (0..3),
 //                   state, attempts/max_attempts, lease_owner,
 //                   lease_expires_at, heartbeat_at, next_run_at, enqueued_at,
 //                   params/result JSON; "runnable" = state pending|retrying
-//                   and next_run_at <= now
+//                   and next_run_at <= now; "parked" = state pending and
+//                   next_run_at = kParkedRunAt (never runnable; see
+//                   MetadataStore::ParkTasks), so parking needs no column
 //   task_attempts   one row per run (task_id, seq): worker, times, outcome
 //                   (running|succeeded|failed|interrupted|lease_expired),
 //                   error code + message
@@ -39,18 +42,18 @@
 // Leases. A worker holds a task's lease while the task is running with
 // lease_owner == worker_id and now <= lease_expires_at. Heartbeat, Complete,
 // Fail and Release require a held lease and otherwise fail with kNotFound
-// ("lease lost": expired, reclaimed, reset, or never held; the worker must
-// drop the work -- outputs go to deterministic keys, so a half-done run is
-// harmless). The one exception is Complete of an already completed task,
-// which is a no-op success (duplicate completion).
+// ("lease lost": expired, reclaimed, reset, parked, or never held; the
+// worker must drop the work -- outputs go to deterministic keys, so a
+// half-done run is harmless). The one exception is Complete of an already
+// completed task, which is a no-op success (duplicate completion).
 //
 // Attempts. Lease counts an attempt (attempts + 1) and opens an attempt row.
 // Release (SIGTERM preemption) un-counts it (outcome interrupted). Lease
-// expiry counts it (outcome lease_expired): a worker that crashes or hangs
-// may be the victim of a poison input, which must reach the DLQ after
-// max_attempts instead of looping forever. Whenever a run ends with
-// attempts >= max_attempts and no success, the task is dead-lettered, even
-// if the caller asked for a retry.
+// expiry and ReclaimWorker count it (outcome lease_expired): a worker that
+// crashes or hangs may be the victim of a poison input, which must reach
+// the DLQ after max_attempts instead of looping forever. Whenever a run
+// ends with attempts >= max_attempts and no success, the task is
+// dead-lettered, even if the caller asked for a retry.
 //
 // Events. Every transition out of running appends one outbox event in the
 // same transaction: "task.completed" (not for duplicates), "task.retrying",
@@ -169,6 +172,15 @@ class TaskQueue {
   // dead-lettered when that was its last attempt. Returns how many tasks were
   // reclaimed. Call periodically from any one or more processes.
   virtual StatusOr<int> ExpireLeases() = 0;
+
+  // Reclaims every running task leased to `worker_id` now, exactly as
+  // ExpireLeases would once the lease ran out (counted attempt, outcome
+  // lease_expired, retry after expired_lease_retry_delay_ms or dead letter,
+  // the same events). For a supervisor that saw the worker's process die:
+  // its tasks need not wait out the lease. The worker, if it is somehow
+  // still alive, gets "lease lost". Returns how many tasks were reclaimed.
+  // kInvalidArgument for an empty worker id.
+  virtual StatusOr<int> ReclaimWorker(std::string_view worker_id) = 0;
 };
 
 }  // namespace vtp::ports

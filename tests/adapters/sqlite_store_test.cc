@@ -165,6 +165,76 @@ TEST(SqliteStoreTest, FreshDatabaseIsAtTheLatestSchemaVersion) {
   EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
 }
 
+// A file written by a build that knew only migration 1 (made here by
+// applying just that migration and inserting rows in its column set) is
+// upgraded on open, and every row survives with the new column defaulted.
+TEST(SqliteStoreTest, UpgradesAVersion1DatabaseKeepingItsRows) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  {
+    auto conn = sqlite::Connection::Open(path, 1000);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_EQ(*sqlite::Migrate(**conn, sqlite::StoreMigrations().first(1), 5), 1);
+  }
+  {
+    RawDb raw(path);
+    raw.Exec(
+        "INSERT INTO videos (video_id, creator_id, title, original_key, width, status, "
+        "created_at) VALUES ('v1', 'c1', 'Old', 'originals/v1/original.mp4', 1920, "
+        "'transcoding', 123)");
+    raw.Exec(
+        "INSERT INTO tasks (task_id, video_id, step, pool, priority, params_json, state, "
+        "max_attempts, next_run_at, enqueued_at) VALUES ('t1', 'v1', 'transcode', 'cpu', 1, "
+        "'{\"rung\":\"720p\"}', 'pending', 3, 100, 100)");
+    raw.Exec("INSERT INTO events (video_id, type, created_at) VALUES ('v1', 'video.created', 123)");
+  }
+  FakeClock clock;
+  auto store = MustOpen(path, clock);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version ORDER BY version"),
+            (std::vector<std::string>{"1|5", "2|" + std::to_string(clock.NowMillis())}));
+  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 2);
+
+  auto video = store->GetVideo("v1");
+  ASSERT_TRUE(video.ok()) << video.status().ToString();
+  EXPECT_EQ(video->title, "Old");
+  EXPECT_EQ(video->width, 1920);
+  EXPECT_EQ(video->status, ports::VideoStatus::kTranscoding);
+  EXPECT_EQ(video->created_at, 123);
+  EXPECT_EQ(video->options_json, "{}");
+  EXPECT_EQ(store->ReadEvents(0, 10)->size(), 1u);
+  auto leased = store->Lease("w1", {"cpu"}, 1000);
+  ASSERT_TRUE(leased.ok() && leased->has_value()) << leased.status().ToString();
+  EXPECT_EQ((*leased)->task_id, "t1");
+  EXPECT_EQ((*leased)->params_json, R"({"rung":"720p"})");
+
+  // The new column is writable on the upgraded file.
+  ports::VideoRecord update = *video;
+  update.options_json = R"({"ladder":"premium"})";
+  ASSERT_TRUE(store->UpdateVideo(update).ok());
+  EXPECT_EQ(store->GetVideo("v1")->options_json, R"({"ladder":"premium"})");
+  EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
+}
+
+TEST(SqliteStoreTest, ParkedTasksSurviveReopen) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  {
+    auto store = MustOpen(path, clock);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->CreateVideo(Video("v1")).ok());
+    ASSERT_TRUE(store->CreateTasks({Task("t1", "v1")}).ok());
+    ASSERT_EQ(*store->ParkTasks("v1", {"transcode"}), 1);
+  }
+  auto reopened = MustOpen(path, clock);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->GetTask("t1")->next_run_at, ports::kParkedRunAt);
+  clock.Advance(1'000'000'000'000);
+  EXPECT_FALSE(reopened->Lease("w1", {"cpu"}, 1000)->has_value());
+  EXPECT_EQ(*reopened->CreateTasks({Task("t1", "v1")}), 1);
+  EXPECT_TRUE(reopened->Lease("w1", {"cpu"}, 1000)->has_value());
+}
+
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerVersion) {
   const std::string path = testutil::FreshDir() + "/vtp.db";
   FakeClock clock;
@@ -288,6 +358,18 @@ TEST(SqliteStoreTest, LeaseSeeksThePartialIndex) {
       raw.Rows("EXPLAIN QUERY PLAN " + std::string(sqlite::kRunnableHeadSql));
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_NE(plan[0].find("USING INDEX tasks_runnable"), std::string::npos) << plan[0];
+  EXPECT_EQ(plan[0].find("TEMP B-TREE"), std::string::npos) << plan[0];  // no sort step
+}
+
+TEST(SqliteStoreTest, ReclaimWorkerSeeksTheOwnerIndex) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  ASSERT_NE(MustOpen(path, clock), nullptr);
+  RawDb raw(path);
+  std::vector<std::string> plan = raw.Rows("EXPLAIN QUERY PLAN SELECT task_id FROM tasks " +
+                                           std::string(sqlite::kLeasesOfWorkerWhere));
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].find("USING INDEX tasks_owner"), std::string::npos) << plan[0];
   EXPECT_EQ(plan[0].find("TEMP B-TREE"), std::string::npos) << plan[0];  // no sort step
 }
 

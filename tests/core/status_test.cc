@@ -17,7 +17,7 @@ const std::vector<ErrorCode> kAllCodes = {
     ErrorCode::kAlreadyExists, ErrorCode::kIo,               ErrorCode::kNotMedia,
     ErrorCode::kCorruptInput, ErrorCode::kNoDecodableStream, ErrorCode::kUnsupportedCodec,
     ErrorCode::kLimitExceeded, ErrorCode::kEncodeFailed,     ErrorCode::kWorkerCrashed,
-    ErrorCode::kInternal,
+    ErrorCode::kInternal,     ErrorCode::kDeadlineExceeded,
 };
 
 TEST(ErrorCodeTest, NamesAreUniqueNonEmptySnakeCase) {
@@ -44,6 +44,25 @@ TEST(ErrorCodeTest, DocumentedNames) {
   EXPECT_EQ(ErrorCodeName(ErrorCode::kNotMedia), "not_media");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kCorruptInput), "corrupt_input");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kWorkerCrashed), "worker_crashed");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kDeadlineExceeded), "deadline_exceeded");
+}
+
+TEST(ErrorCodeTest, ExistingValuesKeepTheirNumbersAndExitStatuses) {
+  // Appending a code must renumber nothing: stored and scripted values depend on these.
+  EXPECT_EQ(static_cast<int>(ErrorCode::kWorkerCrashed), 11);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kInternal), 12);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kDeadlineExceeded), 13);
+  EXPECT_EQ(ErrorCodeExitStatus(ErrorCode::kEncodeFailed), 20);
+  EXPECT_EQ(ErrorCodeExitStatus(ErrorCode::kWorkerCrashed), 21);
+  EXPECT_EQ(ErrorCodeExitStatus(ErrorCode::kDeadlineExceeded), 22);
+  EXPECT_EQ(ErrorCodeExitStatus(ErrorCode::kInternal), 70);
+}
+
+TEST(ErrorCodeTest, UnknownCodeIsInternal) {
+  // The fallback is kInternal, not whichever row was appended last.
+  const auto unknown = static_cast<ErrorCode>(999);
+  EXPECT_EQ(ErrorCodeName(unknown), "internal");
+  EXPECT_EQ(ErrorCodeExitStatus(unknown), 70);
 }
 
 TEST(ErrorCodeTest, UnknownNameIsInternal) {

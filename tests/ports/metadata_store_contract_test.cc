@@ -29,6 +29,8 @@ VideoRecord FullVideo(const std::string& id) {
   v.file_size_bytes = 1'073'741'824;
   v.preset = "premium";
   v.priority = Priority::kHigh;
+  // Not normalised in any way: spacing and escapes come back as given.
+  v.options_json = R"({ "ladder": "premium", "thumbnails": [1, 5], "note": "caf\u00e9" })";
   return v;
 }
 
@@ -76,6 +78,26 @@ TYPED_TEST(MetadataStoreContractTest, UpdateVideoKeepsIdentityStatusAndCreationT
   EXPECT_EQ(got->status, VideoStatus::kUploaded);
   EXPECT_EQ(got->created_at, created);
   EXPECT_EQ(this->meta().UpdateVideo(FullVideo("missing")).code(), ErrorCode::kNotFound);
+}
+
+TYPED_TEST(MetadataStoreContractTest, OptionsJsonIsStoredUnchangedAndReplacedByUpdate) {
+  VideoRecord plain = FullVideo("plain");
+  plain.options_json = VideoRecord{}.options_json;
+  ASSERT_TRUE(this->meta().CreateVideo(plain).ok());
+  EXPECT_EQ(this->meta().GetVideo("plain")->options_json, "{}");  // the default
+
+  VideoRecord v = FullVideo("v1");
+  ASSERT_TRUE(this->meta().CreateVideo(v).ok());
+  EXPECT_EQ(this->meta().GetVideo("v1")->options_json, v.options_json);  // byte for byte
+  VideoRecord update = v;
+  update.options_json = R"({"ladder":"standard"})";
+  ASSERT_TRUE(this->meta().UpdateVideo(update).ok());
+  EXPECT_EQ(this->meta().GetVideo("v1")->options_json, R"({"ladder":"standard"})");
+  // A status change leaves the options alone.
+  ASSERT_TRUE(this->meta().UpdateVideoStatus("v1", VideoStatus::kTranscoding, "").ok());
+  EXPECT_EQ(this->meta().GetVideo("v1")->options_json, R"({"ladder":"standard"})");
+  ASSERT_EQ(this->meta().ListVideos(std::nullopt)->size(), 2u);
+  EXPECT_EQ(this->meta().ListVideos(std::nullopt)->back().options_json, R"({"ladder":"standard"})");
 }
 
 TYPED_TEST(MetadataStoreContractTest, UpdateVideoStatusSetsCompletionAndAppendsEvent) {
@@ -250,6 +272,133 @@ TYPED_TEST(MetadataStoreContractTest, ResetTasksRevokesARunningLease) {
   EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kInterrupted);
   EXPECT_EQ((*attempts)[0].ended_at, this->now());
   EXPECT_EQ(this->LeaseId("w2"), "t1");
+}
+
+// ---- Parking (retry from a step, downstream held back) ---------------------
+
+TYPED_TEST(MetadataStoreContractTest, ParkTasksResetsTheStepsAndParksThem) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("probe", "v1", Priority::kUrgent, "probe"),
+                  this->Task("tc-0", "v1", Priority::kHigh, "transcode"),
+                  this->Task("pkg", "v1", Priority::kNormal, "package")});
+  for (const char* id : {"probe", "tc-0"}) {
+    ASSERT_EQ(this->LeaseId("w1"), id);
+    ASSERT_TRUE(this->queue().Complete(id, "w1", R"({"ok":true})", 3).ok());
+  }
+  ASSERT_EQ(this->LeaseId("w1"), "pkg");
+  ASSERT_TRUE(this->queue().Fail("pkg", "w1", {"encode_failed", "x", std::nullopt}).ok());
+  TaskRecord probe = this->MustGetTask("probe");
+  this->clock_.Advance(1000);
+
+  auto parked = this->meta().ParkTasks("v1", {"transcode", "package"});
+  ASSERT_TRUE(parked.ok()) << parked.status().ToString();
+  EXPECT_EQ(*parked, 2);
+  EXPECT_EQ(this->MustGetTask("probe"), probe);  // upstream untouched
+  for (const char* id : {"tc-0", "pkg"}) {
+    TaskRecord t = this->MustGetTask(id);
+    EXPECT_EQ(t.state, TaskState::kPending) << id;
+    EXPECT_EQ(t.next_run_at, kParkedRunAt) << id;
+    EXPECT_EQ(t.attempts, 0) << id;
+    EXPECT_EQ(t.result_json, "") << id;
+    EXPECT_EQ(t.error_message, "") << id;
+    EXPECT_EQ(t.lease_owner, "") << id;
+    EXPECT_FALSE(t.started_at.has_value()) << id;
+    EXPECT_FALSE(t.completed_at.has_value()) << id;
+    EXPECT_EQ(t.enqueued_at, this->now()) << id;
+  }
+  EXPECT_EQ(this->meta().GetDeadLetter("pkg").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(this->meta().ListAttempts("tc-0")->size(), 1u);  // history kept
+  EXPECT_EQ(*this->meta().ParkTasks("v1", {"subtitle"}), 0);
+  EXPECT_EQ(*this->meta().ParkTasks("unknown", {"transcode"}), 0);
+}
+
+TYPED_TEST(MetadataStoreContractTest, ParkTasksRevokesARunningLease) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(this->LeaseId("w1"), "t1");
+  this->clock_.Advance(10);
+  ASSERT_EQ(*this->meta().ParkTasks("v1", {"transcode"}), 1);
+  Status stale = this->queue().Complete("t1", "w1", "{}", 0);
+  EXPECT_EQ(stale.code(), ErrorCode::kNotFound);
+  EXPECT_NE(stale.message().find("lease lost"), std::string::npos) << stale.message();
+  EXPECT_EQ(this->queue().Heartbeat("t1", "w1", 1000).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(this->queue().Fail("t1", "w1", {"x", "y", this->now()}).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(this->MustGetTask("t1").next_run_at, kParkedRunAt);  // the refusals changed nothing
+  auto attempts = this->meta().ListAttempts("t1");
+  ASSERT_TRUE(attempts.ok());
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kInterrupted);
+  EXPECT_EQ((*attempts)[0].ended_at, this->now());
+  EXPECT_EQ(this->LeaseId("w2"), "");
+}
+
+TYPED_TEST(MetadataStoreContractTest, CreateTasksUnparksWithTheNewPlan) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("pkg", "v1", Priority::kNormal, "package")});
+  ASSERT_EQ(this->LeaseId("w1"), "pkg");
+  ASSERT_TRUE(this->queue().Complete("pkg", "w1", "{}", 0).ok());
+  ASSERT_EQ(*this->meta().ParkTasks("v1", {"package"}), 1);
+  TaskRecord parked = this->MustGetTask("pkg");
+  this->clock_.Advance(5000);
+
+  TaskRecord replanned = this->Task("pkg", "v1", Priority::kHigh, "package");
+  replanned.params_json = R"({"rung":"1080p"})";
+  replanned.input_key = "segments/v1/new.vpk";
+  replanned.output_key = "transcoded/v1/new/";
+  replanned.pool = "gpu";
+  replanned.max_attempts = 7;
+  replanned.resolution = "ignored";  // identity is not replaced
+  replanned.next_run_at = 0;         // raised to now
+  auto written = this->meta().CreateTasks({replanned, this->Task("new", "v1")});
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(*written, 2);  // the unparked task counts
+
+  TaskRecord expected = parked;
+  expected.params_json = replanned.params_json;
+  expected.input_key = replanned.input_key;
+  expected.output_key = replanned.output_key;
+  expected.priority = Priority::kHigh;
+  expected.pool = "gpu";
+  expected.max_attempts = 7;
+  expected.next_run_at = this->now();
+  expected.enqueued_at = this->now();
+  EXPECT_EQ(this->MustGetTask("pkg"), expected);
+
+  // Unparked means an ordinary pending task again: a second re-plan is a no-op.
+  EXPECT_EQ(*this->meta().CreateTasks({this->Task("pkg", "v1")}), 0);
+  EXPECT_EQ(this->MustGetTask("pkg"), expected);
+}
+
+TYPED_TEST(MetadataStoreContractTest, CreateTasksUnparksNoEarlierThanAsked) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(*this->meta().ParkTasks("v1", {"transcode"}), 1);
+  TaskRecord later = this->Task("t1", "v1");
+  later.next_run_at = this->now() + 500;
+  EXPECT_EQ(*this->meta().CreateTasks({later}), 1);
+  EXPECT_EQ(this->MustGetTask("t1").next_run_at, this->now() + 500);
+}
+
+TYPED_TEST(MetadataStoreContractTest, CreateTasksLeavesResetTasksUntouched) {
+  // Only parked tasks are unparked: a reset one is already runnable.
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(*this->meta().ResetTasks("v1", {"transcode"}), 1);
+  TaskRecord reset = this->MustGetTask("t1");
+  this->clock_.Advance(10);
+  TaskRecord changed = this->Task("t1", "v1", Priority::kUrgent);
+  changed.params_json = R"({"other":1})";
+  EXPECT_EQ(*this->meta().CreateTasks({changed}), 0);
+  EXPECT_EQ(this->MustGetTask("t1"), reset);
+}
+
+TYPED_TEST(MetadataStoreContractTest, CreateTasksWithAnUnknownVideoUnparksNothing) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(*this->meta().ParkTasks("v1", {"transcode"}), 1);
+  auto failed = this->meta().CreateTasks({this->Task("t1", "v1"), this->Task("t2", "nov")});
+  EXPECT_EQ(failed.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(this->MustGetTask("t1").next_run_at, kParkedRunAt);  // all-or-nothing
 }
 
 // ---- Dead letters ----------------------------------------------------------

@@ -260,6 +260,165 @@ TYPED_TEST(TaskQueueContractTest, ExpiryOfTheLastAttemptDeadLetters) {
   EXPECT_EQ(this->LeaseId("w2"), "");
 }
 
+// ---- ReclaimWorker ---------------------------------------------------------
+
+TYPED_TEST(TaskQueueContractTest, ReclaimWorkerReclaimsOnlyThatWorkersTasks) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("a", "v1"), this->Task("b", "v1"), this->Task("c", "v1")});
+  ASSERT_EQ(this->LeaseId("w1", 60'000), "a");
+  ASSERT_EQ(this->LeaseId("w2", 60'000), "b");
+  ASSERT_EQ(this->LeaseId("w1", 60'000), "c");
+  this->clock_.Advance(10);  // well within every lease
+
+  auto reclaimed = this->queue().ReclaimWorker("w1");
+  ASSERT_TRUE(reclaimed.ok()) << reclaimed.status().ToString();
+  EXPECT_EQ(*reclaimed, 2);
+  for (const char* id : {"a", "c"}) {
+    TaskRecord t = this->MustGetTask(id);
+    EXPECT_EQ(t.state, TaskState::kRetrying) << id;
+    EXPECT_EQ(t.attempts, 1) << id;  // counted, as an expiry is
+    EXPECT_EQ(t.lease_owner, "") << id;
+    EXPECT_FALSE(t.lease_expires_at.has_value()) << id;
+    EXPECT_EQ(t.next_run_at, this->now()) << id;
+    auto attempts = this->meta().ListAttempts(id);
+    ASSERT_TRUE(attempts.ok());
+    ASSERT_EQ(attempts->size(), 1u);
+    EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kLeaseExpired) << id;
+    EXPECT_EQ((*attempts)[0].error_code, kLeaseExpiredErrorCode) << id;
+    EXPECT_EQ((*attempts)[0].ended_at, this->now()) << id;
+  }
+  EXPECT_EQ(this->MustGetTask("b").lease_owner, "w2");  // the other worker keeps its lease
+  EXPECT_EQ(this->queue().Complete("a", "w1", "{}", 0).code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(this->queue().Complete("b", "w2", "{}", 0).ok());
+  EXPECT_EQ(*this->queue().ReclaimWorker("w1"), 0);
+  EXPECT_EQ(*this->queue().ReclaimWorker("nobody"), 0);
+  EXPECT_EQ(this->LeaseId("w3"), "a");  // runnable again at once (no retry delay)
+}
+
+TYPED_TEST(TaskQueueContractTest, ReclaimWorkerEmitsTheSameEventsAsExpiry) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(this->LeaseId("w1", 100), "t1");
+  this->clock_.Advance(101);
+  ASSERT_EQ(*this->queue().ExpireLeases(), 1);
+  ASSERT_EQ(this->LeaseId("w2", 100), "t1");
+  ASSERT_EQ(*this->queue().ReclaimWorker("w2"), 1);
+  auto events = this->bus().Poll(0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  const Event& expired = (*events)[1];
+  const Event& reclaimed = (*events)[2];
+  EXPECT_EQ(expired.type, kEventTaskRetrying);
+  EXPECT_EQ(reclaimed.type, kEventTaskRetrying);
+  EXPECT_EQ(reclaimed.video_id, "v1");
+  for (const char* field : {"\"task_id\":\"t1\"", "\"step\":\"transcode\"",
+                            "\"error_code\":\"lease_expired\"", "\"attempt\":2"}) {
+    EXPECT_NE(reclaimed.payload_json.find(field), std::string::npos) << reclaimed.payload_json;
+  }
+}
+
+TYPED_TEST(TaskQueueContractTest, ReclaimWorkerHonoursTheExpiredLeaseRetryDelay) {
+  QueueOptions options = this->Options();
+  options.expired_lease_retry_delay_ms = 500;
+  this->Recreate(options);
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(this->LeaseId("w1", 60'000), "t1");
+  ASSERT_EQ(*this->queue().ReclaimWorker("w1"), 1);
+  EXPECT_EQ(this->MustGetTask("t1").next_run_at, this->now() + 500);
+  this->clock_.Advance(499);
+  EXPECT_EQ(this->LeaseId("w2"), "");
+  this->clock_.Advance(1);
+  EXPECT_EQ(this->LeaseId("w2"), "t1");
+}
+
+TYPED_TEST(TaskQueueContractTest, ReclaimWorkerDeadLettersTheLastAttempt) {
+  this->AddVideo("v1");
+  TaskRecord t = this->Task("t1", "v1");
+  t.max_attempts = 2;
+  this->AddTasks({t});
+  ASSERT_EQ(this->LeaseId("w1", 60'000), "t1");
+  ASSERT_EQ(*this->queue().ReclaimWorker("w1"), 1);
+  ASSERT_EQ(this->LeaseId("w1", 60'000), "t1");  // the restarted worker, same id
+  ASSERT_EQ(*this->queue().ReclaimWorker("w1"), 1);
+  EXPECT_EQ(this->MustGetTask("t1").state, TaskState::kFailed);
+  auto dead = this->meta().GetDeadLetter("t1");
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  ASSERT_EQ(dead->attempts.size(), 2u);
+  EXPECT_EQ(dead->attempts[1].outcome, AttemptOutcome::kLeaseExpired);
+  EXPECT_NE(dead->reason.find("final attempt 2/2"), std::string::npos) << dead->reason;
+  std::vector<std::string> types = this->EventTypes();
+  EXPECT_EQ(types.back(), kEventTaskDeadLettered);
+  EXPECT_EQ(std::count(types.begin(), types.end(), std::string(kEventTaskRetrying)), 1);
+  EXPECT_EQ(this->LeaseId("w2"), "");
+}
+
+TYPED_TEST(TaskQueueContractTest, ReclaimWorkerTakesLeasesThatAlreadyExpired) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(this->LeaseId("w1", 100), "t1");
+  this->clock_.Advance(500);  // expired, not yet reclaimed by ExpireLeases
+  EXPECT_EQ(*this->queue().ReclaimWorker("w1"), 1);
+  EXPECT_EQ(*this->queue().ExpireLeases(), 0);  // reclaimed once, not twice
+  EXPECT_EQ(this->MustGetTask("t1").attempts, 1);
+  EXPECT_EQ(this->meta().ListAttempts("t1")->size(), 1u);
+}
+
+TYPED_TEST(TaskQueueContractTest, ReclaimWorkerRejectsAnEmptyWorkerId) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1")});
+  ASSERT_EQ(this->LeaseId("w1"), "t1");
+  EXPECT_EQ(this->queue().ReclaimWorker("").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(this->MustGetTask("t1").lease_owner, "w1");
+}
+
+// ---- Parked tasks ----------------------------------------------------------
+
+TYPED_TEST(TaskQueueContractTest, ParkedTaskIsNeverLeasedEvenYearsLater) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("parked", "v1", Priority::kUrgent),
+                  this->Task("other", "v1", Priority::kLow, "package")});
+  ASSERT_EQ(*this->meta().ParkTasks("v1", {"transcode"}), 1);
+  EXPECT_EQ(this->LeaseId(), "other");  // the rest of the queue flows
+  ASSERT_TRUE(this->queue().Complete("other", "w1", "{}", 0).ok());
+  constexpr Millis kYear = 365LL * 24 * 3600 * 1000;
+  for (int i = 0; i < 3; ++i) {
+    this->clock_.Advance(100 * kYear);  // aging would long have maxed out
+    EXPECT_EQ(this->LeaseId(), "");
+    EXPECT_EQ(*this->queue().ExpireLeases(), 0);
+  }
+  EXPECT_EQ(this->MustGetTask("parked").state, TaskState::kPending);
+  EXPECT_EQ(this->MustGetTask("parked").next_run_at, kParkedRunAt);
+}
+
+TYPED_TEST(TaskQueueContractTest, UnparkedTaskIsLeasedWithItsNewParams) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("split", "v1", Priority::kNormal, "split"),
+                  this->Task("tc", "v1", Priority::kNormal, "transcode")});
+  for (const char* id : {"split", "tc"}) {
+    ASSERT_EQ(this->LeaseId("w1"), id);
+    ASSERT_TRUE(this->queue().Complete(id, "w1", "{}", 0).ok());
+  }
+  // Retry from split: split re-runs now, transcode waits for it.
+  ASSERT_EQ(*this->meta().ResetTasks("v1", {"split"}), 1);
+  ASSERT_EQ(*this->meta().ParkTasks("v1", {"transcode"}), 1);
+  ASSERT_EQ(this->LeaseId("w1"), "split");
+  EXPECT_EQ(this->LeaseId("w2"), "");  // transcode is held back
+  this->clock_.Advance(1000);
+  ASSERT_TRUE(this->queue().Complete("split", "w1", R"({"chunks":3})", 0).ok());
+  EXPECT_EQ(this->LeaseId("w2"), "");  // completing upstream alone does not release it
+
+  TaskRecord replanned = this->Task("tc", "v1", Priority::kNormal, "transcode");
+  replanned.params_json = R"({"chunks":3})";
+  ASSERT_EQ(*this->meta().CreateTasks({replanned}), 1);
+  auto leased = this->queue().Lease("w2", {"cpu"}, 1000);
+  ASSERT_TRUE(leased.ok() && leased->has_value());
+  EXPECT_EQ((*leased)->task_id, "tc");
+  EXPECT_EQ((*leased)->params_json, R"({"chunks":3})");
+  EXPECT_EQ((*leased)->attempts, 1);
+  EXPECT_TRUE(this->queue().Complete("tc", "w2", "{}", 0).ok());
+}
+
 // ---- Complete --------------------------------------------------------------
 
 TYPED_TEST(TaskQueueContractTest, CompleteRecordsResultTimingAndReleasesLease) {

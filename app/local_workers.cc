@@ -1,0 +1,114 @@
+#include "app/local_workers.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+namespace vtp::app {
+namespace {
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+std::string LocalWorkerId(pid_t pid) { return "local:" + HostName() + ":" + std::to_string(pid); }
+
+StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector<std::string>& owners) {
+  const std::string prefix = "local:" + HostName() + ":";
+  int reclaimed = 0;
+  for (const auto& owner : owners) {
+    if (owner.rfind(prefix, 0) != 0) continue;
+    pid_t pid = static_cast<pid_t>(std::atoll(owner.c_str() + prefix.size()));
+    if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+      ASSIGN_OR_RETURN(int n, queue.ReclaimWorker(owner));
+      reclaimed += n;
+    }
+  }
+  return reclaimed;
+}
+
+LocalWorkers::~LocalWorkers() { StopAll(); }
+
+StatusOr<pid_t> LocalWorkers::Spawn() {
+  std::vector<std::string> argv_s = {exe_, "worker"};
+  argv_s.insert(argv_s.end(), args_.begin(), args_.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) return IoError(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    // Die with the supervisor; SIGTERM so the worker hands its task back.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(0);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  running_[pid] = LocalWorkerId(pid);
+  return pid;
+}
+
+Status LocalWorkers::Start(int count) {
+  for (int i = 0; i < count; ++i) RETURN_IF_ERROR(Spawn().status());
+  return Status::Ok();
+}
+
+StatusOr<int> LocalWorkers::Supervise() {
+  int died = 0;
+  for (;;) {
+    int ws = 0;
+    pid_t pid = ::waitpid(-1, &ws, WNOHANG);
+    if (pid <= 0) break;
+    auto it = running_.find(pid);
+    if (it == running_.end()) continue;
+    std::string id = it->second;
+    running_.erase(it);
+    bool clean = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    if (!clean) {
+      ++died;
+      std::fprintf(stderr, "vtp: worker %s %s; reclaiming its task and restarting it\n", id.c_str(),
+                   WIFSIGNALED(ws) ? (std::string("killed by ") + strsignal(WTERMSIG(ws))).c_str()
+                                   : ("exited with status " + std::to_string(WEXITSTATUS(ws))).c_str());
+    }
+    // A clean exit (SIGTERM) already released its task; this is a no-op then.
+    RETURN_IF_ERROR(queue_.ReclaimWorker(id).status());
+    ++restarts_;
+    RETURN_IF_ERROR(Spawn().status());
+  }
+  return died;
+}
+
+void LocalWorkers::StopAll(int grace_ms) {
+  for (const auto& [pid, id] : running_) ::kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+  while (!running_.empty()) {
+    int ws = 0;
+    pid_t pid = ::waitpid(-1, &ws, WNOHANG);
+    if (pid > 0) {
+      running_.erase(pid);
+      continue;
+    }
+    if (pid < 0 || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (const auto& [pid, id] : running_) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    (void)queue_.ReclaimWorker(id);
+  }
+  running_.clear();
+}
+
+}  // namespace vtp::app

@@ -1,0 +1,57 @@
+// The embedded mode's worker processes: `vtp run` starts N `vtp worker`
+// children on its data directory and supervises them. A worker that dies
+// (a codec crash that escaped its task process, the OOM killer, a stray
+// SIGKILL) has its leases reclaimed at once -- no waiting for them to
+// expire -- and is replaced; one that exits after SIGTERM has already handed
+// its task back. Workers die with the supervisor (PR_SET_PDEATHSIG), so
+// killing `vtp run` never leaves orphans working.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ports/task_queue.h"
+
+namespace vtp::app {
+
+// "local:<host>:<pid>": the id a local worker process registers under.
+std::string LocalWorkerId(pid_t pid);
+
+// Reclaims the leases of `lease_owners` that name a local worker on this
+// host whose process no longer exists (left by a `vtp run` that was killed).
+// Returns how many tasks were reclaimed.
+StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector<std::string>& lease_owners);
+
+class LocalWorkers {
+ public:
+  // `args` follow "worker" on each child's command line.
+  LocalWorkers(std::string exe, std::vector<std::string> args, ports::TaskQueue& queue)
+      : exe_(std::move(exe)), args_(std::move(args)), queue_(queue) {}
+  ~LocalWorkers();  // StopAll()
+  LocalWorkers(const LocalWorkers&) = delete;
+  LocalWorkers& operator=(const LocalWorkers&) = delete;
+
+  Status Start(int count);
+  // Reaps workers that exited, reclaims what they held and starts
+  // replacements. Returns how many died abnormally.
+  StatusOr<int> Supervise();
+  // SIGTERM to every worker (they hand back their tasks), then SIGKILL to
+  // any still alive after `grace_ms`.
+  void StopAll(int grace_ms = 5000);
+
+  int restarts() const { return restarts_; }
+
+ private:
+  StatusOr<pid_t> Spawn();
+  std::string exe_;
+  std::vector<std::string> args_;
+  ports::TaskQueue& queue_;
+  std::map<pid_t, std::string> running_;  // pid -> worker id
+  int restarts_ = 0;
+};
+
+}  // namespace vtp::app

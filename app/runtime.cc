@@ -1,0 +1,68 @@
+#include "app/runtime.h"
+
+#include <limits.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+namespace vtp::app {
+
+std::string DefaultDataDir() {
+  if (const char* d = std::getenv("VTP_DATA_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/vtp";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/vtp";
+  return ".vtp";
+}
+
+std::string SelfExe() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return "vtp";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string TakeDataFlag(int& argc, char** argv) {
+  std::string dir;
+  int out = 0;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--data") == 0) {
+      if (i + 1 >= argc) {
+        std::fputs("vtp: --data needs a directory\n", stderr);
+        std::exit(2);
+      }
+      dir = argv[++i];
+      continue;
+    }
+    argv[out++] = argv[i];
+  }
+  argc = out;
+  return dir.empty() ? DefaultDataDir() : dir;
+}
+
+StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  auto rt = std::make_unique<Runtime>();
+  std::error_code ec;
+  rt->data_dir = fs::absolute(data_dir, ec).lexically_normal().string();
+  for (const char* sub : {"blobs", "work", "tmp"}) {
+    fs::create_directories(rt->data_dir + "/" + sub, ec);
+    if (ec) return IoError("creating data directory " + rt->data_dir + "/" + sub + ": " + ec.message());
+  }
+  ASSIGN_OR_RETURN(rt->store, adapters::SqliteStore::Open(rt->data_dir + "/vtp.db", rt->clock));
+  ASSIGN_OR_RETURN(rt->blobs, adapters::LocalBlobStore::Open(rt->data_dir + "/blobs"));
+  rt->paths = {rt->data_dir + "/blobs", rt->data_dir + "/work"};
+  rt->graph = pipeline::LadderGraph();
+  rt->planner = std::make_unique<pipeline::LadderPlanner>(rt->paths);
+  rt->scheduler = std::make_unique<engine::Scheduler>(rt->graph, *rt->planner, *rt->store);
+  return rt;
+}
+
+engine::RetryPolicy Runtime::PolicyFor(const std::string& step) const {
+  const engine::StepDef* s = graph.Find(step);
+  return s ? s->retry : engine::GenericRetryPolicy();
+}
+
+}  // namespace vtp::app

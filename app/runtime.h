@@ -1,0 +1,54 @@
+// The embedded runtime: one data directory holding the SQLite database (the
+// metadata store, task queue and event bus), the local blob store and the
+// per-video work areas, plus the pipeline graph, planner and scheduler wired
+// over them. Every command that touches jobs (run, worker, status, dlq,
+// retry) opens one; processes sharing a data directory share the jobs.
+//
+//   DATA/vtp.db       SqliteStore
+//   DATA/blobs/       LocalBlobStore (originals/<video>/original.<ext>)
+//   DATA/work/<video> intermediates and the unpublished output
+//   DATA/tmp/         worker scratch (task and result files)
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "adapters/local_blob_store.h"
+#include "adapters/sqlite_store.h"
+#include "core/status.h"
+#include "engine/pipeline_graph.h"
+#include "engine/scheduler.h"
+#include "pipeline/planner.h"
+#include "ports/clock.h"
+
+namespace vtp::app {
+
+// --data, else $VTP_DATA_DIR, else $XDG_DATA_HOME/vtp, else
+// $HOME/.local/share/vtp.
+std::string DefaultDataDir();
+
+struct Runtime {
+  std::string data_dir;
+  ports::SystemClock clock;
+  std::unique_ptr<adapters::SqliteStore> store;
+  std::unique_ptr<adapters::LocalBlobStore> blobs;
+  pipeline::DataPaths paths;
+  engine::PipelineGraph graph;
+  std::unique_ptr<pipeline::LadderPlanner> planner;
+  std::unique_ptr<engine::Scheduler> scheduler;
+
+  // Creates the directory layout when missing. kIo / kInvalidArgument from
+  // the store (e.g. a database written by a newer vtp).
+  static StatusOr<std::unique_ptr<Runtime>> Open(const std::string& data_dir);
+  // The retry policy of a step (GenericRetryPolicy for unknown steps).
+  engine::RetryPolicy PolicyFor(const std::string& step) const;
+};
+
+// The path of this executable, for spawning workers.
+std::string SelfExe();
+
+// Pulls "--data DIR" out of argv (the rest shifts down); returns the data
+// directory to use. Exits with status 2 when --data has no value.
+std::string TakeDataFlag(int& argc, char** argv);
+
+}  // namespace vtp::app

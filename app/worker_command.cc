@@ -1,0 +1,123 @@
+// `vtp worker [--data DIR] [--pool P[,P...]] [--id ID] [--exit-when-idle]`:
+// one worker process. Leases tasks from the data directory's queue, runs each
+// in its own `vtp _task` child (a codec crash kills that child, not the
+// worker), heartbeats, reports, and asks the scheduler to plan what the
+// result made ready. SIGTERM/SIGINT: stop taking work, hand the current task
+// back (not counted as an attempt) and exit 0.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/local_workers.h"
+#include "app/runtime.h"
+#include "engine/worker.h"
+#include "pipeline/process_runner.h"
+
+namespace vtp::app {
+namespace {
+
+constexpr const char* kWorkerUsage =
+    "usage: vtp worker [--data DIR] [--pool NAME[,NAME...]] [--id ID] [--exit-when-idle]\n"
+    "\n"
+    "Runs tasks from the data directory's queue until SIGTERM/SIGINT, which\n"
+    "hands the current task back to the queue (not counted as an attempt).\n"
+    "  --pool            worker pools to lease from (default cpu)\n"
+    "  --id              worker id (default local:<host>:<pid>)\n"
+    "  --exit-when-idle  exit 0 once nothing is runnable\n";
+
+engine::Worker* g_worker = nullptr;
+
+void OnStopSignal(int) {
+  if (g_worker) g_worker->RequestStop();
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+void Idle(ports::Millis ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+}  // namespace
+
+int WorkerCommand(int argc, char** argv) {
+  std::string data = TakeDataFlag(argc, argv);
+  engine::WorkerOptions opts;
+  opts.worker_id = LocalWorkerId(::getpid());
+  bool exit_when_idle = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    bool has_value = i + 1 < argc;
+    if (a == "--help" || a == "-h") {
+      std::fputs(kWorkerUsage, stdout);
+      return 0;
+    } else if (a == "--pool" && has_value) {
+      opts.pools = SplitList(argv[++i]);
+    } else if (a == "--id" && has_value) {
+      opts.worker_id = argv[++i];
+    } else if (a == "--exit-when-idle") {
+      exit_when_idle = true;
+    } else {
+      std::fprintf(stderr, "vtp worker: bad argument %s\n\n%s", a.c_str(), kWorkerUsage);
+      return 2;
+    }
+  }
+  if (opts.pools.empty() || opts.worker_id.empty()) {
+    std::fputs("vtp worker: --pool and --id must not be empty\n", stderr);
+    return 2;
+  }
+  auto rt = Runtime::Open(data);
+  if (!rt.ok()) {
+    std::fprintf(stderr, "vtp worker: %s\n", rt.status().ToString().c_str());
+    return ErrorCodeExitStatus(rt.status().code());
+  }
+  Runtime& r = **rt;
+  pipeline::ProcessTaskRunner runner(SelfExe(), r.data_dir + "/tmp", {"--data", r.data_dir});
+  opts.policy_for = [&r](const std::string& step) { return r.PolicyFor(step); };
+  opts.on_reported = [&r](const ports::TaskRecord& task) {
+    auto advanced = r.scheduler->Advance(task.video_id);
+    if (!advanced.ok()) {
+      std::fprintf(stderr, "vtp worker: planning %s: %s\n", task.video_id.c_str(),
+                   advanced.status().ToString().c_str());
+    }
+  };
+  opts.idle_wait = Idle;
+  engine::Worker worker(*r.store, runner, r.clock, opts);
+  g_worker = &worker;
+  struct sigaction sa = {};
+  sa.sa_handler = OnStopSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+
+  ports::Millis next_expiry = 0;
+  for (;;) {
+    StatusOr<engine::StepEvent> ev = worker.Step();
+    if (ev.ok() && *ev == engine::StepEvent::kStopped) break;
+    if (!ev.ok()) std::fprintf(stderr, "vtp worker: %s\n", ev.status().ToString().c_str());
+    bool idle = !ev.ok() || (*ev == engine::StepEvent::kIdle && !worker.current());
+    if (r.clock.NowMillis() >= next_expiry) {
+      // Any process may reclaim expired leases; every worker doing it once a
+      // second keeps a crashed remote worker's task from waiting long.
+      (void)r.store->ExpireLeases();
+      next_expiry = r.clock.NowMillis() + 1000;
+    }
+    if (idle && exit_when_idle) break;
+    if (idle) Idle(opts.idle_wait_ms);
+  }
+  g_worker = nullptr;
+  return 0;
+}
+
+}  // namespace vtp::app

@@ -1,0 +1,115 @@
+// The scheduler: turns the pipeline graph and what the store knows about a
+// video into queued tasks. It holds no state of its own -- every call reads
+// the video and its tasks from the MetadataStore and writes back through its
+// idempotent operations -- so any process may call it at any time (the
+// worker that just completed a task, the embedded orchestrator's loop, an API
+// server) and calls may overlap: deterministic task ids make a duplicate
+// CreateTasks a no-op.
+//
+// A task is enqueued only once every task it depends on has completed, so
+// the queue never holds work that cannot start; the plan grows as results
+// arrive (probe tells whether there is video and audio, split how many
+// chunks), and the StepPlanner, the application's half, computes each
+// task's parameters from the results of the tasks before it. The scheduler
+// never looks inside a step.
+//
+// Video status: `failed` as soon as one task is dead-lettered (its error in
+// error_message; other videos are unaffected), `ready` when the plan is
+// fully known and every task in it completed, otherwise the `phase` of the
+// earliest unfinished step in topological order.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "engine/pipeline_graph.h"
+#include "ports/metadata_store.h"
+#include "ports/records.h"
+
+namespace vtp::engine {
+
+// Results of a video's completed tasks: task id -> result_json.
+using TaskResults = std::map<std::string, std::string>;
+
+// The application's knowledge of its steps. Implementations must be
+// deterministic: the same video and results give the same shape and
+// parameters, which is what makes re-planning and re-running idempotent.
+class StepPlanner {
+ public:
+  virtual ~StepPlanner() = default;
+  // What is known about the video so far.
+  virtual StatusOr<JobShape> Shape(const ports::VideoRecord& video, const TaskResults& done) const = 0;
+  // params_json of `task`, whose dependencies have all completed. An error
+  // fails the video (the input cannot be planned, e.g. no usable ladder).
+  virtual StatusOr<std::string> Params(const ports::VideoRecord& video, const TaskPlan& task,
+                                       const TaskResults& done) const = 0;
+  // Copies what the results say about the source into the record's seed
+  // columns (duration, size, codec, ...). Returns true when it changed it.
+  virtual bool Describe(ports::VideoRecord& video, const TaskResults& done) const = 0;
+};
+
+// One video's plan as currently known.
+struct PlanView {
+  ports::VideoRecord video;
+  std::vector<ports::TaskRecord> tasks;  // from the store
+  std::vector<TaskPlan> plan;            // every task plannable so far
+  bool plan_complete = false;            // no step still waits on the shape
+};
+
+struct AdvanceResult {
+  int created = 0;  // tasks enqueued (or unparked) by this call
+  ports::VideoStatus status = ports::VideoStatus::kUploaded;
+};
+
+class Scheduler {
+ public:
+  // All three must outlive the scheduler. `graph` must Validate().
+  Scheduler(const PipelineGraph& graph, const StepPlanner& planner, ports::MetadataStore& store)
+      : graph_(graph), planner_(planner), store_(store) {}
+
+  // Stores a new video and enqueues its first tasks. kAlreadyExists when the
+  // id is taken (the caller decides whether that is a resume).
+  Status Submit(const ports::VideoRecord& video);
+
+  // Enqueues every task that became ready and updates the video's status.
+  // Idempotent. A video that is ready, failed or removed is left as it is.
+  StatusOr<AdvanceResult> Advance(std::string_view video_id);
+
+  // Re-runs `step` and everything downstream of it, reusing every completed
+  // task upstream: the step's tasks go back to the queue, the downstream
+  // ones are parked until their inputs have been produced again.
+  // kInvalidArgument for an unknown or disabled step, kFailedPrecondition-
+  // like kInvalidArgument when an upstream step is dead (retry from there).
+  Status RetryFrom(std::string_view video_id, std::string_view step);
+
+  // `vtp dlq retry`: takes the task out of the dead-letter queue and, if
+  // its video failed because of it, lets the video carry on.
+  Status RequeueDeadLetter(std::string_view task_id);
+
+  StatusOr<PlanView> View(std::string_view video_id) const;
+
+  // The steps that run again when retrying from `step`: it and every step
+  // that depends on it, directly or not, in topological order.
+  StatusOr<std::vector<std::string>> Downstream(std::string_view step) const;
+
+ private:
+  StatusOr<PlanView> Load(std::string_view video_id) const;
+  ports::TaskRecord NewTask(const ports::VideoRecord& video, const TaskPlan& plan,
+                            std::string params) const;
+  ports::VideoStatus PhaseOf(const PlanView& view) const;
+  Status SetStatus(const ports::VideoRecord& video, ports::VideoStatus status,
+                   const std::string& message);
+
+  const PipelineGraph& graph_;
+  const StepPlanner& planner_;
+  ports::MetadataStore& store_;
+};
+
+// "transcode task v1/transcode/chunk_003 failed after 3 attempts:
+// encode_failed: ..." -- the video's error_message for a dead task.
+std::string DeadTaskMessage(const ports::TaskRecord& task);
+
+}  // namespace vtp::engine
