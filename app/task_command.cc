@@ -1,11 +1,13 @@
 // `vtp _task TASKFILE RESULTFILE [--data DIR]`: the body of a worker's task
 // process. With --data, the data directory's blob store (DIR/blobs, see
 // app/runtime.h) is open to the task (the ingest step stores originals).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -19,14 +21,40 @@
 namespace vtp::app {
 namespace {
 
+// The fault rules: VTP_FAULTS itself, or "@FILE" to read them from FILE
+// (so a test can lift a fault while the job runs).
+std::optional<std::string> FaultSpec() {
+  const char* spec = std::getenv(pipeline::kFaultsEnvVar);
+  if (spec == nullptr) return std::nullopt;
+  if (spec[0] != '@') return std::string(spec);
+  std::ifstream f(spec + 1);
+  std::string rules((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  while (!rules.empty() && (rules.back() == '\n' || rules.back() == ' ')) rules.pop_back();
+  return rules;
+}
+
+// Tells a test which process is about to fail, crash or hang: appends
+// "<task id> <pid>\n" to $VTP_FAULT_NOTIFY (a FIFO the test reads, so it
+// waits without polling).
+void NotifyFault(const pipeline::TaskSpec& task) {
+  const char* path = std::getenv("VTP_FAULT_NOTIFY");
+  if (path == nullptr || *path == '\0') return;
+  int fd = ::open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return;
+  std::string line = task.id + " " + std::to_string(::getpid()) + "\n";
+  (void)!::write(fd, line.data(), line.size());
+  ::close(fd);
+}
+
 // Carries out a VTP_FAULTS rule for this run (pipeline/fault_injection.h).
 // Returns the result to report instead of running the task, if any.
 std::optional<pipeline::TaskResult> InjectFault(const pipeline::TaskSpec& task) {
-  const char* spec = std::getenv(pipeline::kFaultsEnvVar);
-  if (spec == nullptr) return std::nullopt;
-  auto fault = pipeline::FaultFor(spec, task.id, task.step, task.attempt);
+  std::optional<std::string> spec = FaultSpec();
+  if (!spec || spec->empty()) return std::nullopt;
+  auto fault = pipeline::FaultFor(*spec, task.id, task.step, task.attempt);
   if (!fault.ok()) return pipeline::TaskResult{fault.status(), {}};
   if (!fault->has_value()) return std::nullopt;
+  NotifyFault(task);
   switch ((*fault)->mode) {
     case pipeline::FaultMode::kFail:
       return pipeline::TaskResult{Status((*fault)->error, "injected fault (VTP_FAULTS)"), {}};

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -84,7 +85,10 @@ int WorkerCommand(int argc, char** argv) {
     return ErrorCodeExitStatus(rt.status().code());
   }
   Runtime& r = **rt;
-  pipeline::ProcessTaskRunner runner(SelfExe(), r.data_dir + "/tmp", {"--data", r.data_dir});
+  // Scratch of its own: a task reclaimed from a dead worker may start here
+  // while the dead worker's task process is still being killed.
+  std::string scratch = r.data_dir + "/tmp/" + std::to_string(::getpid());
+  pipeline::ProcessTaskRunner runner(SelfExe(), scratch, {"--data", r.data_dir});
   opts.policy_for = [&r](const std::string& step) { return r.PolicyFor(step); };
   opts.on_reported = [&r](const ports::TaskRecord& task) {
     auto advanced = r.scheduler->Advance(task.video_id);
@@ -117,6 +121,8 @@ int WorkerCommand(int argc, char** argv) {
     if (idle) Idle(opts.idle_wait_ms);
   }
   g_worker = nullptr;
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
   return 0;
 }
 

@@ -3,8 +3,8 @@
 // a codec crash or hang on hostile input costs that run only; the worker
 // reports it as worker_crashed (or the engine kills it at its deadline).
 //
-// Also the child-process helpers LocalWorkerPool shares: task and result
-// files, the spawn, and reading a result back.
+// Also the child-process helpers behind it: task and result files, the
+// spawn, and reading a result back.
 //
 // Not thread-safe: one worker thread drives a runner, and only that thread
 // may Start it (see SpawnTaskProcess on the death signal).
@@ -59,7 +59,7 @@ class ProcessTaskRunner final : public engine::TaskRunner {
   std::string result_path_;
 };
 
-// ---- Shared with LocalWorkerPool -------------------------------------------
+// ---- Child-process helpers -------------------------------------------------
 
 // Files of one run: "<dir>/<id with '/' -> '.'>.{task.json,result.json,log}".
 struct TaskFiles {

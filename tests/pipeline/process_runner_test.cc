@@ -17,6 +17,7 @@
 #include <fstream>
 #include <string>
 
+#include "pipeline/fault_injection.h"
 #include "testutil/fixtures.h"
 
 namespace vtp::pipeline {

@@ -1,5 +1,6 @@
 #include "testutil/fixtures.h"
 
+#include <cstdlib>
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -86,7 +87,19 @@ std::string FreshDir(const std::string& suffix) {
   return dir.string();
 }
 
-std::string VtpBinary() { return VTP_BINARY; }
+std::string VtpBinary() {
+  // Every vtp the test process starts shares one data directory of its own,
+  // so concurrent tests never lease each other's tasks.
+  static const bool isolated = [] {
+    const char* set = std::getenv("VTP_DATA_DIR");
+    // The pid keeps processes apart even when they run the same test (or
+    // none: a suite-level fixture calls this before any test starts).
+    if (!set || !*set) ::setenv("VTP_DATA_DIR", FreshDir(".vtp-data-" + std::to_string(::getpid())).c_str(), 1);
+    return true;
+  }();
+  (void)isolated;
+  return VTP_BINARY;
+}
 
 std::string BinaryStamp(const std::string& path) {
   struct stat st {};

@@ -32,6 +32,8 @@ CommandResult RunCommand(const std::string& command, bool merge_stderr = false);
 std::string FreshDir(const std::string& suffix = "");
 
 // Path of the built vtp binary.
+// The vtp binary under test. The first call points VTP_DATA_DIR (when
+// unset) at a fresh directory of this test, inherited by every vtp started.
 std::string VtpBinary();
 
 // "size:mtime" of a file, to key caches on the binary that produced them.
