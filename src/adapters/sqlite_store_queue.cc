@@ -54,6 +54,15 @@ StatusOr<std::optional<TaskRecord>> SqliteStore::Lease(std::string_view worker_i
                                                        const std::vector<std::string>& pools,
                                                        Millis lease_ms) {
   RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  // Idle workers poll: a look in a read snapshot (which never waits for the
+  // writer, under WAL) keeps empty polls from queueing for the write lock.
+  bool runnable = false;
+  RETURN_IF_ERROR(Read([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(auto best, BestCandidate(conn, pools, now, options_.queue.aging_step_ms));
+    runnable = best.has_value();
+    return Status::Ok();
+  }));
+  if (!runnable) return std::optional<TaskRecord>();
   std::optional<TaskRecord> leased;
   Status done = Write([&](Connection& conn, Millis now) -> Status {
     leased.reset();
