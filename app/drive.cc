@@ -53,7 +53,8 @@ StatusOr<ports::VideoRecord> Drive(Runtime& rt, int workers_wanted, bool quiet, 
   LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store);
   int n = workers_wanted > 0 ? workers_wanted : pipeline::DefaultWorkers(static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)));
   RETURN_IF_ERROR(workers.Start(n));
-  ProgressBar bar(!quiet && ::isatty(STDERR_FILENO));
+  bool show = !quiet && ::isatty(STDERR_FILENO);
+  ProgressBar bar(show);
   ports::Millis next_tick = 0;
   for (;;) {
     if (g_interrupted) {
@@ -69,16 +70,20 @@ StatusOr<ports::VideoRecord> Drive(Runtime& rt, int workers_wanted, bool quiet, 
       RETURN_IF_ERROR(rt.scheduler->Advance(video_id).status());
       next_tick = now + 500;
     }
-    ASSIGN_OR_RETURN(engine::PlanView view, rt.scheduler->View(video_id));
-    ASSIGN_OR_RETURN(engine::PipelineProgress progress,
-                     engine::ComputeProgress(rt.graph, view.plan, view.plan_complete, view.tasks, now, n));
-    bar.OnProgress(BarSteps(progress));
-    if (view.video.status == ports::VideoStatus::kReady || view.video.status == ports::VideoStatus::kFailed) {
+    if (show) {
+      // Planning the whole view is the costly part; only a terminal needs it.
+      ASSIGN_OR_RETURN(engine::PlanView view, rt.scheduler->View(video_id));
+      ASSIGN_OR_RETURN(engine::PipelineProgress progress,
+                       engine::ComputeProgress(rt.graph, view.plan, view.plan_complete, view.tasks, now, n));
+      bar.OnProgress(BarSteps(progress));
+    }
+    ASSIGN_OR_RETURN(ports::VideoRecord video, rt.store->GetVideo(video_id));
+    if (video.status == ports::VideoStatus::kReady || video.status == ports::VideoStatus::kFailed) {
       bar.Finish();
       workers.StopAll();
-      return view.video;
+      return video;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(show ? 100 : 25));
   }
 }
 

@@ -1,7 +1,7 @@
 // engine_bench: the embedded engine's own overhead with no-op tasks (issue 3).
 //
-// What it measures today is the QUEUE DISPATCH PATH, not a scheduler (the
-// scheduler is not written yet): workers loop
+// What it measures is the QUEUE DISPATCH PATH every task goes through, not
+// the scheduler's planning: workers loop
 //     Lease(worker, {"cpu"}, 30 s) -> Complete(task, worker, "{}", 0)
 // against the embedded queue (SqliteStore: one WAL SQLite file, every call one
 // BEGIN IMMEDIATE transaction), each worker a separate PROCESS with its own

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Engine queue-dispatch benchmark (issue 3): no-op tasks through the embedded
 # queue (SqliteStore, one WAL file; worker processes each with their own
-# connection), plus InMemoryStore (threads) for comparison. The scheduler is not
-# wired yet, so this measures Lease -> Complete, not scheduling.
+# connection), plus InMemoryStore (threads) for comparison. It measures the
+# queue's dispatch path (Lease -> Complete), which every task of the engine
+# goes through; the scheduler's planning per task is not included.
 #
 # usage: bench/engine_bench.sh [engine_bench options...]
 #   With no options runs the default matrix (about 1.5-2 minutes):

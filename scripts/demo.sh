@@ -36,8 +36,14 @@ else
   echo "demo: reusing $SAMPLE"
 fi
 
-echo "demo: $VTP run $SAMPLE -o $OUT --force"
-"$VTP" run "$SAMPLE" -o "$OUT" --force
+# The job's durable state (SQLite queue, stored original, work areas) lives
+# beside the demo output, so `make clean` takes it too. A second `make demo`
+# finds the job already done and prints its result at once.
+DATA="$DEMO_DIR/vtp-data"
+echo "demo: $VTP run $SAMPLE -o $OUT --force --data $DATA"
+"$VTP" run "$SAMPLE" -o "$OUT" --force --data "$DATA"
+echo "demo: job status: $VTP status --data $DATA"
+"$VTP" status --data "$DATA"
 
 # A static file server that adds CORS headers, so that web players on other
 # origins (the hls.js and Shaka Player demo pages) may fetch from it. Every
