@@ -90,8 +90,9 @@ int WorkerCommand(int argc, char** argv) {
   std::string scratch = r.data_dir + "/tmp/" + std::to_string(::getpid());
   pipeline::ProcessTaskRunner runner(SelfExe(), scratch, {"--data", r.data_dir});
   opts.policy_for = [&r](const std::string& step) { return r.PolicyFor(step); };
-  opts.on_reported = [&r](const ports::TaskRecord& task) {
-    auto advanced = r.scheduler->Advance(task.video_id);
+  opts.on_reported = [&r](const ports::TaskRecord& task, engine::StepEvent how) {
+    engine::ReportHint hint{task.step, how == engine::StepEvent::kCompleted};
+    auto advanced = r.scheduler->Advance(task.video_id, &hint);
     if (!advanced.ok()) {
       std::fprintf(stderr, "vtp worker: planning %s: %s\n", task.video_id.c_str(),
                    advanced.status().ToString().c_str());

@@ -105,6 +105,15 @@ StatusOr<std::vector<TaskRecord>> InMemoryStore::ListTasks(std::string_view vide
   return out;
 }
 
+StatusOr<std::vector<ports::TaskSummary>> InMemoryStore::ListTaskSummaries(std::string_view video_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ports::TaskSummary> out;
+  for (const auto& [id, t] : tasks_) {
+    if (t.video_id == video_id) out.push_back({t.task_id, t.step, t.state, t.next_run_at});
+  }
+  return out;
+}
+
 StatusOr<int> InMemoryStore::ResetTasks(std::string_view video_id,
                                         const std::vector<std::string>& steps) {
   std::lock_guard<std::mutex> lock(mu_);

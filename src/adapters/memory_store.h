@@ -45,6 +45,7 @@ class InMemoryStore final : public ports::MetadataStore,
   StatusOr<int> CreateTasks(const std::vector<ports::TaskRecord>& tasks) override;
   StatusOr<ports::TaskRecord> GetTask(std::string_view task_id) override;
   StatusOr<std::vector<ports::TaskRecord>> ListTasks(std::string_view video_id) override;
+  StatusOr<std::vector<ports::TaskSummary>> ListTaskSummaries(std::string_view video_id) override;
   StatusOr<int> ResetTasks(std::string_view video_id,
                            const std::vector<std::string>& steps) override;
   StatusOr<int> ParkTasks(std::string_view video_id,

@@ -316,6 +316,19 @@ StatusOr<std::vector<TaskRecord>> LoadTasksOfVideo(Connection& conn, std::string
   return Collect(s, ReadTask);
 }
 
+StatusOr<std::vector<ports::TaskSummary>> LoadTaskSummaries(Connection& conn, std::string_view video_id) {
+  static const std::string sql =
+      "SELECT task_id, step, state, next_run_at FROM tasks WHERE video_id = ?1 ORDER BY task_id";
+  ASSIGN_OR_RETURN(Statement s, conn.Prepare(sql));
+  s.Text(video_id);
+  return Collect(s, [](const Statement& row) -> StatusOr<ports::TaskSummary> {
+    std::string state = row.ColumnText(2);
+    auto parsed = ports::TaskStateFromName(state);
+    if (!parsed) return Internal("tasks.state holds '" + state + "'");
+    return ports::TaskSummary{row.ColumnText(0), row.ColumnText(1), *parsed, row.ColumnInt(3)};
+  });
+}
+
 StatusOr<std::optional<ports::LeaseCandidate>> RunnableHead(Connection& conn, std::string_view pool,
                                                             ports::Priority priority,
                                                             ports::Millis now) {

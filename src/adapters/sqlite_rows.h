@@ -27,6 +27,8 @@ StatusOr<std::vector<ports::VideoRecord>> LoadVideos(Connection& conn,
 Status InsertTask(Connection& conn, const ports::TaskRecord& task);
 Status SaveTask(Connection& conn, const ports::TaskRecord& task);
 StatusOr<std::optional<ports::TaskRecord>> LoadTask(Connection& conn, std::string_view task_id);
+// task_id, step, state and next_run_at of a video's tasks, by task_id.
+StatusOr<std::vector<ports::TaskSummary>> LoadTaskSummaries(Connection& conn, std::string_view video_id);
 StatusOr<std::vector<ports::TaskRecord>> LoadTasksOfVideo(Connection& conn,
                                                           std::string_view video_id);
 // The first runnable task of one (pool, priority) in ready-time order: one

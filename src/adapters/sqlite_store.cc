@@ -1,5 +1,9 @@
 #include "adapters/sqlite_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <optional>
 #include <utility>
 
@@ -80,9 +84,34 @@ StatusOr<int> ResetSteps(Connection& conn, std::string_view video_id,
 
 }  // namespace
 
+namespace {
+
+// Serialises first-time setup (journal mode, migrations) between processes
+// opening one database: on a fresh file SQLite answers a second concurrent
+// switch to WAL with an immediate SQLITE_BUSY that no busy handler sees, so
+// two `vtp` commands started together on a new data directory would fail.
+class SetupLock {
+ public:
+  explicit SetupLock(const std::string& db_path)
+      : fd_(::open((db_path + ".setup-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~SetupLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SetupLock(const SetupLock&) = delete;
+  SetupLock& operator=(const SetupLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                          ports::Clock& clock,
                                                          SqliteStoreOptions options) {
+  SetupLock setup(path);
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
                    Connection::Open(path, options.busy_timeout_ms));
   RETURN_IF_ERROR(Configure(*conn, options).WithContext(path));
@@ -207,6 +236,16 @@ StatusOr<std::vector<TaskRecord>> SqliteStore::ListTasks(std::string_view video_
   std::vector<TaskRecord> tasks;
   Status done = Read([&](Connection& conn, Millis) -> Status {
     ASSIGN_OR_RETURN(tasks, sqlite::LoadTasksOfVideo(conn, video_id));
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return tasks;
+}
+
+StatusOr<std::vector<ports::TaskSummary>> SqliteStore::ListTaskSummaries(std::string_view video_id) {
+  std::vector<ports::TaskSummary> tasks;
+  Status done = Read([&](Connection& conn, Millis) -> Status {
+    ASSIGN_OR_RETURN(tasks, sqlite::LoadTaskSummaries(conn, video_id));
     return Status::Ok();
   });
   if (!done.ok()) return done;

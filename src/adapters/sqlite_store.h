@@ -36,7 +36,8 @@
 //    task is ever leased twice. Time is read after the lock is taken.
 //  - A writer waits up to busy_timeout_ms for the lock, then gets kIo
 //    ("database is busy"); callers retry later.
-//  - Opening runs pending migrations (once, even with concurrent openers);
+//  - Opening runs pending migrations (once, even with concurrent openers:
+//    setup holds an flock on "<path>.setup-lock");
 //    a file whose schema is newer than this build is refused with
 //    kInvalidArgument and left untouched.
 //
@@ -101,6 +102,7 @@ class SqliteStore final : public ports::MetadataStore,
   StatusOr<int> CreateTasks(const std::vector<ports::TaskRecord>& tasks) override;
   StatusOr<ports::TaskRecord> GetTask(std::string_view task_id) override;
   StatusOr<std::vector<ports::TaskRecord>> ListTasks(std::string_view video_id) override;
+  StatusOr<std::vector<ports::TaskSummary>> ListTaskSummaries(std::string_view video_id) override;
   StatusOr<int> ResetTasks(std::string_view video_id,
                            const std::vector<std::string>& steps) override;
   StatusOr<int> ParkTasks(std::string_view video_id,

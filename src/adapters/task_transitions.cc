@@ -324,8 +324,10 @@ StatusOr<std::optional<RunEnd>> PlanComplete(const TaskRecord& task, std::string
 StatusOr<RunEnd> PlanFail(const TaskRecord& task, std::string_view worker_id,
                           const ports::TaskFailure& failure, Millis now) {
   if (!HoldsLease(task, worker_id, now)) return LeaseLost(task, worker_id);
+  std::optional<Millis> retry_at;
+  if (failure.retry_after) retry_at = now + std::max<Millis>(0, *failure.retry_after);
   return EndUnsuccessfulRun(task, now, AttemptOutcome::kFailed, failure.error_code,
-                            failure.error_message, failure.retry_at, "failed");
+                            failure.error_message, retry_at, "failed");
 }
 
 StatusOr<RunEnd> PlanRelease(const TaskRecord& task, std::string_view worker_id, Millis now) {

@@ -201,6 +201,11 @@ StatusOr<std::vector<const StepDef*>> PipelineGraph::TopologicalOrder() const {
   return order;
 }
 
+bool WaitsForAll(const StepDef& dependent, const StepDef& dependency) {
+  FanOut a = dependent.fan_out, b = dependency.fan_out;
+  return !(HasChunkAxis(a) && HasChunkAxis(b)) && !(HasRenditionAxis(a) && HasRenditionAxis(b));
+}
+
 std::string ChunkName(int chunk) {
   char b[32];
   std::snprintf(b, sizeof(b), "chunk_%03d", chunk);

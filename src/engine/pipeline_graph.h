@@ -132,6 +132,11 @@ struct TaskPlan {
   RetryPolicy retry;
 };
 
+// True when every task of `dependent` needs every task of `dependency` (the
+// two share no fan-out axis): then none of them can start while any task of
+// `dependency` is unfinished.
+bool WaitsForAll(const StepDef& dependent, const StepDef& dependency);
+
 std::string TaskId(std::string_view video_id, std::string_view step, std::optional<int> chunk,
                    const std::optional<RenditionRef>& rendition);
 // "chunk_003" (at least three digits).

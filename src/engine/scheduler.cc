@@ -14,23 +14,36 @@ using ports::TaskRecord;
 using ports::TaskState;
 using ports::VideoStatus;
 
-bool IsParked(const TaskRecord& t) {
-  return t.state == TaskState::kPending && t.next_run_at == ports::kParkedRunAt;
-}
-
 bool IsFinal(VideoStatus s) {
   return s == VideoStatus::kReady || s == VideoStatus::kFailed || s == VideoStatus::kRemoved;
 }
 
 TaskResults CompletedResults(const std::vector<TaskRecord>& tasks) {
-  TaskResults done;
+  std::map<std::string, std::string> done;
   for (const auto& t : tasks) {
     if (t.state == TaskState::kCompleted) done.emplace(t.task_id, t.result_json);
   }
-  return done;
+  return TaskResults(done);
 }
 
 }  // namespace
+
+TaskResults::TaskResults(const std::map<std::string, std::string>& results) : cache_(results) {
+  for (const auto& [id, result] : results) completed_.insert(id);
+}
+
+std::optional<std::string> TaskResults::Get(const std::string& task_id) const {
+  if (!Completed(task_id)) return std::nullopt;
+  auto it = cache_.find(task_id);
+  if (it != cache_.end()) return it->second;
+  if (!fetch_) return std::nullopt;
+  StatusOr<std::string> fetched = fetch_(task_id);
+  if (!fetched.ok()) {
+    if (error_.ok()) error_ = fetched.status();
+    return std::nullopt;
+  }
+  return cache_.emplace(task_id, std::move(fetched).value()).first->second;
+}
 
 std::string DeadTaskMessage(const TaskRecord& task) {
   return task.step + " task " + task.task_id + " failed after " + std::to_string(task.attempts) +
@@ -75,15 +88,12 @@ TaskRecord Scheduler::NewTask(const ports::VideoRecord& video, const TaskPlan& p
   return t;
 }
 
-VideoStatus Scheduler::PhaseOf(const PlanView& view) const {
-  std::set<std::string> completed;
-  for (const auto& t : view.tasks) {
-    if (t.state == TaskState::kCompleted) completed.insert(t.task_id);
-  }
-  for (const auto& p : view.plan) {
+VideoStatus Scheduler::PhaseOf(const std::vector<TaskPlan>& plan, bool plan_complete,
+                               const std::set<std::string>& completed) const {
+  for (const auto& p : plan) {
     if (!completed.count(p.id)) return graph_.Find(p.step)->phase;
   }
-  return view.plan_complete ? VideoStatus::kReady : VideoStatus::kProbing;
+  return plan_complete ? VideoStatus::kReady : VideoStatus::kProbing;
 }
 
 Status Scheduler::SetStatus(const ports::VideoRecord& video, VideoStatus status,
@@ -92,50 +102,75 @@ Status Scheduler::SetStatus(const ports::VideoRecord& video, VideoStatus status,
   return store_.UpdateVideoStatus(video.video_id, status, message);
 }
 
-StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id) {
-  ASSIGN_OR_RETURN(PlanView view, Load(video_id));
+bool Scheduler::CannotUnblock(const ReportHint& hint, const std::vector<ports::TaskSummary>& tasks) const {
+  const StepDef* done = graph_.Find(hint.step);
+  if (!hint.completed || !done) return false;
+  bool sibling_unfinished = std::any_of(tasks.begin(), tasks.end(), [&](const ports::TaskSummary& t) {
+    return t.step == hint.step && t.state != TaskState::kCompleted;
+  });
+  if (!sibling_unfinished) return false;
+  for (const auto& s : graph_.steps()) {
+    bool depends = std::find(s.depends_on.begin(), s.depends_on.end(), hint.step) != s.depends_on.end();
+    if (depends && !WaitsForAll(s, *done)) return false;
+  }
+  return true;
+}
+
+StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const ReportHint* hint) {
+  ASSIGN_OR_RETURN(ports::VideoRecord video, store_.GetVideo(video_id));
   AdvanceResult result;
-  result.status = view.video.status;
-  if (IsFinal(view.video.status)) return result;
-  for (const auto& t : view.tasks) {
+  result.status = video.status;
+  if (IsFinal(video.status)) return result;
+  // Summaries, not full records: this runs after every report, and a video
+  // has hundreds of tasks whose parameters and results it does not need.
+  ASSIGN_OR_RETURN(std::vector<ports::TaskSummary> tasks, store_.ListTaskSummaries(video_id));
+  for (const auto& t : tasks) {
     if (t.state != TaskState::kFailed) continue;
+    ASSIGN_OR_RETURN(TaskRecord dead, store_.GetTask(t.task_id));
     result.status = VideoStatus::kFailed;
-    RETURN_IF_ERROR(SetStatus(view.video, result.status, DeadTaskMessage(t)));
+    RETURN_IF_ERROR(SetStatus(video, result.status, DeadTaskMessage(dead)));
     return result;
   }
-  TaskResults done = CompletedResults(view.tasks);
-  if (planner_.Describe(view.video, done)) RETURN_IF_ERROR(store_.UpdateVideo(view.video));
-  ASSIGN_OR_RETURN(JobShape shape, planner_.Shape(view.video, done));
-  ASSIGN_OR_RETURN(view.plan, ExpandTasks(graph_, shape));
-  view.plan_complete = PlanComplete(graph_, shape);
-
+  if (hint && CannotUnblock(*hint, tasks)) return result;
   std::set<std::string> completed, queued;
-  for (const auto& t : view.tasks) {
+  for (const auto& t : tasks) {
     if (t.state == TaskState::kCompleted) completed.insert(t.task_id);
-    if (t.state != TaskState::kCompleted && !IsParked(t)) queued.insert(t.task_id);
+    bool parked = t.state == TaskState::kPending && t.next_run_at == ports::kParkedRunAt;
+    if (t.state != TaskState::kCompleted && !parked) queued.insert(t.task_id);
   }
+  TaskResults done(completed, [this](const std::string& id) -> StatusOr<std::string> {
+    ASSIGN_OR_RETURN(TaskRecord t, store_.GetTask(id));
+    return t.result_json;
+  });
+  bool described = planner_.Describe(video, done);
+  RETURN_IF_ERROR(done.error());
+  if (described) RETURN_IF_ERROR(store_.UpdateVideo(video));
+  StatusOr<JobShape> shape = planner_.Shape(video, done);
+  RETURN_IF_ERROR(done.error());
+  if (!shape.ok()) return shape.status();
+  ASSIGN_OR_RETURN(std::vector<TaskPlan> plan, ExpandTasks(graph_, *shape));
+
   std::map<std::string, const TaskPlan*> by_id;
-  for (const auto& p : view.plan) by_id[p.id] = &p;
+  for (const auto& p : plan) by_id[p.id] = &p;
   std::vector<TaskRecord> fresh;
-  for (const std::string& id : ReadyTasks(view.plan, completed)) {
+  for (const std::string& id : ReadyTasks(plan, completed)) {
     if (queued.count(id)) continue;
     const TaskPlan& p = *by_id.at(id);
-    StatusOr<std::string> params = planner_.Params(view.video, p, done);
+    StatusOr<std::string> params = planner_.Params(video, p, done);
+    RETURN_IF_ERROR(done.error());  // the store failed us, not the input
     if (!params.ok()) {
       // Planning is deterministic: retrying it would give the same verdict.
       result.status = VideoStatus::kFailed;
-      RETURN_IF_ERROR(SetStatus(view.video, result.status,
-                                "planning " + id + ": " + params.status().ToString()));
+      RETURN_IF_ERROR(SetStatus(video, result.status, "planning " + id + ": " + params.status().ToString()));
       return result;
     }
-    fresh.push_back(NewTask(view.video, p, std::move(params).value()));
+    fresh.push_back(NewTask(video, p, std::move(params).value()));
   }
   if (!fresh.empty()) {
     ASSIGN_OR_RETURN(result.created, store_.CreateTasks(fresh));
-    ASSIGN_OR_RETURN(view.tasks, store_.ListTasks(video_id));
   }
-  result.status = PhaseOf(view);
-  RETURN_IF_ERROR(SetStatus(view.video, result.status, ""));
+  result.status = PhaseOf(plan, PlanComplete(graph_, *shape), completed);
+  RETURN_IF_ERROR(SetStatus(video, result.status, ""));
   return result;
 }
 

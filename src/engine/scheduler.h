@@ -19,7 +19,10 @@
 // earliest unfinished step in topological order.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,8 +34,32 @@
 
 namespace vtp::engine {
 
-// Results of a video's completed tasks: task id -> result_json.
-using TaskResults = std::map<std::string, std::string>;
+// Results of a video's completed tasks, fetched from the store only when the
+// planner asks for one (most planning reads two or three of a video's
+// hundreds of results) and cached. Not thread-safe.
+class TaskResults {
+ public:
+  using Fetch = std::function<StatusOr<std::string>(const std::string& task_id)>;
+  TaskResults(std::set<std::string> completed, Fetch fetch)
+      : completed_(std::move(completed)), fetch_(std::move(fetch)) {}
+  // Everything in memory (tests, small tools): task id -> result_json.
+  explicit TaskResults(const std::map<std::string, std::string>& results);
+
+  bool Completed(const std::string& task_id) const { return completed_.count(task_id) > 0; }
+  size_t size() const { return completed_.size(); }
+  // result_json of a completed task; nullopt when it has not completed, or
+  // when fetching it failed (then error() says why).
+  std::optional<std::string> Get(const std::string& task_id) const;
+  // The first fetch error, OK if none: a planner that saw "missing" because
+  // the store was busy must not be taken at its word.
+  const Status& error() const { return error_; }
+
+ private:
+  std::set<std::string> completed_;
+  Fetch fetch_;
+  mutable std::map<std::string, std::string> cache_;
+  mutable Status error_;
+};
 
 // The application's knowledge of its steps. Implementations must be
 // deterministic: the same video and results give the same shape and
@@ -59,6 +86,13 @@ struct PlanView {
   bool plan_complete = false;            // no step still waits on the shape
 };
 
+// What a worker just reported, so that Advance can skip re-planning when the
+// report cannot have made anything ready.
+struct ReportHint {
+  std::string step;
+  bool completed = false;
+};
+
 struct AdvanceResult {
   int created = 0;  // tasks enqueued (or unparked) by this call
   ports::VideoStatus status = ports::VideoStatus::kUploaded;
@@ -76,7 +110,12 @@ class Scheduler {
 
   // Enqueues every task that became ready and updates the video's status.
   // Idempotent. A video that is ready, failed or removed is left as it is.
-  StatusOr<AdvanceResult> Advance(std::string_view video_id);
+  // With a hint that a task of step S completed while another task of S is
+  // unfinished, and every step after S waits for all of S (chunk 3 of 60
+  // done, packaging needs all 60), nothing can have become ready and the
+  // plan is not recomputed: that keeps the per-report cost of a video of
+  // hundreds of tasks low.
+  StatusOr<AdvanceResult> Advance(std::string_view video_id, const ReportHint* hint = nullptr);
 
   // Re-runs `step` and everything downstream of it, reusing every completed
   // task upstream: the step's tasks go back to the queue, the downstream
@@ -97,9 +136,11 @@ class Scheduler {
 
  private:
   StatusOr<PlanView> Load(std::string_view video_id) const;
+  bool CannotUnblock(const ReportHint& hint, const std::vector<ports::TaskSummary>& tasks) const;
   ports::TaskRecord NewTask(const ports::VideoRecord& video, const TaskPlan& plan,
                             std::string params) const;
-  ports::VideoStatus PhaseOf(const PlanView& view) const;
+  ports::VideoStatus PhaseOf(const std::vector<TaskPlan>& plan, bool plan_complete,
+                             const std::set<std::string>& completed) const;
   Status SetStatus(const ports::VideoRecord& video, ports::VideoStatus status,
                    const std::string& message);
 

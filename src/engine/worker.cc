@@ -45,10 +45,15 @@ StatusOr<StepEvent> Worker::LeaseAndStart() {
   started_at_ = current_->started_at.value_or(clock_.NowMillis());
   last_heartbeat_ = started_at_;
   held_lease_ms_ = options_.initial_lease_ms;
-  // The lease was taken before the step (and so its policy) was known.
-  Status beat = queue_.Heartbeat(current_->task_id, options_.worker_id, lease_ms_);
-  if (beat.code() == ErrorCode::kNotFound) return DropLostLease();
-  if (beat.ok()) held_lease_ms_ = lease_ms_;
+  // The lease was taken before the step (and so its policy) was known; it
+  // is fixed at once unless it already has the right length (the common
+  // case, which saves a write transaction per task).
+  Status beat = Status::Ok();
+  if (lease_ms_ != held_lease_ms_) {
+    beat = queue_.Heartbeat(current_->task_id, options_.worker_id, lease_ms_);
+    if (beat.code() == ErrorCode::kNotFound) return DropLostLease();
+    if (beat.ok()) held_lease_ms_ = lease_ms_;
+  }
   Status started = runner_.Start(*current_);
   if (!started.ok()) {
     finished_ = Finished{TaskOutcome{started, "", 0}, StepEvent::kFailed};
@@ -98,7 +103,7 @@ StatusOr<StepEvent> Worker::ReportFinished() {
   if (reported.code() == ErrorCode::kNotFound) return DropLostLease();
   RETURN_IF_ERROR(reported);  // finished_ is kept: the next Step reports again
   StepEvent event = finished_->event;
-  Forget(true);
+  Forget(true, event);
   return event;
 }
 
@@ -110,7 +115,7 @@ StatusOr<StepEvent> Worker::ReleaseCurrent() {
   Status released = queue_.Release(current_->task_id, options_.worker_id);
   if (released.code() == ErrorCode::kNotFound) return DropLostLease();
   RETURN_IF_ERROR(released);
-  Forget(true);
+  Forget(true, StepEvent::kReleased);
   return StepEvent::kReleased;
 }
 
@@ -125,16 +130,16 @@ StatusOr<StepEvent> Worker::HeartbeatCurrent(Millis now) {
 
 StepEvent Worker::DropLostLease() {
   if (running_) runner_.Cancel();
-  Forget(false);
+  Forget(false, StepEvent::kLeaseLost);
   return StepEvent::kLeaseLost;
 }
 
-void Worker::Forget(bool reported) {
+void Worker::Forget(bool reported, StepEvent how) {
   ports::TaskRecord task = std::move(*current_);
   current_.reset();
   running_ = false;
   finished_.reset();
-  if (reported && options_.on_reported) options_.on_reported(task);
+  if (reported && options_.on_reported) options_.on_reported(task, how);
 }
 
 void Worker::Abandon() {
@@ -143,7 +148,7 @@ void Worker::Abandon() {
   // Best effort: if the release fails too, the lease expires and the run
   // counts as an attempt, which is the safe side.
   static_cast<void>(queue_.Release(current_->task_id, options_.worker_id));
-  Forget(false);
+  Forget(false, StepEvent::kLeaseLost);
 }
 
 void Worker::IdleWait() {
@@ -160,8 +165,9 @@ RetryPolicy Worker::PolicyFor(const std::string& step) const {
 
 ports::TaskFailure Worker::FailureFor(const Status& error, Millis now) {
   RetryDecision decision = Decide(policy_, current_->attempts, error.code(), now, options_.jitter);
-  return ports::TaskFailure{std::string(ErrorCodeName(error.code())), error.message(),
-                            decision.retry_at};
+  std::optional<Millis> after;
+  if (decision.action == RetryAction::kRetry) after = decision.delay;
+  return ports::TaskFailure{std::string(ErrorCodeName(error.code())), error.message(), after};
 }
 
 }  // namespace vtp::engine

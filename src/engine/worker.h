@@ -49,6 +49,19 @@ class TaskRunner {
   virtual void Cancel() = 0;
 };
 
+// What one Step() did, for tests and logs.
+enum class StepEvent {
+  kIdle,         // nothing runnable, or still running with nothing due
+  kStarted,      // leased and started a task
+  kHeartbeat,    // extended the current lease
+  kCompleted,    // reported success
+  kFailed,       // reported a failure (retry scheduled or dead-lettered)
+  kTimedOut,     // killed a run past its deadline and reported it failed
+  kReleased,     // stop requested: cancelled and handed the task back
+  kLeaseLost,    // the queue refused a heartbeat/report: dropped the run
+  kStopped,      // stop requested and nothing running: Run() returns
+};
+
 struct WorkerOptions {
   std::string worker_id;                 // unique among live workers
   std::vector<std::string> pools = {"cpu"};
@@ -62,24 +75,11 @@ struct WorkerOptions {
   // Called after a run was reported (completed, failed, dead-lettered or
   // released), e.g. to let the scheduler plan the video's next tasks.
   // An error is logged by the caller's choice, never fatal to the loop.
-  std::function<void(const ports::TaskRecord& task)> on_reported;
+  std::function<void(const ports::TaskRecord& task, StepEvent how)> on_reported;
   // Real-time idle wait used by Run() when nothing was runnable.
   std::function<void(Millis)> idle_wait;
   Millis idle_wait_ms = 25;
   RandomSource* jitter = nullptr;  // for policies with jitter > 0
-};
-
-// What one Step() did, for tests and logs.
-enum class StepEvent {
-  kIdle,         // nothing runnable, or still running with nothing due
-  kStarted,      // leased and started a task
-  kHeartbeat,    // extended the current lease
-  kCompleted,    // reported success
-  kFailed,       // reported a failure (retry scheduled or dead-lettered)
-  kTimedOut,     // killed a run past its deadline and reported it failed
-  kReleased,     // stop requested: cancelled and handed the task back
-  kLeaseLost,    // the queue refused a heartbeat/report: dropped the run
-  kStopped,      // stop requested and nothing running: Run() returns
 };
 
 class Worker {
@@ -95,7 +95,7 @@ class Worker {
   // and fail it once now reaches started_at + start_to_close_timeout (the
   // AttemptDeadline of a run whose heartbeats the worker sends itself; error
   // kDeadlineExceeded), heartbeat when a third of the lease has passed.
-  // Failures are reported with Decide()'s retry_at (nullopt dead-letters).
+  // Failures are reported with Decide()'s delay (nullopt dead-letters).
   // Queue errors other than "lease lost" (kNotFound) are returned (the
   // caller backs off and calls again; a report that failed is retried by the
   // next Step).
@@ -128,7 +128,7 @@ class Worker {
   // The queue refused the lease: cancels a live run, forgets the task.
   StepEvent DropLostLease();
   // After a report: tells on_reported and forgets the task.
-  void Forget(bool reported);
+  void Forget(bool reported, StepEvent how);
   // Run() giving up with a task in hand: cancel it and hand it back.
   void Abandon();
   void IdleWait();

@@ -35,9 +35,9 @@ struct Known {
 };
 
 std::optional<json> Result(const ports::VideoRecord& v, const TaskResults& done, const std::string& rest) {
-  auto it = done.find(v.video_id + "/" + rest);
-  if (it == done.end()) return std::nullopt;
-  json j = json::parse(it->second, nullptr, false);
+  std::optional<std::string> text = done.Get(v.video_id + "/" + rest);
+  if (!text) return std::nullopt;
+  json j = json::parse(*text, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   return j;
 }

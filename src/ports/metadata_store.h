@@ -81,6 +81,8 @@ class MetadataStore {
   virtual StatusOr<TaskRecord> GetTask(std::string_view task_id) = 0;
   // The video's tasks ordered by task_id (empty for an unknown video).
   virtual StatusOr<std::vector<TaskRecord>> ListTasks(std::string_view video_id) = 0;
+  // The same tasks as ListTasks, in the same order, as TaskSummary.
+  virtual StatusOr<std::vector<TaskSummary>> ListTaskSummaries(std::string_view video_id) = 0;
   // Retry-from-step: every task of `video_id` whose step is in `steps` goes
   // back to pending, runnable now, with attempts 0, result_json, error,
   // run times and lease cleared and its dead letter (if any) removed. A

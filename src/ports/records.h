@@ -94,7 +94,7 @@ constexpr std::optional<VideoStatus> VideoStatusFromName(std::string_view name) 
 // Seed: transcoding_tasks.status ENUM. Transitions (task_queue.h):
 //   pending  --Lease-->  running
 //   running  --Complete--> completed            (terminal until ResetTasks)
-//   running  --Fail(retry_at) / lease expiry--> retrying  --Lease--> running
+//   running  --Fail(retry_after) / lease expiry--> retrying  --Lease--> running
 //   running  --Fail(dead) / last attempt--> failed (dead-lettered)
 //   running  --Release (preempted)--> pending   (attempt not counted)
 //   any      --ResetTasks / RequeueDeadLetter--> pending (attempts 0)
@@ -202,6 +202,18 @@ struct TaskRecord {
   std::string error_message;           // latest failure, "code: message"
 
   bool operator==(const TaskRecord&) const = default;
+};
+
+// The queue state of a task without its parameters and results: what the
+// scheduler reads after every report, so it stays cheap for videos of
+// hundreds of tasks.
+struct TaskSummary {
+  std::string task_id;
+  std::string step;
+  TaskState state = TaskState::kPending;
+  Millis next_run_at = 0;
+
+  bool operator==(const TaskSummary&) const = default;
 };
 
 // One run of a task, in the order runs started. `seq` numbers every run

@@ -123,9 +123,11 @@ inline bool LeasesBefore(const LeaseCandidate& a, const LeaseCandidate& b, Milli
 struct TaskFailure {
   std::string error_code;  // ErrorCodeName() of the error, e.g. "encode_failed"
   std::string error_message;
-  // Retry no earlier than this (raised to now if earlier); nullopt
-  // dead-letters the task now (non-retryable error or last attempt).
-  std::optional<Millis> retry_at;
+  // Retry no sooner than this long after the store records the failure
+  // (negative counts as 0): a delay, not a time, so the backoff is measured
+  // from the failure's own timestamp whatever the caller's clock read.
+  // nullopt dead-letters the task now (non-retryable error or last attempt).
+  std::optional<Millis> retry_after;
 };
 
 class TaskQueue {
@@ -154,7 +156,7 @@ class TaskQueue {
                           std::string_view result_json, int64_t cpu_ms) = 0;
 
   // Records a failed run (attempt outcome failed, with the error) and either
-  // schedules a retry (state retrying, next_run_at = retry_at) or
+  // schedules a retry (state retrying, next_run_at = now + retry_after) or
   // dead-letters the task (state failed + a dead letter whose attempts are
   // every run). Requires a held lease.
   virtual Status Fail(std::string_view task_id, std::string_view worker_id,

@@ -149,7 +149,7 @@ class WorkerTest : public ::testing::Test {
     o.worker_id = "w1";
     o.policy_for = [policy](const std::string&) { return policy; };
     o.initial_lease_ms = 5'000;
-    o.on_reported = [this](const TaskRecord& t) { reported_.push_back(t.task_id); };
+    o.on_reported = [this](const TaskRecord& t, StepEvent) { reported_.push_back(t.task_id); };
     o.idle_wait = [](Millis) { ADD_FAILURE() << "Step() never waits idle"; };
     return o;
   }
@@ -423,7 +423,7 @@ TEST_F(WorkerTest, RunRidesOutABusyDatabase) {
   int waits = 0;
   o.idle_wait = [&](Millis) { ++waits; };
   Worker* self = nullptr;
-  o.on_reported = [&](const TaskRecord&) { self->RequestStop(); };
+  o.on_reported = [&](const TaskRecord&, StepEvent) { self->RequestStop(); };
   Worker w(queue, runner_, clock_, std::move(o));
   self = &w;
   ASSERT_TRUE(w.Run().ok());

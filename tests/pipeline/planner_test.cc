@@ -39,7 +39,7 @@ TEST(LadderPlannerTest, UnreadableOptionsAreAnError) {
   ports::VideoRecord v;
   v.video_id = "v1";
   v.options_json = "{not json";
-  EXPECT_EQ(planner.Shape(v, {}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(planner.Shape(v, engine::TaskResults(std::map<std::string, std::string>{})).status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(LadderPlannerTest, BeforeProbeOnlyTheIdIsKnownAndIngestIsPlannable) {
@@ -51,13 +51,13 @@ TEST(LadderPlannerTest, BeforeProbeOnlyTheIdIsKnownAndIngestIsPlannable) {
   o.source_sha256 = std::string(64, 'b');
   o.source_ext = "mp4";
   v.options_json = ToJson(o).dump();
-  auto shape = planner.Shape(v, {});
+  auto shape = planner.Shape(v, engine::TaskResults(std::map<std::string, std::string>{}));
   ASSERT_TRUE(shape.ok());
   EXPECT_FALSE(shape->has_video.has_value());
   engine::TaskPlan ingest;
   ingest.id = "v1/ingest";
   ingest.step = "ingest";
-  auto params = planner.Params(v, ingest, {});
+  auto params = planner.Params(v, ingest, engine::TaskResults(std::map<std::string, std::string>{}));
   ASSERT_TRUE(params.ok()) << params.status().ToString();
   auto p = nlohmann::json::parse(*params);
   EXPECT_EQ(p["key"], "originals/v1/original.mp4");
@@ -66,7 +66,7 @@ TEST(LadderPlannerTest, BeforeProbeOnlyTheIdIsKnownAndIngestIsPlannable) {
   engine::TaskPlan unknown;
   unknown.id = "v1/bogus";
   unknown.step = "bogus";
-  EXPECT_EQ(planner.Params(v, unknown, {}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(planner.Params(v, unknown, engine::TaskResults(std::map<std::string, std::string>{})).status().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

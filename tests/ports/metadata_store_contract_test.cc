@@ -225,6 +225,27 @@ TYPED_TEST(MetadataStoreContractTest, ListTasksIsPerVideoByTaskId) {
   EXPECT_TRUE(this->meta().ListAttempts("v1-a")->empty());
 }
 
+TYPED_TEST(MetadataStoreContractTest, TaskSummariesMatchTheFullRecords) {
+  this->AddVideo("v1");
+  this->AddVideo("v2");
+  this->AddTasks({this->Task("v1-b", "v1", Priority::kNormal, "package"), this->Task("v2-a", "v2"),
+                  this->Task("v1-a", "v1", Priority::kHigh, "transcode")});
+  ASSERT_EQ(this->LeaseId("w1"), "v1-a");
+  ASSERT_TRUE(this->queue().Complete("v1-a", "w1", "{}", 1).ok());
+  ASSERT_TRUE(this->meta().ParkTasks("v1", {"package"}).ok());
+  auto full = this->meta().ListTasks("v1");
+  auto light = this->meta().ListTaskSummaries("v1");
+  ASSERT_TRUE(full.ok() && light.ok());
+  ASSERT_EQ(light->size(), full->size());
+  for (size_t i = 0; i < full->size(); ++i) {
+    const TaskRecord& t = (*full)[i];
+    EXPECT_EQ((*light)[i], (ports::TaskSummary{t.task_id, t.step, t.state, t.next_run_at}));
+  }
+  EXPECT_EQ((*light)[0].state, ports::TaskState::kCompleted);
+  EXPECT_EQ((*light)[1].next_run_at, ports::kParkedRunAt);
+  EXPECT_TRUE(this->meta().ListTaskSummaries("unknown")->empty());
+}
+
 TYPED_TEST(MetadataStoreContractTest, ResetTasksRerunsTheStepsAndKeepsUpstream) {
   this->AddVideo("v1");
   this->AddTasks({this->Task("probe", "v1", Priority::kUrgent, "probe"),
