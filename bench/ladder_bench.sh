@@ -133,11 +133,13 @@ for name in "${input_list[@]}"; do
   ffmpeg_ladder_cmd "$file" "$WORK/ffmpeg-out"
   printf '%q ' "${FFMPEG_CMD[@]}" >"$RUN_DIR/$name.ffmpeg-command.sh"
   read -r -a vtp_extra <<<"$VTP_ARGS"
-  vtp_cmd=("$VTP" run "$file" -o "$WORK/vtp-out" --force --quiet --json "${vtp_extra[@]}")
+  # A fresh data directory per run: each rep is a new job (ingest included),
+  # never a resume of the previous one.
+  vtp_cmd=("$VTP" run "$file" -o "$WORK/vtp-out" --data "$WORK/vtp-data" --force --quiet --json "${vtp_extra[@]}")
   printf '%q ' "${vtp_cmd[@]}" >"$RUN_DIR/$name.vtp-command.sh"
   for rep in $(seq 1 "$REPS"); do
     echo "ladder_bench: $name ($RUNGS rungs) rep $rep/$REPS: vtp" >&2
-    rm -rf "$WORK/vtp-out"
+    rm -rf "$WORK/vtp-out" "$WORK/vtp-data"
     measure "$RUN_DIR/$name.vtp.$rep.json" "${vtp_cmd[@]}" >"$RUN_DIR/$name.vtp-summary.$rep.json"
     echo "ladder_bench: $name ($RUNGS rungs) rep $rep/$REPS: ffmpeg" >&2
     rm -rf "$WORK/ffmpeg-out"; mkdir -p "$WORK/ffmpeg-out"
