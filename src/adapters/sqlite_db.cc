@@ -1,9 +1,5 @@
 #include "adapters/sqlite_db.h"
 
-#include <algorithm>
-#include <chrono>
-#include <thread>
-
 #include <utility>
 
 namespace vtp::adapters::sqlite {
@@ -131,26 +127,9 @@ StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   DbPtr db(raw);  // sqlite3_open_v2 hands out a handle even when it fails
   if (rc != SQLITE_OK) return SqliteStatus(db.get(), rc, "open " + path);
   sqlite3_extended_result_codes(db.get(), 1);
-  std::unique_ptr<Connection> conn(new Connection(std::move(db)));
-  conn->busy_->timeout_ms = busy_timeout_ms;
-  rc = sqlite3_busy_handler(conn->db_.get(), &Connection::OnBusy, conn->busy_.get());
-  if (rc != SQLITE_OK) return SqliteStatus(conn->db_.get(), rc, "busy_handler");
-  return conn;
-}
-
-// SQLite's own busy timeout sleeps 1, 2, 5, 10 ... 100 ms between retries,
-// but the write lock is held for ~50 us per transaction: a worker that loses
-// one race then idles for milliseconds while the queue backs up (the p99 in
-// docs/benchmarks.md). Retrying after 20 us, doubling to at most 1 ms, keeps
-// the wait near the lock's real hold time at a few extra wake-ups.
-int Connection::OnBusy(void* wait, int count) {
-  auto* w = static_cast<BusyWait*>(wait);
-  auto now = std::chrono::steady_clock::now();
-  if (count == 0) w->since = now;
-  if (now - w->since >= std::chrono::milliseconds(w->timeout_ms)) return 0;
-  int64_t us = std::min<int64_t>(1000, int64_t{20} << std::min(count, 6));
-  std::this_thread::sleep_for(std::chrono::microseconds(us));
-  return 1;
+  rc = sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+  if (rc != SQLITE_OK) return SqliteStatus(db.get(), rc, "busy_timeout");
+  return std::unique_ptr<Connection>(new Connection(std::move(db)));
 }
 
 StatusOr<Statement> Connection::Prepare(std::string_view sql) {

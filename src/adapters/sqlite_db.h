@@ -11,7 +11,6 @@
 #include <sqlite3.h>
 
 #include <cstdint>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,15 +100,7 @@ class Connection {
     StmtPtr stmt;
     bool in_use = false;
   };
-  // What the busy handler needs: how long to keep trying, and since when.
-  struct BusyWait {
-    int timeout_ms = 0;
-    std::chrono::steady_clock::time_point since;
-  };
-  static int OnBusy(void* wait, int count);
-
-  std::unique_ptr<BusyWait> busy_ = std::make_unique<BusyWait>();
-  DbPtr db_;  // declared after busy_: closed first, while busy_ still lives
+  DbPtr db_;  // declared first: destroyed last, after the statements
   std::unordered_map<std::string, std::unique_ptr<Cached>> cache_;
 };
 
