@@ -46,6 +46,7 @@
 // Lifetime: `clock` must outlive the store.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -149,6 +150,7 @@ class SqliteStore final : public ports::MetadataStore,
   ports::Clock& clock_;
   const SqliteStoreOptions options_;
   std::mutex mu_;  // guards conn_ and every statement cached on it
+  std::atomic<bool> last_lease_found_{false};  // see Lease: skip the idle check
   std::unique_ptr<sqlite::Connection> conn_;
 };
 

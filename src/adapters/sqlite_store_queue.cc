@@ -56,13 +56,17 @@ StatusOr<std::optional<TaskRecord>> SqliteStore::Lease(std::string_view worker_i
   RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
   // Idle workers poll: a look in a read snapshot (which never waits for the
   // writer, under WAL) keeps empty polls from queueing for the write lock.
-  bool runnable = false;
-  RETURN_IF_ERROR(Read([&](Connection& conn, Millis now) -> Status {
-    ASSIGN_OR_RETURN(auto best, BestCandidate(conn, pools, now, options_.queue.aging_step_ms));
-    runnable = best.has_value();
-    return Status::Ok();
-  }));
-  if (!runnable) return std::optional<TaskRecord>();
+  // A connection whose last Lease found work is busy, not polling, and goes
+  // straight for the lock.
+  if (!last_lease_found_.load()) {
+    bool runnable = false;
+    RETURN_IF_ERROR(Read([&](Connection& conn, Millis now) -> Status {
+      ASSIGN_OR_RETURN(auto best, BestCandidate(conn, pools, now, options_.queue.aging_step_ms));
+      runnable = best.has_value();
+      return Status::Ok();
+    }));
+    if (!runnable) return std::optional<TaskRecord>();
+  }
   std::optional<TaskRecord> leased;
   Status done = Write([&](Connection& conn, Millis now) -> Status {
     leased.reset();
@@ -77,6 +81,7 @@ StatusOr<std::optional<TaskRecord>> SqliteStore::Lease(std::string_view worker_i
     leased = std::move(run.task);
     return Status::Ok();
   });
+  last_lease_found_.store(done.ok() && leased.has_value());
   if (!done.ok()) return done;
   return leased;
 }

@@ -117,13 +117,21 @@ bool Scheduler::CannotUnblock(const ReportHint& hint, const std::vector<ports::T
 }
 
 StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const ReportHint* hint) {
-  ASSIGN_OR_RETURN(ports::VideoRecord video, store_.GetVideo(video_id));
-  AdvanceResult result;
-  result.status = video.status;
-  if (IsFinal(video.status)) return result;
   // Summaries, not full records: this runs after every report, and a video
   // has hundreds of tasks whose parameters and results it does not need.
   ASSIGN_OR_RETURN(std::vector<ports::TaskSummary> tasks, store_.ListTaskSummaries(video_id));
+  AdvanceResult result;
+  bool any_dead = std::any_of(tasks.begin(), tasks.end(),
+                          [](const ports::TaskSummary& t) { return t.state == TaskState::kFailed; });
+  // The common report (one chunk of many done) needs nothing else read.
+  if (hint && !any_dead && CannotUnblock(*hint, tasks)) {
+    result.status = VideoStatus::kTranscoding;  // unchanged; not re-read
+    result.unchanged = true;
+    return result;
+  }
+  ASSIGN_OR_RETURN(ports::VideoRecord video, store_.GetVideo(video_id));
+  result.status = video.status;
+  if (IsFinal(video.status)) return result;
   for (const auto& t : tasks) {
     if (t.state != TaskState::kFailed) continue;
     ASSIGN_OR_RETURN(TaskRecord dead, store_.GetTask(t.task_id));
@@ -131,7 +139,6 @@ StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const Repo
     RETURN_IF_ERROR(SetStatus(video, result.status, DeadTaskMessage(dead)));
     return result;
   }
-  if (hint && CannotUnblock(*hint, tasks)) return result;
   std::set<std::string> completed, queued;
   for (const auto& t : tasks) {
     if (t.state == TaskState::kCompleted) completed.insert(t.task_id);

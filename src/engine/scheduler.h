@@ -96,6 +96,9 @@ struct ReportHint {
 struct AdvanceResult {
   int created = 0;  // tasks enqueued (or unparked) by this call
   ports::VideoStatus status = ports::VideoStatus::kUploaded;
+  // True when the hint showed nothing could change: the video was not read
+  // and `status` is not meaningful.
+  bool unchanged = false;
 };
 
 class Scheduler {
