@@ -212,6 +212,12 @@ Status SubmitOrResume(Runtime& rt, const ports::VideoRecord& v, bool* already_do
   }
   RETURN_IF_ERROR(pipeline::CheckOutputDir(job.output_dir, job.source, job.replace_output));
   if (!existing.ok()) return rt.scheduler->Submit(v);
+  if (existing->options_json != v.options_json) {
+    // Same job (same content, settings and destination), maybe another path
+    // to the upload or --force now: tasks planned from here on use these.
+    existing->options_json = v.options_json;
+    RETURN_IF_ERROR(rt.store->UpdateVideo(*existing));
+  }
   ASSIGN_OR_RETURN(auto tasks, rt.store->ListTasks(v.video_id));
   std::vector<std::string> owners;
   for (const auto& t : tasks) {
