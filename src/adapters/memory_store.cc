@@ -114,6 +114,17 @@ StatusOr<std::vector<ports::TaskSummary>> InMemoryStore::ListTaskSummaries(std::
   return out;
 }
 
+StatusOr<ports::StepTally> InMemoryStore::TallyStep(std::string_view video_id, std::string_view step) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ports::StepTally tally;
+  for (const auto& [id, t] : tasks_) {
+    if (t.video_id != video_id) continue;
+    if (t.step == step && t.state != ports::TaskState::kCompleted) ++tally.unfinished;
+    if (t.state == ports::TaskState::kFailed) tally.any_dead = true;
+  }
+  return tally;
+}
+
 StatusOr<int> InMemoryStore::ResetTasks(std::string_view video_id,
                                         const std::vector<std::string>& steps) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -46,6 +46,7 @@ class InMemoryStore final : public ports::MetadataStore,
   StatusOr<ports::TaskRecord> GetTask(std::string_view task_id) override;
   StatusOr<std::vector<ports::TaskRecord>> ListTasks(std::string_view video_id) override;
   StatusOr<std::vector<ports::TaskSummary>> ListTaskSummaries(std::string_view video_id) override;
+  StatusOr<ports::StepTally> TallyStep(std::string_view video_id, std::string_view step) override;
   StatusOr<int> ResetTasks(std::string_view video_id,
                            const std::vector<std::string>& steps) override;
   StatusOr<int> ParkTasks(std::string_view video_id,

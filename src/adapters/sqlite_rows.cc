@@ -316,6 +316,23 @@ StatusOr<std::vector<TaskRecord>> LoadTasksOfVideo(Connection& conn, std::string
   return Collect(s, ReadTask);
 }
 
+StatusOr<ports::StepTally> LoadStepTally(Connection& conn, std::string_view video_id,
+                                         std::string_view step) {
+  ports::StepTally tally;
+  {
+    ASSIGN_OR_RETURN(Statement s, conn.Prepare(std::string("SELECT COUNT(*) FROM tasks ") + kUnfinishedOfStepWhere));
+    s.Text(video_id).Text(step);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row) tally.unfinished = static_cast<int>(s.ColumnInt(0));
+  }
+  ASSIGN_OR_RETURN(Statement s, conn.Prepare(
+      "SELECT EXISTS (SELECT 1 FROM dead_letters WHERE video_id = ?1)"));
+  s.Text(video_id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  tally.any_dead = row && s.ColumnInt(0) != 0;
+  return tally;
+}
+
 StatusOr<std::vector<ports::TaskSummary>> LoadTaskSummaries(Connection& conn, std::string_view video_id) {
   static const std::string sql =
       "SELECT task_id, step, state, next_run_at FROM tasks WHERE video_id = ?1 ORDER BY task_id";

@@ -27,6 +27,13 @@ StatusOr<std::vector<ports::VideoRecord>> LoadVideos(Connection& conn,
 Status InsertTask(Connection& conn, const ports::TaskRecord& task);
 Status SaveTask(Connection& conn, const ports::TaskRecord& task);
 StatusOr<std::optional<ports::TaskRecord>> LoadTask(Connection& conn, std::string_view task_id);
+// The WHERE clause TallyStep counts with (a test checks it is answered from
+// the covering index tasks_video).
+inline constexpr const char* kUnfinishedOfStepWhere =
+    "WHERE video_id = ?1 AND step = ?2 AND state <> 'completed'";
+// ports::StepTally from the tasks_video index and dead_letters_by_video.
+StatusOr<ports::StepTally> LoadStepTally(Connection& conn, std::string_view video_id,
+                                         std::string_view step);
 // task_id, step, state and next_run_at of a video's tasks, by task_id.
 StatusOr<std::vector<ports::TaskSummary>> LoadTaskSummaries(Connection& conn, std::string_view video_id);
 StatusOr<std::vector<ports::TaskRecord>> LoadTasksOfVideo(Connection& conn,

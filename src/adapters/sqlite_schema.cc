@@ -118,9 +118,19 @@ ALTER TABLE videos ADD COLUMN options_json TEXT NOT NULL DEFAULT '{}';
 CREATE INDEX tasks_owner ON tasks (lease_owner, task_id) WHERE state = 'running';
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Version 3: the scheduler's after-report question (TallyStep) is answered
+// from indexes alone: tasks_video gains the state (a covering index for the
+// count) and dead letters get one by video.
+constexpr std::string_view kV3 = R"sql(
+DROP INDEX tasks_video;
+CREATE INDEX tasks_video ON tasks (video_id, step, state);
+CREATE INDEX dead_letters_by_video ON dead_letters (video_id);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, "videos, tasks, task_attempts, dead_letters, events", kV1},
     {2, "videos.options_json, tasks_owner index", kV2},
+    {3, "tasks_video covers state, dead_letters_by_video", kV3},
 }};
 
 Status CheckNumbering(std::span<const Migration> migrations) {

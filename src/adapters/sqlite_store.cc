@@ -252,6 +252,16 @@ StatusOr<std::vector<ports::TaskSummary>> SqliteStore::ListTaskSummaries(std::st
   return tasks;
 }
 
+StatusOr<ports::StepTally> SqliteStore::TallyStep(std::string_view video_id, std::string_view step) {
+  ports::StepTally tally;
+  Status done = Read([&](Connection& conn, Millis) -> Status {
+    ASSIGN_OR_RETURN(tally, sqlite::LoadStepTally(conn, video_id, step));
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return tally;
+}
+
 StatusOr<int> SqliteStore::ResetTasks(std::string_view video_id,
                                       const std::vector<std::string>& steps) {
   int reset = 0;

@@ -102,33 +102,30 @@ Status Scheduler::SetStatus(const ports::VideoRecord& video, VideoStatus status,
   return store_.UpdateVideoStatus(video.video_id, status, message);
 }
 
-bool Scheduler::CannotUnblock(const ReportHint& hint, const std::vector<ports::TaskSummary>& tasks) const {
-  const StepDef* done = graph_.Find(hint.step);
-  if (!hint.completed || !done) return false;
-  bool sibling_unfinished = std::any_of(tasks.begin(), tasks.end(), [&](const ports::TaskSummary& t) {
-    return t.step == hint.step && t.state != TaskState::kCompleted;
-  });
-  if (!sibling_unfinished) return false;
+bool Scheduler::AllDependentsWaitForAll(const std::string& step) const {
+  const StepDef* done = graph_.Find(step);
+  if (!done) return false;
   for (const auto& s : graph_.steps()) {
-    bool depends = std::find(s.depends_on.begin(), s.depends_on.end(), hint.step) != s.depends_on.end();
+    bool depends = std::find(s.depends_on.begin(), s.depends_on.end(), step) != s.depends_on.end();
     if (depends && !WaitsForAll(s, *done)) return false;
   }
   return true;
 }
 
 StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const ReportHint* hint) {
-  // Summaries, not full records: this runs after every report, and a video
-  // has hundreds of tasks whose parameters and results it does not need.
-  ASSIGN_OR_RETURN(std::vector<ports::TaskSummary> tasks, store_.ListTaskSummaries(video_id));
   AdvanceResult result;
-  bool any_dead = std::any_of(tasks.begin(), tasks.end(),
-                          [](const ports::TaskSummary& t) { return t.state == TaskState::kFailed; });
-  // The common report (one chunk of many done) needs nothing else read.
-  if (hint && !any_dead && CannotUnblock(*hint, tasks)) {
-    result.status = VideoStatus::kTranscoding;  // unchanged; not re-read
-    result.unchanged = true;
-    return result;
+  // The common report -- one chunk of many done -- is answered by one
+  // indexed count, whatever the size of the video.
+  if (hint && hint->completed && AllDependentsWaitForAll(hint->step)) {
+    ASSIGN_OR_RETURN(ports::StepTally tally, store_.TallyStep(video_id, hint->step));
+    if (!tally.any_dead && tally.unfinished > 0) {
+      result.unchanged = true;
+      return result;
+    }
   }
+  // Summaries, not full records: a video has hundreds of tasks whose
+  // parameters and results planning does not need.
+  ASSIGN_OR_RETURN(std::vector<ports::TaskSummary> tasks, store_.ListTaskSummaries(video_id));
   ASSIGN_OR_RETURN(ports::VideoRecord video, store_.GetVideo(video_id));
   result.status = video.status;
   if (IsFinal(video.status)) return result;

@@ -139,7 +139,8 @@ class Scheduler {
 
  private:
   StatusOr<PlanView> Load(std::string_view video_id) const;
-  bool CannotUnblock(const ReportHint& hint, const std::vector<ports::TaskSummary>& tasks) const;
+  // True when every step after `step` needs all of its tasks.
+  bool AllDependentsWaitForAll(const std::string& step) const;
   ports::TaskRecord NewTask(const ports::VideoRecord& video, const TaskPlan& plan,
                             std::string params) const;
   ports::VideoStatus PhaseOf(const std::vector<TaskPlan>& plan, bool plan_complete,

@@ -83,6 +83,10 @@ class MetadataStore {
   virtual StatusOr<std::vector<TaskRecord>> ListTasks(std::string_view video_id) = 0;
   // The same tasks as ListTasks, in the same order, as TaskSummary.
   virtual StatusOr<std::vector<TaskSummary>> ListTaskSummaries(std::string_view video_id) = 0;
+  // StepTally of (video, step), from indexes only: its cost does not grow
+  // with the number of the video's tasks, which is why the scheduler asks it
+  // after every report. Zero/false for an unknown video or step.
+  virtual StatusOr<StepTally> TallyStep(std::string_view video_id, std::string_view step) = 0;
   // Retry-from-step: every task of `video_id` whose step is in `steps` goes
   // back to pending, runnable now, with attempts 0, result_json, error,
   // run times and lease cleared and its dead letter (if any) removed. A

@@ -216,6 +216,16 @@ struct TaskSummary {
   bool operator==(const TaskSummary&) const = default;
 };
 
+// What the scheduler asks after a task of `step` completed: how many of the
+// video's tasks of that step are not completed yet, and whether any of the
+// video's tasks is dead-lettered.
+struct StepTally {
+  int unfinished = 0;
+  bool any_dead = false;
+
+  bool operator==(const StepTally&) const = default;
+};
+
 // One run of a task, in the order runs started. `seq` numbers every run
 // (1, 2, ...); `attempt` is the counted attempt the run was (tasks.attempts
 // right after the lease), so an interrupted run and the run that replaces it

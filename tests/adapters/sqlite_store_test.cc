@@ -192,8 +192,9 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseKeepingItsRows) {
   ASSERT_NE(store, nullptr);
   RawDb raw(path);
   EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version ORDER BY version"),
-            (std::vector<std::string>{"1|5", "2|" + std::to_string(clock.NowMillis())}));
-  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 2);
+            (std::vector<std::string>{"1|5", "2|" + std::to_string(clock.NowMillis()),
+                                      "3|" + std::to_string(clock.NowMillis())}));
+  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 3);
 
   auto video = store->GetVideo("v1");
   ASSERT_TRUE(video.ok()) << video.status().ToString();
@@ -371,6 +372,20 @@ TEST(SqliteStoreTest, ReclaimWorkerSeeksTheOwnerIndex) {
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_NE(plan[0].find("USING INDEX tasks_owner"), std::string::npos) << plan[0];
   EXPECT_EQ(plan[0].find("TEMP B-TREE"), std::string::npos) << plan[0];  // no sort step
+}
+
+TEST(SqliteStoreTest, TallyStepIsAnsweredFromIndexesOnly) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  ASSERT_NE(MustOpen(path, clock), nullptr);
+  RawDb raw(path);
+  std::vector<std::string> plan = raw.Rows("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM tasks " +
+                                           std::string(sqlite::kUnfinishedOfStepWhere));
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].find("USING COVERING INDEX tasks_video"), std::string::npos) << plan[0];
+  plan = raw.Rows("EXPLAIN QUERY PLAN SELECT 1 FROM dead_letters WHERE video_id = 'v'");
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].find("dead_letters_by_video"), std::string::npos) << plan[0];
 }
 
 // Two connections to one file behave as two worker processes: BEGIN

@@ -246,6 +246,27 @@ TYPED_TEST(MetadataStoreContractTest, TaskSummariesMatchTheFullRecords) {
   EXPECT_TRUE(this->meta().ListTaskSummaries("unknown")->empty());
 }
 
+TYPED_TEST(MetadataStoreContractTest, TallyStepCountsUnfinishedTasksAndSeesDeadOnes) {
+  this->AddVideo("v1");
+  this->AddVideo("v2");
+  this->AddTasks({this->Task("a0", "v1", Priority::kUrgent, "work"),
+                  this->Task("a1", "v1", Priority::kHigh, "work"),
+                  this->Task("a2", "v1", Priority::kNormal, "work"),
+                  this->Task("b0", "v2", Priority::kNormal, "work")});
+  EXPECT_EQ(*this->meta().TallyStep("v1", "work"), (ports::StepTally{3, false}));
+  ASSERT_EQ(this->LeaseId("w1"), "a0");
+  ASSERT_TRUE(this->queue().Complete("a0", "w1", "{}", 1).ok());
+  ASSERT_EQ(this->LeaseId("w1"), "a1");  // running still counts as unfinished
+  EXPECT_EQ(*this->meta().TallyStep("v1", "work"), (ports::StepTally{2, false}));
+  ASSERT_TRUE(this->queue().Fail("a1", "w1", {"encode_failed", "x", std::nullopt}).ok());
+  EXPECT_EQ(*this->meta().TallyStep("v1", "work"), (ports::StepTally{2, true}));
+  EXPECT_EQ(*this->meta().TallyStep("v1", "other"), (ports::StepTally{0, true}));
+  EXPECT_EQ(*this->meta().TallyStep("v2", "work"), (ports::StepTally{1, false})) << "per video";
+  EXPECT_EQ(*this->meta().TallyStep("nope", "work"), (ports::StepTally{0, false}));
+  ASSERT_TRUE(this->meta().RequeueDeadLetter("a1").ok());
+  EXPECT_EQ(*this->meta().TallyStep("v1", "work"), (ports::StepTally{2, false}));
+}
+
 TYPED_TEST(MetadataStoreContractTest, ResetTasksRerunsTheStepsAndKeepsUpstream) {
   this->AddVideo("v1");
   this->AddTasks({this->Task("probe", "v1", Priority::kUrgent, "probe"),
