@@ -5,7 +5,7 @@
 //
 // Faults are injected with VTP_FAULTS (src/pipeline/fault_injection.h), and
 // each test reads the attempt log straight from the data directory's SQLite
-// store. Nothing here sleeps: a command is waited for through a pidfd, and a
+// store. Nothing here pauses on a timer: a command is waited for through a pidfd, and a
 // test learns that a fault fired (and in which process) from the FIFO named
 // by VTP_FAULT_NOTIFY.
 #include <fcntl.h>

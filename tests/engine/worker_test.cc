@@ -1,6 +1,6 @@
 // Worker against the in-memory store and a scripted TaskRunner. Time moves
 // only through FakeClock and the fake runner never blocks, so every lease,
-// heartbeat, backoff and timeout below is exact and nothing sleeps.
+// heartbeat, backoff and timeout below is exact with no real waiting.
 #include "engine/worker.h"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // ProcessTaskRunner against the real `vtp _task` (faults injected through
 // VTP_FAULTS) and, where a success is needed without media, a shell script
 // standing in for it. Waiting on a child is real time by nature; each wait
-// is bounded and none is a sleep standing in for a condition.
+// is bounded and none is a timed pause standing in for a condition.
 #include "pipeline/process_runner.h"
 
 #include <gtest/gtest.h>
