@@ -99,6 +99,7 @@ int WorkerCommand(int argc, char** argv) {
     }
   };
   opts.idle_wait = Idle;
+  opts.chain_leases = true;
   engine::Worker worker(*r.store, runner, r.clock, opts);
   g_worker = &worker;
   struct sigaction sa = {};

@@ -99,6 +99,7 @@ int WorkerMain(const std::string& db, int chunks, int index) {
   engine::WorkerOptions o;
   o.worker_id = "bench-" + std::to_string(index);
   o.poll_ms = 0;
+  o.chain_leases = std::getenv("NO_CHAIN") == nullptr;
   o.on_reported = [&](const ports::TaskRecord& t, engine::StepEvent how) {
     engine::ReportHint hint{t.step, how == engine::StepEvent::kCompleted};
     (void)scheduler.Advance(t.video_id, &hint);

@@ -261,7 +261,22 @@ StatusOr<std::optional<TaskRecord>> InMemoryStore::Lease(std::string_view worker
                                                          Millis lease_ms) {
   RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
   std::lock_guard<std::mutex> lock(mu_);
+  return LeaseLocked(worker_id, pools, lease_ms, clock_.NowMillis());
+}
+
+StatusOr<std::optional<TaskRecord>> InMemoryStore::CompleteAndLease(
+    std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+    int64_t cpu_ms, const std::vector<std::string>& pools, Millis lease_ms) {
+  RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  std::lock_guard<std::mutex> lock(mu_);
   Millis now = clock_.NowMillis();
+  RETURN_IF_ERROR(CompleteLocked(task_id, worker_id, result_json, cpu_ms, now));
+  return LeaseLocked(worker_id, pools, lease_ms, now);
+}
+
+std::optional<TaskRecord> InMemoryStore::LeaseLocked(std::string_view worker_id,
+                                                     const std::vector<std::string>& pools,
+                                                     Millis lease_ms, Millis now) {
   TaskRecord* best = nullptr;
   ports::LeaseCandidate best_key;
   for (auto& [id, t] : tasks_) {
@@ -294,9 +309,13 @@ Status InMemoryStore::Heartbeat(std::string_view task_id, std::string_view worke
 Status InMemoryStore::Complete(std::string_view task_id, std::string_view worker_id,
                                std::string_view result_json, int64_t cpu_ms) {
   std::lock_guard<std::mutex> lock(mu_);
+  return CompleteLocked(task_id, worker_id, result_json, cpu_ms, clock_.NowMillis());
+}
+
+Status InMemoryStore::CompleteLocked(std::string_view task_id, std::string_view worker_id,
+                                     std::string_view result_json, int64_t cpu_ms, Millis now) {
   TaskRecord* t = FindTaskLocked(task_id);
   if (t == nullptr) return TaskNotFound(task_id);
-  Millis now = clock_.NowMillis();
   ASSIGN_OR_RETURN(std::optional<RunEnd> end,
                    PlanComplete(*t, worker_id, result_json, cpu_ms, now));
   if (end) ApplyRunEndLocked(std::move(*end), now);

@@ -68,6 +68,9 @@ class InMemoryStore final : public ports::MetadataStore,
                    ports::Millis lease_ms) override;
   Status Complete(std::string_view task_id, std::string_view worker_id,
                   std::string_view result_json, int64_t cpu_ms) override;
+  StatusOr<std::optional<ports::TaskRecord>> CompleteAndLease(
+      std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+      int64_t cpu_ms, const std::vector<std::string>& pools, ports::Millis lease_ms) override;
   Status Fail(std::string_view task_id, std::string_view worker_id,
               const ports::TaskFailure& failure) override;
   Status Release(std::string_view task_id, std::string_view worker_id) override;
@@ -83,6 +86,11 @@ class InMemoryStore final : public ports::MetadataStore,
   using Map = std::map<std::string, V, std::less<>>;
 
   ports::TaskRecord* FindTaskLocked(std::string_view task_id);
+  std::optional<ports::TaskRecord> LeaseLocked(std::string_view worker_id,
+                                               const std::vector<std::string>& pools,
+                                               ports::Millis lease_ms, ports::Millis now);
+  Status CompleteLocked(std::string_view task_id, std::string_view worker_id,
+                        std::string_view result_json, int64_t cpu_ms, ports::Millis now);
   int64_t AppendEventLocked(ports::Event event, ports::Millis now);
   // ResetTasks / ParkTasks. Returns how many tasks it selected.
   int ResetStepsLocked(std::string_view video_id, const std::vector<std::string>& steps,

@@ -126,6 +126,9 @@ class SqliteStore final : public ports::MetadataStore,
                    ports::Millis lease_ms) override;
   Status Complete(std::string_view task_id, std::string_view worker_id,
                   std::string_view result_json, int64_t cpu_ms) override;
+  StatusOr<std::optional<ports::TaskRecord>> CompleteAndLease(
+      std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+      int64_t cpu_ms, const std::vector<std::string>& pools, ports::Millis lease_ms) override;
   Status Fail(std::string_view task_id, std::string_view worker_id,
               const ports::TaskFailure& failure) override;
   Status Release(std::string_view task_id, std::string_view worker_id) override;

@@ -48,6 +48,30 @@ Status EndRuns(Connection& conn, const std::vector<TaskRecord>& tasks, Millis no
   return Status::Ok();
 }
 
+// Lease's body inside the caller's write transaction.
+StatusOr<std::optional<TaskRecord>> LeaseIn(Connection& conn, Millis now, std::string_view worker_id,
+                                            const std::vector<std::string>& pools, Millis lease_ms,
+                                            Millis aging_step_ms) {
+  ASSIGN_OR_RETURN(std::optional<ports::LeaseCandidate> best,
+                   BestCandidate(conn, pools, now, aging_step_ms));
+  if (!best) return std::optional<TaskRecord>();
+  ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, best->task_id));
+  ASSIGN_OR_RETURN(int seq, sqlite::NextAttemptSeq(conn, task.task_id));
+  RunStart run = StartRun(task, worker_id, now, lease_ms, seq);
+  RETURN_IF_ERROR(sqlite::SaveTask(conn, run.task));
+  RETURN_IF_ERROR(sqlite::InsertAttempt(conn, run.attempt));
+  return std::optional<TaskRecord>(std::move(run.task));
+}
+
+// Complete's body inside the caller's write transaction.
+Status CompleteIn(Connection& conn, Millis now, std::string_view task_id, std::string_view worker_id,
+                  std::string_view result_json, int64_t cpu_ms) {
+  ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, task_id));
+  ASSIGN_OR_RETURN(std::optional<RunEnd> end, PlanComplete(task, worker_id, result_json, cpu_ms, now));
+  if (!end) return Status::Ok();  // duplicate completion
+  return sqlite::PersistRunEnd(conn, *end, now);
+}
+
 }  // namespace
 
 StatusOr<std::optional<TaskRecord>> SqliteStore::Lease(std::string_view worker_id,
@@ -69,16 +93,22 @@ StatusOr<std::optional<TaskRecord>> SqliteStore::Lease(std::string_view worker_i
   }
   std::optional<TaskRecord> leased;
   Status done = Write([&](Connection& conn, Millis now) -> Status {
-    leased.reset();
-    ASSIGN_OR_RETURN(std::optional<ports::LeaseCandidate> best,
-                     BestCandidate(conn, pools, now, options_.queue.aging_step_ms));
-    if (!best) return Status::Ok();
-    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, best->task_id));
-    ASSIGN_OR_RETURN(int seq, sqlite::NextAttemptSeq(conn, task.task_id));
-    RunStart run = StartRun(task, worker_id, now, lease_ms, seq);
-    RETURN_IF_ERROR(sqlite::SaveTask(conn, run.task));
-    RETURN_IF_ERROR(sqlite::InsertAttempt(conn, run.attempt));
-    leased = std::move(run.task);
+    ASSIGN_OR_RETURN(leased, LeaseIn(conn, now, worker_id, pools, lease_ms, options_.queue.aging_step_ms));
+    return Status::Ok();
+  });
+  last_lease_found_.store(done.ok() && leased.has_value());
+  if (!done.ok()) return done;
+  return leased;
+}
+
+StatusOr<std::optional<TaskRecord>> SqliteStore::CompleteAndLease(
+    std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+    int64_t cpu_ms, const std::vector<std::string>& pools, Millis lease_ms) {
+  RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  std::optional<TaskRecord> leased;
+  Status done = Write([&](Connection& conn, Millis now) -> Status {
+    RETURN_IF_ERROR(CompleteIn(conn, now, task_id, worker_id, result_json, cpu_ms));
+    ASSIGN_OR_RETURN(leased, LeaseIn(conn, now, worker_id, pools, lease_ms, options_.queue.aging_step_ms));
     return Status::Ok();
   });
   last_lease_found_.store(done.ok() && leased.has_value());
@@ -98,11 +128,7 @@ Status SqliteStore::Heartbeat(std::string_view task_id, std::string_view worker_
 Status SqliteStore::Complete(std::string_view task_id, std::string_view worker_id,
                              std::string_view result_json, int64_t cpu_ms) {
   return Write([&](Connection& conn, Millis now) -> Status {
-    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, task_id));
-    ASSIGN_OR_RETURN(std::optional<RunEnd> end,
-                     PlanComplete(task, worker_id, result_json, cpu_ms, now));
-    if (!end) return Status::Ok();  // duplicate completion
-    return sqlite::PersistRunEnd(conn, *end, now);
+    return CompleteIn(conn, now, task_id, worker_id, result_json, cpu_ms);
   });
 }
 

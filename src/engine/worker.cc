@@ -38,7 +38,11 @@ StatusOr<StepEvent> Worker::LeaseAndStart() {
   ASSIGN_OR_RETURN(std::optional<ports::TaskRecord> leased,
                    queue_.Lease(options_.worker_id, options_.pools, options_.initial_lease_ms));
   if (!leased) return StepEvent::kIdle;
-  current_ = std::move(*leased);
+  return StartLeased(std::move(*leased));
+}
+
+StatusOr<StepEvent> Worker::StartLeased(ports::TaskRecord leased) {
+  current_ = std::move(leased);
   policy_ = PolicyFor(current_->step);
   lease_ms_ = policy_.heartbeat_timeout > 0 ? policy_.heartbeat_timeout
                                             : policy_.start_to_close_timeout;
@@ -96,6 +100,7 @@ StatusOr<StepEvent> Worker::Supervise() {
 StatusOr<StepEvent> Worker::ReportFinished() {
   const TaskOutcome& outcome = finished_->outcome;
   const std::string& id = current_->task_id;
+  if (options_.chain_leases && outcome.status.ok() && !stop_requested()) return CompleteAndChain();
   Status reported =
       outcome.status.ok()
           ? queue_.Complete(id, options_.worker_id, outcome.result_json, outcome.cpu_ms)
@@ -105,6 +110,21 @@ StatusOr<StepEvent> Worker::ReportFinished() {
   StepEvent event = finished_->event;
   Forget(true, event);
   return event;
+}
+
+StatusOr<StepEvent> Worker::CompleteAndChain() {
+  const TaskOutcome& outcome = finished_->outcome;
+  StatusOr<std::optional<ports::TaskRecord>> next =
+      queue_.CompleteAndLease(current_->task_id, options_.worker_id, outcome.result_json,
+                              outcome.cpu_ms, options_.pools, options_.initial_lease_ms);
+  if (next.status().code() == ErrorCode::kNotFound) return DropLostLease();
+  RETURN_IF_ERROR(next.status());  // finished_ is kept: the next Step reports again
+  Forget(true, StepEvent::kCompleted);
+  if (*next) {
+    StatusOr<StepEvent> started = StartLeased(std::move(**next));
+    if (!started.ok()) return started.status();
+  }
+  return StepEvent::kCompleted;
 }
 
 StatusOr<StepEvent> Worker::ReleaseCurrent() {

@@ -108,6 +108,12 @@ class FlakyQueue final : public ports::TaskQueue {
   }
   StatusOr<int> ExpireLeases() override { return inner_.ExpireLeases(); }
   StatusOr<int> ReclaimWorker(std::string_view w) override { return inner_.ReclaimWorker(w); }
+  StatusOr<std::optional<TaskRecord>> CompleteAndLease(std::string_view id, std::string_view w,
+                                                       std::string_view result, int64_t cpu_ms,
+                                                       const std::vector<std::string>& pools,
+                                                       Millis lease_ms) override {
+    return inner_.CompleteAndLease(id, w, result, cpu_ms, pools, lease_ms);
+  }
 
  private:
   ports::TaskQueue& inner_;
@@ -220,6 +226,26 @@ TEST_F(WorkerTest, RetriesWithBackoffThenSucceeds) {
   EXPECT_EQ(a[2].outcome, AttemptOutcome::kSucceeded);
   EXPECT_EQ(reported_, std::vector<std::string>(3, kTaskId));
   EXPECT_FALSE(w->current().has_value());
+}
+
+TEST_F(WorkerTest, ChainedLeasesCompleteAndStartTheNextInOneCall) {
+  AddTask("a");
+  AddTask("b");
+  runner_.script = {Succeed(), Succeed()};
+  WorkerOptions o = Options();
+  o.chain_leases = true;
+  auto w = MakeWorker(o);
+  ASSERT_EQ(MustStep(*w), StepEvent::kStarted);
+  ASSERT_EQ(MustStep(*w), StepEvent::kCompleted);
+  EXPECT_EQ(Task("a").state, TaskState::kCompleted);
+  ASSERT_TRUE(w->current().has_value()) << "the next task came with the completion";
+  EXPECT_EQ(w->current()->task_id, "b");
+  EXPECT_EQ(Task("b").state, TaskState::kRunning);
+  EXPECT_EQ(runner_.started.size(), 2u);
+  ASSERT_EQ(MustStep(*w), StepEvent::kCompleted);
+  EXPECT_EQ(Task("b").state, TaskState::kCompleted);
+  EXPECT_FALSE(w->current().has_value());
+  EXPECT_EQ(reported_, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST_F(WorkerTest, NonRetryableErrorDeadLettersAtTheFirstAttempt) {

@@ -479,6 +479,34 @@ TYPED_TEST(TaskQueueContractTest, CompletionByWorkerThatLostItsLeaseIsRejected) 
 
 // ---- Release (preemption) --------------------------------------------------
 
+TYPED_TEST(TaskQueueContractTest, CompleteAndLeaseCompletesThenLeasesTheNext) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("t1", "v1", Priority::kUrgent), this->Task("t2", "v1"),
+                  this->Task("t3", "v1", Priority::kLow)});
+  ASSERT_EQ(this->LeaseId("w1"), "t1");
+  auto next = this->queue().CompleteAndLease("t1", "w1", R"({"r":1})", 7, {"cpu"}, 1000);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  ASSERT_TRUE(next->has_value());
+  EXPECT_EQ((*next)->task_id, "t2");  // the best runnable, as Lease would pick
+  EXPECT_EQ((*next)->lease_owner, "w1");
+  EXPECT_EQ((*next)->attempts, 1);
+  TaskRecord done = this->MustGetTask("t1");
+  EXPECT_EQ(done.state, TaskState::kCompleted);
+  EXPECT_EQ(done.result_json, R"({"r":1})");
+  EXPECT_EQ(done.cpu_ms, 7);
+  // A lost lease completes nothing and leases nothing.
+  EXPECT_EQ(this->queue().CompleteAndLease("t2", "w2", "{}", 0, {"cpu"}, 1000).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(this->MustGetTask("t3").state, TaskState::kPending);
+  // The last task: completed, nothing left to lease.
+  ASSERT_TRUE(this->queue().CompleteAndLease("t2", "w1", "{}", 0, {"cpu"}, 1000).ok());
+  auto last = this->queue().CompleteAndLease("t1", "w1", "{}", 0, {"gpu"}, 1000);
+  ASSERT_TRUE(last.ok()) << "a duplicate completion is still a no-op success";
+  EXPECT_FALSE(last->has_value()) << "no gpu work";
+  EXPECT_EQ(this->queue().CompleteAndLease("t1", "w1", "{}", 0, {}, 1000).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TYPED_TEST(TaskQueueContractTest, ReleaseHandsBackWithoutCountingTheAttempt) {
   this->AddVideo("v1");
   this->AddTasks({this->Task("t1", "v1")});
