@@ -118,7 +118,7 @@ int StatusOne(Runtime& rt, const std::string& id, bool as_json) {
   auto view = rt.scheduler->View(id);
   if (!view.ok()) return Report("status", view.status());
   auto p = engine::ComputeProgress(rt.graph, view->plan, view->plan_complete, view->tasks,
-                                   rt.clock.NowMillis(), pipeline::DefaultWorkers(static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))));
+                                   rt.clock.NowMillis(), pipeline::DefaultWorkersHere());
   if (!p.ok()) return Report("status", p.status());
   if (as_json) {
     std::puts(engine::ProgressToJson(view->video, *p).dump(2).c_str());

@@ -1,7 +1,6 @@
 #include "app/local_workers.h"
 
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <thread>
+
+#include "pipeline/process_runner.h"
 
 namespace vtp::app {
 namespace {
@@ -41,21 +42,10 @@ StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector
 LocalWorkers::~LocalWorkers() { StopAll(); }
 
 StatusOr<pid_t> LocalWorkers::Spawn() {
-  std::vector<std::string> argv_s = {exe_, "worker"};
-  argv_s.insert(argv_s.end(), args_.begin(), args_.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) return IoError(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // Die with the supervisor; SIGTERM so the worker hands its task back.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(0);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  std::vector<std::string> args = {exe_, "worker"};
+  args.insert(args.end(), args_.begin(), args_.end());
+  // Dies with the supervisor; SIGTERM so the worker hands its task back.
+  ASSIGN_OR_RETURN(pid_t pid, pipeline::SpawnDependent(std::move(args), SIGTERM, ""));
   running_[pid] = LocalWorkerId(pid);
   return pid;
 }

@@ -182,7 +182,7 @@ StatusOr<ports::VideoRecord> Prepare(RunArgs& a) {
   a.job.source_ext = ext.size() > 1 && ext.size() <= 8 ? ext.substr(1) : "bin";
   for (char& c : a.job.source_ext) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
   // The chunk plan is cut for the parallelism that will run it.
-  if (a.workers <= 0) a.workers = pipeline::DefaultWorkers(static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)));
+  if (a.workers <= 0) a.workers = pipeline::DefaultWorkersHere();
   a.job.chunk_workers = a.workers;
   ports::VideoRecord v;
   ASSIGN_OR_RETURN(v.video_id, VideoIdFor(a.job));

@@ -64,9 +64,10 @@ class ToyPlanner final : public engine::StepPlanner {
     if (done.Completed(v.video_id + "/root")) s.chunks = chunks_;
     return s;
   }
-  StatusOr<std::string> Params(const ports::VideoRecord&, const engine::TaskPlan&,
-                               const engine::TaskResults&) const override {
-    return std::string("{}");
+  StatusOr<std::vector<std::string>> Params(const ports::VideoRecord&,
+                                            const std::vector<const engine::TaskPlan*>& tasks,
+                                            const engine::TaskResults&) const override {
+    return std::vector<std::string>(tasks.size(), "{}");
   }
   bool Describe(ports::VideoRecord&, const engine::TaskResults&) const override { return false; }
 

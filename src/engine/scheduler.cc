@@ -156,19 +156,22 @@ StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const Repo
 
   std::map<std::string, const TaskPlan*> by_id;
   for (const auto& p : plan) by_id[p.id] = &p;
-  std::vector<TaskRecord> fresh;
+  std::vector<const TaskPlan*> ready;
   for (const std::string& id : ReadyTasks(plan, completed)) {
-    if (queued.count(id)) continue;
-    const TaskPlan& p = *by_id.at(id);
-    StatusOr<std::string> params = planner_.Params(video, p, done);
+    if (!queued.count(id)) ready.push_back(by_id.at(id));
+  }
+  std::vector<TaskRecord> fresh;
+  if (!ready.empty()) {
+    StatusOr<std::vector<std::string>> params = planner_.Params(video, ready, done);
     RETURN_IF_ERROR(done.error());  // the store failed us, not the input
     if (!params.ok()) {
       // Planning is deterministic: retrying it would give the same verdict.
       result.status = VideoStatus::kFailed;
-      RETURN_IF_ERROR(SetStatus(video, result.status, "planning " + id + ": " + params.status().ToString()));
+      RETURN_IF_ERROR(SetStatus(video, result.status, params.status().ToString()));
       return result;
     }
-    fresh.push_back(NewTask(video, p, std::move(params).value()));
+    if (params->size() != ready.size()) return Internal("planner returned the wrong number of parameters");
+    for (size_t i = 0; i < ready.size(); ++i) fresh.push_back(NewTask(video, *ready[i], std::move((*params)[i])));
   }
   if (!fresh.empty()) {
     ASSIGN_OR_RETURN(result.created, store_.CreateTasks(fresh));

@@ -69,10 +69,14 @@ class StepPlanner {
   virtual ~StepPlanner() = default;
   // What is known about the video so far.
   virtual StatusOr<JobShape> Shape(const ports::VideoRecord& video, const TaskResults& done) const = 0;
-  // params_json of `task`, whose dependencies have all completed. An error
-  // fails the video (the input cannot be planned, e.g. no usable ladder).
-  virtual StatusOr<std::string> Params(const ports::VideoRecord& video, const TaskPlan& task,
-                                       const TaskResults& done) const = 0;
+  // params_json of each of `tasks` (in order), whose dependencies have all
+  // completed. One call per planning pass, so what every task needs (the
+  // probe and split results) is read and parsed once, not once per chunk.
+  // An error, naming the task, fails the video (the input cannot be
+  // planned, e.g. no usable ladder).
+  virtual StatusOr<std::vector<std::string>> Params(const ports::VideoRecord& video,
+                                                    const std::vector<const TaskPlan*>& tasks,
+                                                    const TaskResults& done) const = 0;
   // Copies what the results say about the source into the record's seed
   // columns (duration, size, codec, ...). Returns true when it changed it.
   virtual bool Describe(ports::VideoRecord& video, const TaskResults& done) const = 0;

@@ -86,6 +86,17 @@ SegmentPlan PlanFromJson(const json& j) {
   return p;
 }
 
+json LimitsToJson(const ProbeLimits& l) {
+  return {{"max_width", l.max_width}, {"max_height", l.max_height}, {"max_pixels", l.max_pixels},
+          {"max_duration_seconds", l.max_duration_seconds}, {"max_streams", l.max_streams},
+          {"max_file_size", l.max_file_size}};
+}
+
+ProbeLimits LimitsFromJson(const json& j) {
+  return {j.at("max_width"), j.at("max_height"), j.at("max_pixels"),
+          j.at("max_duration_seconds"), j.at("max_streams"), j.at("max_file_size")};
+}
+
 json TrackToJson(const media::PackagedTrack& t) {
   json segs = json::array();
   for (const auto& s : t.segments) {

@@ -24,6 +24,9 @@ media::PictureConditioning ConditioningFromJson(const nlohmann::json& j);
 nlohmann::json PlanToJson(const SegmentPlan& p);
 SegmentPlan PlanFromJson(const nlohmann::json& j);
 
+nlohmann::json LimitsToJson(const ProbeLimits& l);
+ProbeLimits LimitsFromJson(const nlohmann::json& j);  // throws json::exception
+
 nlohmann::json TrackToJson(const media::PackagedTrack& t);
 media::PackagedTrack TrackFromJson(const nlohmann::json& j);
 

@@ -129,7 +129,7 @@ class ParamsBuilder {
 
   StatusOr<json> Build(const TaskPlan& t) {
     if (t.step == "ingest") return Ingest();
-    if (t.step == "probe") return json{{"input", k_.original}, {"limits", LimitsJson()}};
+    if (t.step == "probe") return json{{"input", k_.original}, {"limits", LimitsToJson(k_.opts.limits)}};
     if (t.step == "split") return Split();
     if (t.step == "transcode") return Transcode(static_cast<size_t>(*t.chunk));
     if (t.step == "audio") return Audio();
@@ -147,12 +147,6 @@ class ParamsBuilder {
     return *r;
   }
 
-  json LimitsJson() const {
-    const ProbeLimits& l = k_.opts.limits;
-    return {{"max_width", l.max_width}, {"max_height", l.max_height}, {"max_pixels", l.max_pixels},
-            {"max_duration_seconds", l.max_duration_seconds}, {"max_streams", l.max_streams},
-            {"max_file_size", l.max_file_size}};
-  }
 
   json Ingest() const {
     return {{"source", k_.opts.source}, {"sha256", k_.opts.source_sha256},
@@ -270,15 +264,12 @@ std::string OriginalKey(const std::string& video_id, const std::string& ext) {
 }
 
 nlohmann::json ToJson(const JobOptions& o) {
-  const ProbeLimits& l = o.limits;
   return {{"source", o.source}, {"source_sha256", o.source_sha256}, {"source_ext", o.source_ext},
           {"output_dir", o.output_dir}, {"replace_output", o.replace_output},
           {"segment_seconds", o.segment_seconds}, {"gop_seconds", o.gop_seconds},
           {"chunk_workers", o.chunk_workers}, {"max_chunks", o.max_chunks},
           {"encoder_threads", o.encoder_threads}, {"x264_preset", o.x264_preset},
-          {"limits", {{"max_width", l.max_width}, {"max_height", l.max_height},
-                      {"max_pixels", l.max_pixels}, {"max_duration_seconds", l.max_duration_seconds},
-                      {"max_streams", l.max_streams}, {"max_file_size", l.max_file_size}}}};
+          {"limits", LimitsToJson(o.limits)}};
 }
 
 StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
@@ -295,9 +286,7 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
     o.max_chunks = j.at("max_chunks");
     o.encoder_threads = j.at("encoder_threads");
     o.x264_preset = j.at("x264_preset");
-    const json& l = j.at("limits");
-    o.limits = {l.at("max_width"), l.at("max_height"), l.at("max_pixels"),
-                l.at("max_duration_seconds"), l.at("max_streams"), l.at("max_file_size")};
+    o.limits = LimitsFromJson(j.at("limits"));
     return o;
   } catch (const json::exception& e) {
     return InvalidArgument(std::string("malformed job options: ") + e.what());
@@ -321,16 +310,22 @@ StatusOr<engine::JobShape> LadderPlanner::Shape(const ports::VideoRecord& video,
   return s;
 }
 
-StatusOr<std::string> LadderPlanner::Params(const ports::VideoRecord& video, const TaskPlan& task,
-                                            const TaskResults& done) const {
+StatusOr<std::vector<std::string>> LadderPlanner::Params(const ports::VideoRecord& video,
+                                                         const std::vector<const TaskPlan*>& tasks,
+                                                         const TaskResults& done) const {
   ASSIGN_OR_RETURN(Known k, Gather(paths_, video, done));
   ParamsBuilder b(k, video, done);
-  try {
-    ASSIGN_OR_RETURN(json p, b.Build(task));
-    return p.dump();
-  } catch (const std::exception& e) {
-    return Internal("planning " + task.id + ": " + e.what());
+  std::vector<std::string> out;
+  for (const TaskPlan* task : tasks) {
+    try {
+      StatusOr<json> p = b.Build(*task);
+      if (!p.ok()) return p.status().WithContext("planning " + task->id);
+      out.push_back(p->dump());
+    } catch (const std::exception& e) {
+      return Internal("planning " + task->id + ": " + e.what());
+    }
   }
+  return out;
 }
 
 bool LadderPlanner::Describe(ports::VideoRecord& video, const TaskResults& done) const {

@@ -56,8 +56,9 @@ class LadderPlanner final : public engine::StepPlanner {
 
   StatusOr<engine::JobShape> Shape(const ports::VideoRecord& video,
                                    const engine::TaskResults& done) const override;
-  StatusOr<std::string> Params(const ports::VideoRecord& video, const engine::TaskPlan& task,
-                               const engine::TaskResults& done) const override;
+  StatusOr<std::vector<std::string>> Params(const ports::VideoRecord& video,
+                                            const std::vector<const engine::TaskPlan*>& tasks,
+                                            const engine::TaskResults& done) const override;
   bool Describe(ports::VideoRecord& video, const engine::TaskResults& done) const override;
 
  private:

@@ -52,16 +52,16 @@ int64_t CpuMillis(const rusage& ru) {
 // errno through `err_fd` (close-on-exec, so a successful exec reports
 // nothing) and never returns.
 [[noreturn]] void ExecChild(const char* exe, char* const argv[], int log_fd, int err_fd,
-                            pid_t parent) {
+                            pid_t parent, int death_signal) {
   sigset_t none;
   sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);  // a worker's blocked signals are not the task's
+  sigprocmask(SIG_SETMASK, &none, nullptr);  // the parent's blocked signals are not the child's
   int err = 0;
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+  if (prctl(PR_SET_PDEATHSIG, death_signal) != 0) {
     err = errno;
   } else if (getppid() != parent) {
     _exit(127);  // the parent died before prctl: no signal will come
-  } else if (dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0) {
+  } else if (log_fd >= 0 && (dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0)) {
     err = errno;
   } else {
     execve(exe, argv, environ);
@@ -111,32 +111,40 @@ Status WriteTaskFile(const TaskFiles& files, const TaskSpec& task) {
   return Status::Ok();
 }
 
-StatusOr<pid_t> SpawnTaskProcess(const std::string& exe, const TaskFiles& files,
-                                 const std::vector<std::string>& extra_args) {
-  std::vector<std::string> args = {exe, "_task", files.task, files.result};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
+StatusOr<pid_t> SpawnDependent(std::vector<std::string> args, int death_signal,
+                               const std::string& log_path) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  int log_fd = open(files.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log_fd < 0) return IoError("opening " + files.log + ": " + strerror(errno));
+  int log_fd = -1;
+  if (!log_path.empty()) {
+    log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log_fd < 0) return IoError("opening " + log_path + ": " + strerror(errno));
+  }
   int err_pipe[2];
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(log_fd);
+    if (log_fd >= 0) close(log_fd);
     return IoError(std::string("pipe: ") + strerror(errno));
   }
   // fork, not posix_spawn: only the child itself can ask for a death signal.
   pid_t parent = getpid();
   pid_t pid = fork();
-  if (pid == 0) ExecChild(exe.c_str(), argv.data(), log_fd, err_pipe[1], parent);
+  if (pid == 0) ExecChild(argv[0], argv.data(), log_fd, err_pipe[1], parent, death_signal);
   int fork_errno = errno;
-  close(log_fd);
+  if (log_fd >= 0) close(log_fd);
   close(err_pipe[1]);
   int exec_errno = pid < 0 ? fork_errno : ReadExecErrno(err_pipe[0]);
   close(err_pipe[0]);
   if (pid > 0 && exec_errno != 0) Reap(pid);
-  if (exec_errno != 0) return IoError("starting worker " + exe + ": " + strerror(exec_errno));
+  if (exec_errno != 0) return IoError("starting " + args[0] + ": " + strerror(exec_errno));
   return pid;
+}
+
+StatusOr<pid_t> SpawnTaskProcess(const std::string& exe, const TaskFiles& files,
+                                 const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {exe, "_task", files.task, files.result};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return SpawnDependent(std::move(args), SIGKILL, files.log);
 }
 
 TaskResult ReadTaskResult(const std::string& result_path, int wait_status) {

@@ -72,6 +72,13 @@ TaskFiles TaskFilesFor(const std::string& dir, const std::string& task_id);
 // Writes `task` to files.task and removes a stale files.result.
 Status WriteTaskFile(const TaskFiles& files, const TaskSpec& task);
 
+// Starts args[0] with `args` (execve, this environment) as a child that gets
+// `death_signal` when the calling thread exits (PR_SET_PDEATHSIG), so it
+// never outlives its parent; stdout and stderr go to `log_path` unless it is
+// empty. kIo, with errno's text, when the binary cannot be executed.
+StatusOr<pid_t> SpawnDependent(std::vector<std::string> args, int death_signal,
+                               const std::string& log_path);
+
 // Starts `exe _task files.task files.result extra_args...` with stdout and
 // stderr going to files.log, in the caller's environment. The child gets SIGKILL when the
 // calling thread exits (PR_SET_PDEATHSIG), so a dead worker leaves no

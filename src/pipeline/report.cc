@@ -1,5 +1,7 @@
 #include "pipeline/report.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -90,5 +92,7 @@ StatusOr<RunReport> BuildRunReport(const ports::VideoRecord& video, const std::v
 }
 
 int DefaultWorkers(int cores) { return std::max(1, cores / 2); }
+
+int DefaultWorkersHere() { return DefaultWorkers(static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN))); }
 
 }  // namespace vtp::pipeline

@@ -50,5 +50,7 @@ StatusOr<RunReport> BuildRunReport(const ports::VideoRecord& video,
 // worker per two cores keeps the CPUs busy while holding one set of encoders
 // per worker in memory (docs/benchmarks.md has the measurements).
 int DefaultWorkers(int cores);
+// DefaultWorkers for the cores online on this machine.
+int DefaultWorkersHere();
 
 }  // namespace vtp::pipeline

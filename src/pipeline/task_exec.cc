@@ -40,10 +40,7 @@ void FreshDir(const std::string& part) {
 
 
 StatusOr<json> RunProbe(const json& p) {
-  const json& l = p.at("limits");
-  ProbeLimits limits{l.at("max_width"), l.at("max_height"), l.at("max_pixels"),
-                     l.at("max_duration_seconds"), l.at("max_streams"), l.at("max_file_size")};
-  ASSIGN_OR_RETURN(MediaInfo info, media::Probe(p.at("input"), limits));
+  ASSIGN_OR_RETURN(MediaInfo info, media::Probe(p.at("input"), LimitsFromJson(p.at("limits"))));
   return ToJson(info);
 }
 

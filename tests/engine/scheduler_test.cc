@@ -46,11 +46,16 @@ class ToyPlanner final : public StepPlanner {
     if (auto root = done.Get(v.video_id + "/root")) s.chunks = json::parse(*root).at("chunks").get<int>();
     return s;
   }
-  StatusOr<std::string> Params(const ports::VideoRecord&, const TaskPlan& t,
-                               const TaskResults& done) const override {
-    if (fail_planning_step == t.step) return InvalidArgument("cannot plan " + t.step);
-    ++params_calls;
-    return json{{"task", t.id}, {"inputs", done.size()}}.dump();
+  StatusOr<std::vector<std::string>> Params(const ports::VideoRecord&,
+                                            const std::vector<const TaskPlan*>& tasks,
+                                            const TaskResults& done) const override {
+    std::vector<std::string> out;
+    for (const TaskPlan* t : tasks) {
+      if (fail_planning_step == t->step) return InvalidArgument("cannot plan " + t->step);
+      ++params_calls;
+      out.push_back(json{{"task", t->id}, {"inputs", done.size()}}.dump());
+    }
+    return out;
   }
   bool Describe(ports::VideoRecord& v, const TaskResults& done) const override {
     if (!done.Completed(v.video_id + "/root") || v.duration_sec == 42) return false;

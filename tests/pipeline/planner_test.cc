@@ -57,16 +57,17 @@ TEST(LadderPlannerTest, BeforeProbeOnlyTheIdIsKnownAndIngestIsPlannable) {
   engine::TaskPlan ingest;
   ingest.id = "v1/ingest";
   ingest.step = "ingest";
-  auto params = planner.Params(v, ingest, engine::TaskResults(std::map<std::string, std::string>{}));
+  auto params = planner.Params(v, {&ingest}, engine::TaskResults(std::map<std::string, std::string>{}));
   ASSERT_TRUE(params.ok()) << params.status().ToString();
-  auto p = nlohmann::json::parse(*params);
+  ASSERT_EQ(params->size(), 1u);
+  auto p = nlohmann::json::parse(params->front());
   EXPECT_EQ(p["key"], "originals/v1/original.mp4");
   EXPECT_EQ(p["source"], "/up/in.mp4");
   EXPECT_EQ(p["sha256"], std::string(64, 'b'));
   engine::TaskPlan unknown;
   unknown.id = "v1/bogus";
   unknown.step = "bogus";
-  EXPECT_EQ(planner.Params(v, unknown, engine::TaskResults(std::map<std::string, std::string>{})).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(planner.Params(v, {&ingest, &unknown}, engine::TaskResults(std::map<std::string, std::string>{})).status().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
