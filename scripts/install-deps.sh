@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest
   nlohmann-json3-dev libsqlite3-dev libssl-dev
   python3 bsdutils
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
 )
 
 missing=()
