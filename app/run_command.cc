@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -26,6 +28,7 @@
 #include "pipeline/output_dir.h"
 #include "pipeline/planner.h"
 #include "pipeline/report.h"
+#include "subtitle/parse.h"
 
 namespace vtp::app {
 namespace {
@@ -33,12 +36,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+constexpr uintmax_t kMaxSubtitleBytes = 16u << 20;
+
 constexpr const char* kRunUsage =
     "usage: vtp run INPUT -o OUTDIR [options]\n"
     "\n"
-    "Transcodes INPUT into an H.264/AAC ladder packaged as HLS (CMAF fMP4 and\n"
-    "MPEG-TS) and DASH. Output appears in OUTDIR only once complete. The job\n"
-    "is durable: interrupted, the same command resumes it.\n"
+    "Transcodes INPUT into an H.264 ladder with loudness-normalised AAC and Opus\n"
+    "audio, thumbnails, seek-preview sprites and WebVTT subtitles, packaged as\n"
+    "HLS (CMAF fMP4 and MPEG-TS) and DASH. Output appears in OUTDIR only once\n"
+    "complete. The job is durable: interrupted, the same command resumes it.\n"
     "\n"
     "options:\n"
     "  -o, --output DIR         output directory (must not exist or be empty)\n"
@@ -52,7 +58,27 @@ constexpr const char* kRunUsage =
     "  --keep-work              keep intermediates after success (for `vtp retry`)\n"
     "  --force                  replace a non-empty OUTDIR\n"
     "  --json                   print a machine-readable summary on stdout\n"
-    "  --quiet                  no progress output\n";
+    "  --quiet                  no progress output\n"
+    "\n"
+    "audio (every audio track of the input becomes an alternate rendition):\n"
+    "  --audio-aac LIST         AAC-LC stereo bitrates in kb/s (default 64,128,192)\n"
+    "  --audio-opus LIST        Opus stereo bitrates in kb/s, or none (default 64,96,128)\n"
+    "  --no-surround            no 5.1 AAC rendition for multichannel tracks\n"
+    "  --loudness TARGET        streaming (-16 LUFS), broadcast (-23 LUFS), a LUFS\n"
+    "                           value, or off (default streaming)\n"
+    "  --true-peak DBTP         true-peak ceiling, -9..0 dBTP (default -1)\n"
+    "\n"
+    "thumbnails:\n"
+    "  --no-thumbnails          no poster, stills or seek-preview sprites\n"
+    "  --poster-at SECONDS      poster position (default: 10% in, at most 30 s)\n"
+    "  --still-interval S       keyframe stills every S seconds (default 10)\n"
+    "  --sprite-interval S      one sprite tile every S seconds (default 2)\n"
+    "  --sprite-grid CxR        tiles per sprite sheet (default 5x5)\n"
+    "  --sprite-width N         tile width in pixels (default 160)\n"
+    "\n"
+    "subtitles:\n"
+    "  --subtitle LANG:FILE     add a subtitle file (SRT, WebVTT, ASS/SSA); repeatable\n"
+    "  --captions LANG          speech-to-text captions (English model: en)\n";
 
 struct RunArgs {
   std::string input;
@@ -81,6 +107,50 @@ int Fail(const Status& s, bool as_json) {
     std::puts(j.dump(2).c_str());
   }
   return ErrorCodeExitStatus(s.code());
+}
+
+bool ParseDouble(const char* s, double lo, double hi, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(s, &end);
+  if (end == s || *end != '\0' || !(v >= lo && v <= hi)) return false;
+  *out = v;
+  return true;
+}
+
+// "64,128,192" -> {64, 128, 192}; "none" -> {} when allowed.
+bool ParseKbpsList(const std::string& s, bool allow_none, std::vector<int>* out) {
+  out->clear();
+  if (s == "none") return allow_none;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t comma = s.find(',', pos);
+    std::string item = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    int v = 0;
+    if (!ParseInt(item.c_str(), 16, 512, &v)) return false;
+    out->push_back(v);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return !out->empty();
+}
+
+bool ParseGrid(const std::string& s, int* cols, int* rows) {
+  size_t x = s.find('x');
+  if (x == std::string::npos) return false;
+  return ParseInt(s.substr(0, x).c_str(), 1, 20, cols) && ParseInt(s.substr(x + 1).c_str(), 1, 20, rows);
+}
+
+bool ParseLoudness(const std::string& s, pipeline::AudioOptions* a) {
+  a->normalize = s != "off";
+  if (s == "off") return true;
+  if (s == "streaming") {
+    a->target_lufs = pipeline::kStreamingLufs;
+  } else if (s == "broadcast") {
+    a->target_lufs = pipeline::kBroadcastLufs;
+  } else {
+    return ParseDouble(s.c_str(), -40, -5, &a->target_lufs);
+  }
+  return true;
 }
 
 bool IsPreset(const std::string& p) {
@@ -136,6 +206,35 @@ int Parse(int argc, char** argv, RunArgs& a) {
       a.as_json = true;
     } else if (f == "--quiet") {
       a.quiet = true;
+    } else if (f == "--audio-aac") {
+      if (!ParseKbpsList(value(), false, &a.job.audio.aac_kbps)) return bad("--audio-aac must list bitrates 16..512 (kb/s), e.g. 64,128,192");
+    } else if (f == "--audio-opus") {
+      if (!ParseKbpsList(value(), true, &a.job.audio.opus_kbps)) return bad("--audio-opus must list bitrates 16..512 (kb/s) or be none");
+    } else if (f == "--no-surround") {
+      a.job.audio.surround = false;
+    } else if (f == "--loudness") {
+      if (!ParseLoudness(value(), &a.job.audio)) return bad("--loudness must be streaming, broadcast, off or a target in -40..-5 LUFS");
+    } else if (f == "--true-peak") {
+      if (!ParseDouble(value(), -9, 0, &a.job.audio.true_peak_dbtp)) return bad("--true-peak must be -9..0 dBTP");
+    } else if (f == "--no-thumbnails") {
+      a.job.thumbnails.enabled = false;
+    } else if (f == "--poster-at") {
+      if (!ParseDouble(value(), 0, 12 * 3600, &a.job.thumbnails.poster_seconds)) return bad("--poster-at must be 0..43200 seconds");
+    } else if (f == "--still-interval") {
+      if (!ParseDouble(value(), 1, 3600, &a.job.thumbnails.still_interval)) return bad("--still-interval must be 1..3600 seconds");
+    } else if (f == "--sprite-interval") {
+      if (!ParseDouble(value(), 0.5, 600, &a.job.thumbnails.sprite_interval)) return bad("--sprite-interval must be 0.5..600 seconds");
+    } else if (f == "--sprite-grid") {
+      if (!ParseGrid(value(), &a.job.thumbnails.sprite_cols, &a.job.thumbnails.sprite_rows)) return bad("--sprite-grid must be CxR, each 1..20 (e.g. 5x5)");
+    } else if (f == "--sprite-width") {
+      if (!ParseInt(value(), 32, 640, &a.job.thumbnails.sprite_width)) return bad("--sprite-width must be 32..640");
+    } else if (f == "--subtitle") {
+      std::string v = value();
+      size_t colon = v.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) return bad("--subtitle must be LANG:FILE, e.g. en:movie.srt");
+      a.job.subtitles.push_back({v.substr(0, colon), v.substr(colon + 1), "", ""});
+    } else if (f == "--captions") {
+      a.job.captions_language = value();
     } else if (!f.empty() && f[0] == '-') {
       std::fprintf(stderr, "vtp run: unknown option %s\n\n%s", f.c_str(), kRunUsage);
       return 2;
@@ -167,8 +266,31 @@ StatusOr<std::string> VideoIdFor(const pipeline::JobOptions& job) {
   json identity = pipeline::ToJson(job);
   identity.erase("source");
   identity.erase("replace_output");
+  for (auto& sub : identity["subtitles"]) sub.erase("source");
   ASSIGN_OR_RETURN(std::string h, adapters::Sha256Hex(job.source_sha256 + "\n" + identity.dump()));
   return "v" + h.substr(0, 16);
+}
+
+// Each subtitle file is read and checked now, so a bad one is refused with
+// the line at fault before anything is submitted.
+Status PrepareSubtitles(pipeline::JobOptions& job) {
+  for (auto& sub : job.subtitles) {
+    std::error_code ec;
+    if (!fs::is_regular_file(sub.source, ec)) return NotFound("subtitle file " + sub.source + " does not exist");
+    if (fs::file_size(sub.source, ec) > kMaxSubtitleBytes) {
+      return InvalidArgument("subtitle file " + sub.source + " is over 16 MiB");
+    }
+    std::ifstream f(sub.source, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    StatusOr<std::vector<subtitle::Cue>> cues = subtitle::ParseSubtitles(bytes, sub.source);
+    if (!cues.ok()) return cues.status().WithContext(sub.source);
+    ASSIGN_OR_RETURN(sub.sha256, FileSha256(sub.source));
+    std::string ext = fs::path(sub.source).extension().string();
+    sub.ext = ext.size() > 1 && ext.size() <= 5 ? ext.substr(1) : "txt";
+    for (char& c : sub.ext) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    sub.source = fs::absolute(sub.source).lexically_normal().string();
+  }
+  return Status::Ok();
 }
 
 StatusOr<ports::VideoRecord> Prepare(RunArgs& a) {
@@ -181,6 +303,8 @@ StatusOr<ports::VideoRecord> Prepare(RunArgs& a) {
   std::string ext = fs::path(a.input).extension().string();
   a.job.source_ext = ext.size() > 1 && ext.size() <= 8 ? ext.substr(1) : "bin";
   for (char& c : a.job.source_ext) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  RETURN_IF_ERROR(PrepareSubtitles(a.job));
+  RETURN_IF_ERROR(pipeline::ValidateJobOptions(a.job));
   // The chunk plan is cut for the parallelism that will run it.
   if (a.workers <= 0) a.workers = pipeline::DefaultWorkersHere();
   a.job.chunk_workers = a.workers;
@@ -254,7 +378,17 @@ json SummaryJson(const pipeline::RunReport& r) {
   for (const auto& [name, s] : r.steps) {
     steps[name] = {{"tasks", s.tasks}, {"wall_seconds", s.wall_seconds}, {"cpu_seconds", s.cpu_seconds}};
   }
+  json audio = json::array(), subtitles = json::array(), skipped = json::array();
+  for (const auto& a : r.audio_tracks) {
+    audio.push_back({{"track", a.key}, {"integrated_lufs", a.integrated_lufs}, {"true_peak_dbtp", a.true_peak_dbtp},
+                     {"lra_lu", a.lra_lu}, {"silent", a.silent}, {"gain_db", a.gain_db}});
+  }
+  for (const auto& s : r.subtitles) subtitles.push_back({{"track", s.key}, {"cues", s.cues}, {"captions", s.captions}});
+  for (const auto& s : r.skipped_subtitles) skipped.push_back({{"track", s.key}, {"reason", s.reason}});
   return {{"status", "ready"}, {"video_id", r.video_id}, {"input", r.source.path},
+          {"audio_tracks", audio}, {"subtitles", subtitles}, {"skipped_subtitles", skipped},
+          {"thumbnails", {{"posters", r.posters}, {"stills", r.stills}, {"sprites", r.sprites},
+                          {"poster_seconds", r.poster_seconds}}},
           {"output_dir", r.output_dir},
           {"manifests", {{"hls", r.output_dir + "/manifest.m3u8"},
                          {"hls_ts", r.output_dir + "/manifest_ts.m3u8"},
@@ -268,6 +402,20 @@ void PrintReady(const pipeline::RunReport& r) {
   std::printf("ready: %s (video %s)\n  HLS (CMAF):    %s/manifest.m3u8\n  HLS (MPEG-TS): %s/manifest_ts.m3u8\n"
               "  DASH:          %s/manifest.mpd\n  %zu renditions, %.1f s wall, %.1f CPU-s\n",
               o, r.video_id.c_str(), o, o, o, r.renditions.size(), r.wall_seconds, r.cpu_seconds);
+  for (const auto& a : r.audio_tracks) {
+    if (a.silent) {
+      std::printf("  audio %-8s silent (left as is)\n", a.key.c_str());
+    } else {
+      std::printf("  audio %-8s %.1f LUFS, %.1f dBTP, LRA %.1f LU -> gain %+.1f dB\n", a.key.c_str(),
+                  a.integrated_lufs, a.true_peak_dbtp, a.lra_lu, a.gain_db);
+    }
+  }
+  for (const auto& s : r.subtitles) {
+    std::printf("  subtitles %-8s %d cues%s\n", s.key.c_str(), s.cues, s.captions ? " (speech to text)" : "");
+  }
+  for (const auto& s : r.skipped_subtitles) {
+    std::fprintf(stderr, "vtp run: warning: subtitle track %s skipped: %s\n", s.key.c_str(), s.reason.c_str());
+  }
 }
 
 }  // namespace

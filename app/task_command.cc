@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "adapters/local_blob_store.h"
+#include "adapters/pocketsphinx_stt.h"
 #include "app/commands.h"
 #include "media/logging.h"
 #include "pipeline/fault_injection.h"
@@ -75,6 +76,14 @@ pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_di
     if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
     blobs = std::move(opened).value();
     ctx.blobs = blobs.get();
+  }
+  // The speech model takes ~0.4 s and ~150 MB to load: only captions pay.
+  std::unique_ptr<adapters::PocketSphinxStt> stt;
+  if (task.step == "captions") {
+    auto opened = adapters::PocketSphinxStt::Open();
+    if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
+    stt = std::move(opened).value();
+    ctx.stt = stt.get();
   }
   return pipeline::ExecuteTask(task, ctx);
 }

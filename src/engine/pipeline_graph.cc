@@ -60,7 +60,7 @@ struct Coordinates {
 
 Coordinates CellsOf(const StepDef& step, const JobShape& shape) {
   Coordinates c;
-  if (!step.enabled) {
+  if (!step.enabled || shape.skipped_steps.count(step.name)) {
     c.inapplicable = true;
     return c;
   }
@@ -270,7 +270,7 @@ namespace {
 ports::VideoStatus PhaseOf(std::string_view step) {
   if (step == "ingest" || step == "probe") return ports::VideoStatus::kProbing;
   if (step == "split" || step == "transcode" || step == "audio" || step == "thumbnails" ||
-      step == "subtitles") {
+      step == "subtitles" || step == "captions") {
     return ports::VideoStatus::kTranscoding;
   }
   return ports::VideoStatus::kPackaging;
@@ -294,12 +294,14 @@ PipelineGraph DefaultPipelineGraph() {
       {"audio",         {"probe", "split"},                             FanOut::kNone,         Applies::kIfAudio, true},
       {"package",       {"transcode"},                                  FanOut::kPerRendition, Applies::kIfVideo, true},
       {"package_audio", {"audio", "transcode"},                         FanOut::kNone,         Applies::kIfAudio, true},
-      {"thumbnails",    {"probe"},                                      FanOut::kNone,         Applies::kIfVideo, false},
-      {"subtitles",     {"probe"},                                      FanOut::kNone,         Applies::kAlways,  false},
+      {"thumbnails",    {"probe", "split"},                             FanOut::kNone,         Applies::kIfVideo, true},
+      {"subtitles",     {"probe", "split"},                             FanOut::kNone,         Applies::kAlways,  true},
+      {"captions",      {"probe", "split"},                             FanOut::kNone,         Applies::kIfAudio, true},
       {"drm",           {"package"},                                    FanOut::kPerRendition, Applies::kIfVideo, false},
       {"verify",        {"package", "drm"},                             FanOut::kPerRendition, Applies::kIfVideo, false},
-      {"manifest",      {"package", "package_audio", "drm"},            FanOut::kNone,         Applies::kAlways,  true},
-      {"publish",       {"manifest", "verify", "thumbnails", "subtitles"}, FanOut::kNone,      Applies::kAlways,  true},
+      {"manifest",      {"package", "package_audio", "drm", "thumbnails", "subtitles", "captions"},
+                                                                        FanOut::kNone,         Applies::kAlways,  true},
+      {"publish",       {"manifest", "verify"},                         FanOut::kNone,         Applies::kAlways,  true},
   };
   // clang-format on
   PipelineGraph g;

@@ -96,9 +96,10 @@ class PipelineGraph {
 //   audio after probe and split (it is cut against split's video origin),
 //   package_audio after audio and transcode (it needs the presentation delay
 //   chunk 0 reports; the whole step is the granularity, so all chunks);
-//   disabled: thumbnails, subtitles (after probe), drm (per rendition, after
-//   package, before manifest), verify (per rendition, after package and drm,
-//   before publish).
+//   thumbnails, subtitles and captions after probe and split (they are cut
+//   against the video's origin), all three before manifest, which lists
+//   them; disabled: drm (per rendition, after package, before manifest),
+//   verify (per rendition, after package and drm, before publish).
 // Retry policies are DefaultRetryPolicy(name); every pool is "cpu".
 PipelineGraph DefaultPipelineGraph();
 
@@ -118,6 +119,10 @@ struct JobShape {
   std::optional<bool> has_audio;
   std::optional<int> chunks;                              // from split
   std::optional<std::vector<RenditionRef>> renditions;    // video rungs
+  // Steps this video does not run although the graph enables them (a job
+  // that asked for no captions, an input with no subtitles to convert): they
+  // have no tasks, and dependencies on them are satisfied vacuously.
+  std::set<std::string> skipped_steps;
 };
 
 struct TaskPlan {

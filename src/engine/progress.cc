@@ -158,7 +158,7 @@ int WholePercent(int completed, int total) {
 bool PlanComplete(const PipelineGraph& graph, const JobShape& shape) {
   // The same rule ExpandTasks applies to each step (pipeline_graph.cc, CellsOf).
   for (const StepDef& step : graph.steps()) {
-    if (!step.enabled) continue;
+    if (!step.enabled || shape.skipped_steps.count(step.name)) continue;
     std::optional<bool> applies = true;
     if (step.applies == Applies::kIfVideo) applies = shape.has_video;
     if (step.applies == Applies::kIfAudio) applies = shape.has_audio;

@@ -145,6 +145,13 @@ RetryPolicy DefaultRetryPolicy(std::string_view step) {
   if (step == "transcode") return Make(3, 1 * kSecond, 1 * kMinute, 10 * kMinute, 30 * kSecond);
   // The whole audio stream in one task (minutes for a 2-hour video).
   if (step == "audio") return Make(3, 1 * kSecond, 1 * kMinute, 20 * kMinute, 30 * kSecond);
+  // One decode of the video, a few hundred small JPEG encodes.
+  if (step == "thumbnails") return Make(3, 1 * kSecond, 1 * kMinute, 20 * kMinute, 30 * kSecond);
+  // Text in, text out; a bad file is reported in the result, not retried.
+  if (step == "subtitles") return Make(3, 1 * kSecond, 30 * kSecond, 5 * kMinute, 0);
+  // Speech recognition runs at ~0.15x real time: a 2-hour video takes ~20
+  // minutes of CPU in one task, so a generous start-to-close.
+  if (step == "captions") return Make(3, 2 * kSecond, 1 * kMinute, 90 * kMinute, 1 * kMinute);
   // Remux of one rendition's chunks: I/O bound, shorter backoff cap.
   if (step == "package" || step == "package_audio") {
     return Make(3, 1 * kSecond, 30 * kSecond, 10 * kMinute, 30 * kSecond);

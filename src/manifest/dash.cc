@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <set>
@@ -46,6 +47,24 @@ Status CheckRequiredText(const std::string& what, std::string_view s) {
   return CheckXmlText(what, s);
 }
 
+// Human-readable or identifying text (labels, descriptor values): XML text
+// without control characters, not even the TAB/CR/LF XML would allow.
+Status CheckPlainText(const std::string& what, std::string_view s) {
+  RETURN_IF_ERROR(CheckXmlText(what, s));
+  return CheckLineText(what, s);
+}
+
+// A URI (BaseURL, @schemeIdUri): non-empty plain text without whitespace;
+// RFC 3986 has spaces percent-encoded.
+Status CheckUri(const std::string& what, std::string_view s) {
+  RETURN_IF_ERROR(CheckRequiredText(what, s));
+  RETURN_IF_ERROR(CheckPlainText(what, s));
+  if (s.find(' ') != std::string_view::npos) {
+    return InvalidArgument(what + " contains whitespace; percent-encode it");
+  }
+  return Status::Ok();
+}
+
 
 // "%0<width>d", the only format tag §5.3.9.4.4 defines.
 bool IsWidthFormatTag(std::string_view tag) {
@@ -56,9 +75,17 @@ bool IsWidthFormatTag(std::string_view tag) {
   return true;
 }
 
+// The segment identifiers a template uses.
+struct TemplateIds {
+  bool number = false;
+  bool time = false;
+};
+
 // §5.3.9.4.4 (template identifiers). $Number$ and $Time$ identify a segment, so they
 // belong in @media (which needs one of them) and never in @initialization.
-Status CheckTemplate(const std::string& what, std::string_view s, bool is_media) {
+// When `ids` is given, it receives which of the two the template uses.
+Status CheckTemplate(const std::string& what, std::string_view s, bool is_media,
+                     TemplateIds* ids = nullptr) {
   RETURN_IF_ERROR(CheckRequiredText(what, s));
   bool has_segment_id = false;
   for (size_t pos = s.find('$'); pos != std::string_view::npos; pos = s.find('$', pos)) {
@@ -81,6 +108,8 @@ Status CheckTemplate(const std::string& what, std::string_view s, bool is_media)
       return InvalidArgument(what + " has a bad format tag in $" + std::string(id) + "$");
     }
     has_segment_id = has_segment_id || segment_id;
+    if (ids && name == "Number") ids->number = true;
+    if (ids && name == "Time") ids->time = true;
   }
   if (is_media && !has_segment_id) {
     return InvalidArgument(what + " must contain $Number$ or $Time$");
@@ -137,7 +166,81 @@ bool FrameRateLess(const Rational& a, const Rational& b) {
 }
 
 std::string_view ContentTypeName(ContentType type) {
-  return type == ContentType::kVideo ? "video" : "audio";
+  switch (type) {
+    case ContentType::kVideo: return "video";
+    case ContentType::kAudio: return "audio";
+    case ContentType::kText: return "text";
+    case ContentType::kImage: return "image";
+  }
+  return "video";  // unreachable: every enumerator is handled above
+}
+
+// "a video set", "an audio set", for error messages.
+std::string SetPhrase(ContentType type) {
+  const bool vowel = type == ContentType::kAudio || type == ContentType::kImage;
+  return std::string(vowel ? "an " : "a ") + std::string(ContentTypeName(type)) + " set";
+}
+
+// The content type a Representation's format belongs to.
+ContentType FormatType(const Representation& rep) {
+  if (std::holds_alternative<VideoFormat>(rep.format)) return ContentType::kVideo;
+  if (std::holds_alternative<AudioFormat>(rep.format)) return ContentType::kAudio;
+  if (std::holds_alternative<TextFormat>(rep.format)) return ContentType::kText;
+  return ContentType::kImage;
+}
+
+// ---------------------------------------------------------------- descriptors
+
+// The Role values of the urn:mpeg:dash:role:2011 scheme (§5.8.4.2).
+constexpr std::string_view kRoleValues[] = {
+    "caption", "subtitle", "main", "alternate", "supplementary", "commentary", "dub",
+    "description", "sign", "metadata", "enhanced-audio-intelligibility", "emergency",
+    "forced-subtitle", "easyreader", "karaoke"};
+
+bool IsThumbnailTile(const Descriptor& d) {
+  return d.scheme_id_uri == kDashThumbnailTileScheme ||
+         d.scheme_id_uri == "http://dashif.org/guidelines/thumbnail_tile";
+}
+
+// A positive decimal without sign or leading zeros, at most 9 digits (so
+// it fits an int).
+std::optional<int> ParseGridCount(std::string_view s) {
+  if (s.empty() || s.size() > 9 || s.front() == '0') return std::nullopt;
+  int n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+// thumbnail_tile @value "<columns>x<rows>" (DASH-IF IOP), e.g. "10x6".
+std::optional<std::pair<int, int>> ParseTileGrid(std::string_view value) {
+  const size_t x = value.find('x');
+  if (x == std::string_view::npos) return std::nullopt;
+  const auto columns = ParseGridCount(value.substr(0, x));
+  const auto rows = ParseGridCount(value.substr(x + 1));
+  if (!columns || !rows) return std::nullopt;
+  return std::pair{*columns, *rows};
+}
+
+// The checks any EssentialProperty passes, wherever it sits.
+Status ValidateDescriptor(const std::string& what, const Descriptor& d) {
+  RETURN_IF_ERROR(CheckUri(what + " schemeIdUri", d.scheme_id_uri));
+  RETURN_IF_ERROR(CheckPlainText(what + " value", d.value));
+  if (IsThumbnailTile(d) && !ParseTileGrid(d.value)) {
+    return InvalidArgument(what + " thumbnail_tile value \"" + d.value +
+                           "\" is not <columns>x<rows>");
+  }
+  return Status::Ok();
+}
+
+Status ValidateDescriptors(const std::string& what, const std::vector<Descriptor>& descriptors) {
+  for (size_t i = 0; i < descriptors.size(); ++i) {
+    RETURN_IF_ERROR(
+        ValidateDescriptor(what + " EssentialProperty " + std::to_string(i), descriptors[i]));
+  }
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------- validation
@@ -159,34 +262,122 @@ Status ValidateTimeline(const std::string& what, const std::vector<SegmentTime>&
   return Status::Ok();
 }
 
-Status ValidateSegmentTemplate(const std::string& what, const SegmentTemplate& t) {
+Status ValidateSegmentTemplate(const std::string& what, const SegmentTemplate& t,
+                               ContentType type) {
   if (t.timescale < 1 || t.timescale > kMaxTimescale) {
     return InvalidArgument(what + " timescale must be in [1, 2^32)");
   }
-  RETURN_IF_ERROR(CheckTemplate(what + " initialization", t.initialization, false));
-  RETURN_IF_ERROR(CheckTemplate(what + " media", t.media, true));
+  // Image segments are self-contained JPEG/PNG files: there is no
+  // Initialization Segment to name.
+  if (type == ContentType::kImage) {
+    if (!t.initialization.empty()) {
+      return InvalidArgument(what + " initialization must be empty in an image set");
+    }
+  } else {
+    RETURN_IF_ERROR(CheckTemplate(what + " initialization", t.initialization, false));
+  }
+  TemplateIds ids;
+  RETURN_IF_ERROR(CheckTemplate(what + " media", t.media, true, &ids));
   if (t.start_number < 0) return InvalidArgument(what + " startNumber must be >= 0");
   if (t.presentation_time_offset && *t.presentation_time_offset < 0) {
     return InvalidArgument(what + " presentationTimeOffset must be >= 0");
   }
-  return ValidateTimeline(what, t.segments);
+  if (t.duration && !t.segments.empty()) {
+    return InvalidArgument(what + " has both a duration and a SegmentTimeline");
+  }
+  // DASH-IF IOP: thumbnails use simple ($Number$, @duration) addressing.
+  if (type == ContentType::kImage && !t.duration) {
+    return InvalidArgument(what + " in an image set needs a duration, not a SegmentTimeline");
+  }
+  if (!t.duration) {
+    if (t.segments.empty()) {
+      return InvalidArgument(what + " has no segments: give a SegmentTimeline or a duration");
+    }
+    return ValidateTimeline(what, t.segments);
+  }
+  if (*t.duration < 1 || *t.duration > kMaxTimescale) {  // xs:unsignedInt
+    return InvalidArgument(what + " duration must be in [1, 2^32)");
+  }
+  // §5.3.9.4.4: $Time$ is a timeline's S@t; without a timeline segments are
+  // found by number.
+  if (ids.time || !ids.number) {
+    return InvalidArgument(what + " media must use $Number$ and not $Time$ with a duration");
+  }
+  return Status::Ok();
 }
 
 Status ValidateFormat(const std::string& what, const Representation& rep, ContentType type) {
+  const ContentType format_type = FormatType(rep);
+  if (format_type != type) {
+    return InvalidArgument(what + " is " + std::string(ContentTypeName(format_type)) + " in " +
+                           SetPhrase(type));
+  }
   if (const auto* video = std::get_if<VideoFormat>(&rep.format)) {
-    if (type != ContentType::kVideo) return InvalidArgument(what + " is video in an audio set");
     if (video->width <= 0 || video->height <= 0) {
       return InvalidArgument(what + " width and height must be > 0");
     }
     RETURN_IF_ERROR(CheckRatio(what + " frameRate", video->frame_rate));
     return CheckRatio(what + " sar", video->sar);
   }
-  const auto& audio = std::get<AudioFormat>(rep.format);
-  if (type != ContentType::kAudio) return InvalidArgument(what + " is audio in a video set");
-  if (audio.sampling_rate <= 0 || audio.channels <= 0) {
-    return InvalidArgument(what + " audioSamplingRate and channels must be > 0");
+  if (const auto* audio = std::get_if<AudioFormat>(&rep.format)) {
+    if (audio->sampling_rate <= 0 || audio->channels <= 0) {
+      return InvalidArgument(what + " audioSamplingRate and channels must be > 0");
+    }
+  }
+  if (const auto* image = std::get_if<ImageFormat>(&rep.format)) {
+    if (image->width <= 0 || image->height <= 0) {
+      return InvalidArgument(what + " width and height must be > 0");
+    }
   }
   return Status::Ok();
+}
+
+// thumbnail_tile (already checked for syntax by ValidateDescriptor) belongs
+// on image Representations, exactly once each, and its grid must fit the
+// sheet: a thumbnail at least one pixel in each direction.
+Status ValidateThumbnailTile(const std::string& what, const Representation& rep,
+                             ContentType type) {
+  const Descriptor* tile = nullptr;
+  for (const Descriptor& d : rep.essential_properties) {
+    if (!IsThumbnailTile(d)) continue;
+    if (type != ContentType::kImage) {
+      return InvalidArgument(what +
+                             " has a thumbnail_tile EssentialProperty outside an image set");
+    }
+    if (tile) return InvalidArgument(what + " has more than one thumbnail_tile EssentialProperty");
+    tile = &d;
+  }
+  if (type != ContentType::kImage) return Status::Ok();
+  if (!tile) {
+    return InvalidArgument(what + " in an image set needs a thumbnail_tile EssentialProperty");
+  }
+  const auto [columns, rows] = *ParseTileGrid(tile->value);
+  const auto& image = std::get<ImageFormat>(rep.format);
+  if (columns > image.width || rows > image.height) {
+    return InvalidArgument(what + " thumbnail_tile " + tile->value + " does not fit " +
+                           std::to_string(image.width) + "x" + std::to_string(image.height) +
+                           " pixels");
+  }
+  return Status::Ok();
+}
+
+// Exactly one of SegmentTemplate and BaseURL, see Representation.
+Status ValidateAddressing(const std::string& what, const Representation& rep, ContentType type) {
+  const bool has_template = rep.segment_template != SegmentTemplate{};
+  if (!rep.base_url && !has_template) {
+    return InvalidArgument(what + (type == ContentType::kText
+                                       ? " has neither a BaseURL nor a SegmentTemplate"
+                                       : " has no SegmentTemplate"));
+  }
+  if (!rep.base_url) {
+    return ValidateSegmentTemplate(what + " SegmentTemplate", rep.segment_template, type);
+  }
+  if (type != ContentType::kText) {
+    return InvalidArgument(what + " has a BaseURL, which only text Representations may use; " +
+                           SetPhrase(type) + " needs a SegmentTemplate");
+  }
+  if (has_template) return InvalidArgument(what + " has both a BaseURL and a SegmentTemplate");
+  return CheckUri(what + " BaseURL", *rep.base_url);
 }
 
 // §5.3.5.2: @id is unique within the Period and holds no whitespace (it
@@ -199,10 +390,30 @@ Status ValidateRepresentation(const Representation& rep, ContentType type,
     return InvalidArgument(what + " id contains whitespace");
   }
   if (!ids->insert(rep.id).second) return InvalidArgument(what + " id is not unique");
-  RETURN_IF_ERROR(CheckRequiredText(what + " codecs", rep.codecs));
+  // A sidecar .vtt file or a JPEG sheet has no RFC 6381 codecs string.
+  const bool codecs_optional = type == ContentType::kText || type == ContentType::kImage;
+  if (!codecs_optional || !rep.codecs.empty()) {
+    RETURN_IF_ERROR(CheckRequiredText(what + " codecs", rep.codecs));
+  }
   if (rep.bandwidth <= 0) return InvalidArgument(what + " bandwidth must be > 0");
   RETURN_IF_ERROR(ValidateFormat(what, rep, type));
-  return ValidateSegmentTemplate(what + " SegmentTemplate", rep.segment_template);
+  RETURN_IF_ERROR(ValidateDescriptors(what, rep.essential_properties));
+  RETURN_IF_ERROR(ValidateThumbnailTile(what, rep, type));
+  return ValidateAddressing(what, rep, type);
+}
+
+Status ValidateRoles(const std::string& what, const std::vector<std::string>& roles) {
+  std::set<std::string> seen;
+  for (const std::string& role : roles) {
+    if (std::find(std::begin(kRoleValues), std::end(kRoleValues), role) ==
+        std::end(kRoleValues)) {
+      RETURN_IF_ERROR(CheckPlainText(what + " Role", role));  // names bad bytes first
+      return InvalidArgument(what + " Role \"" + role + "\" is not a value of " +
+                             kDashRoleScheme);
+    }
+    if (!seen.insert(role).second) return InvalidArgument(what + " repeats Role \"" + role + "\"");
+  }
+  return Status::Ok();
 }
 
 Status ValidateAdaptationSet(const AdaptationSet& set, std::set<int64_t>* set_ids,
@@ -212,6 +423,18 @@ Status ValidateAdaptationSet(const AdaptationSet& set, std::set<int64_t>* set_id
   if (!set_ids->insert(set.id).second) return InvalidArgument(what + " id is not unique");
   RETURN_IF_ERROR(CheckRequiredText(what + " mimeType", set.mime_type));
   if (set.lang) RETURN_IF_ERROR(CheckLanguage(what + " lang", *set.lang));
+  RETURN_IF_ERROR(ValidateRoles(what, set.roles));
+  if (set.label) {
+    RETURN_IF_ERROR(CheckRequiredText(what + " Label", *set.label));
+    RETURN_IF_ERROR(CheckPlainText(what + " Label", *set.label));
+  }
+  RETURN_IF_ERROR(ValidateDescriptors(what, set.essential_properties));
+  for (const Descriptor& d : set.essential_properties) {
+    if (IsThumbnailTile(d)) {
+      return InvalidArgument(what + " has a thumbnail_tile EssentialProperty; put it on each "
+                             "image Representation instead");
+    }
+  }
   if (set.representations.empty()) return InvalidArgument(what + " has no Representations");
   for (const Representation& rep : set.representations) {
     RETURN_IF_ERROR(ValidateRepresentation(rep, set.content_type, rep_ids));
@@ -279,6 +502,21 @@ void CloseElement(std::string* out, int depth, std::string_view name) {
   out->append(static_cast<size_t>(depth) * 2, ' ').append("</").append(name).append(">\n");
 }
 
+// An element holding only text, on one line: <name>text</name>.
+void TextElement(std::string* out, int depth, std::string_view name, std::string_view text) {
+  out->append(static_cast<size_t>(depth) * 2, ' ').append("<").append(name).append(">");
+  out->append(EscapeXml(text)).append("</").append(name).append(">\n");
+}
+
+void WriteEssentialProperties(std::string* out, int depth,
+                              const std::vector<Descriptor>& descriptors) {
+  for (const Descriptor& d : descriptors) {
+    Attributes attributes = {{"schemeIdUri", d.scheme_id_uri}};
+    if (!d.value.empty()) attributes.emplace_back("value", d.value);
+    OpenElement(out, depth, "EssentialProperty", attributes, /*empty=*/true);
+  }
+}
+
 // One S element: `repeat` more segments of duration `d` follow the first.
 struct TimelineRun {
   int64_t t = 0;
@@ -313,9 +551,14 @@ void WriteSegmentTemplate(std::string* out, int depth, const SegmentTemplate& t)
     attributes.emplace_back("presentationTimeOffset",
                             std::to_string(*t.presentation_time_offset));
   }
-  attributes.emplace_back("initialization", t.initialization);
+  if (t.duration) attributes.emplace_back("duration", std::to_string(*t.duration));
+  if (!t.initialization.empty()) attributes.emplace_back("initialization", t.initialization);
   attributes.emplace_back("media", t.media);
   attributes.emplace_back("startNumber", std::to_string(t.start_number));
+  if (t.duration) {  // constant-duration form: no SegmentTimeline
+    OpenElement(out, depth, "SegmentTemplate", attributes, /*empty=*/true);
+    return;
+  }
   OpenElement(out, depth, "SegmentTemplate", attributes);
   OpenElement(out, depth + 1, "SegmentTimeline", {});
   for (const TimelineRun& run : CompressTimeline(t.segments)) {
@@ -330,29 +573,39 @@ void WriteSegmentTemplate(std::string* out, int depth, const SegmentTemplate& t)
 }
 
 void WriteRepresentation(std::string* out, int depth, const Representation& rep) {
-  Attributes attributes = {{"id", rep.id},
-                           {"codecs", rep.codecs},
-                           {"bandwidth", std::to_string(rep.bandwidth)}};
+  Attributes attributes = {{"id", rep.id}};
+  if (!rep.codecs.empty()) attributes.emplace_back("codecs", rep.codecs);
+  attributes.emplace_back("bandwidth", std::to_string(rep.bandwidth));
   const auto* video = std::get_if<VideoFormat>(&rep.format);
   const auto* audio = std::get_if<AudioFormat>(&rep.format);
+  const auto* image = std::get_if<ImageFormat>(&rep.format);
   if (video) {
     attributes.emplace_back("width", std::to_string(video->width));
     attributes.emplace_back("height", std::to_string(video->height));
     attributes.emplace_back("frameRate", FormatFrameRate(video->frame_rate));
     attributes.emplace_back("sar", FormatSar(video->sar));
-  } else {
+  } else if (audio) {
     attributes.emplace_back("audioSamplingRate", std::to_string(audio->sampling_rate));
+  } else if (image) {
+    attributes.emplace_back("width", std::to_string(image->width));
+    attributes.emplace_back("height", std::to_string(image->height));
   }
   OpenElement(out, depth, "Representation", attributes);
-  // The schema orders AudioChannelConfiguration (RepresentationBaseType)
-  // before the SegmentTemplate.
+  // The schema orders the RepresentationBaseType children
+  // (AudioChannelConfiguration, then EssentialProperty) before BaseURL and
+  // SegmentTemplate.
   if (audio) {
     OpenElement(out, depth + 1, "AudioChannelConfiguration",
                 {{"schemeIdUri", kChannelConfigScheme},
                  {"value", std::to_string(audio->channels)}},
                 /*empty=*/true);
   }
-  WriteSegmentTemplate(out, depth + 1, rep.segment_template);
+  WriteEssentialProperties(out, depth + 1, rep.essential_properties);
+  if (rep.base_url) {
+    TextElement(out, depth + 1, "BaseURL", *rep.base_url);
+  } else {
+    WriteSegmentTemplate(out, depth + 1, rep.segment_template);
+  }
   CloseElement(out, depth, "Representation");
 }
 
@@ -377,10 +630,20 @@ void WriteAdaptationSet(std::string* out, int depth, const AdaptationSet& set) {
                            {"contentType", std::string(ContentTypeName(set.content_type))}};
   if (set.lang) attributes.emplace_back("lang", *set.lang);
   attributes.emplace_back("mimeType", set.mime_type);
-  attributes.emplace_back("segmentAlignment", "true");
-  attributes.emplace_back("startWithSAP", "1");
+  if (set.content_type == ContentType::kVideo || set.content_type == ContentType::kAudio) {
+    attributes.emplace_back("segmentAlignment", "true");
+    attributes.emplace_back("startWithSAP", "1");
+  }
   if (set.content_type == ContentType::kVideo) AddVideoMaxima(set, &attributes);
   OpenElement(out, depth, "AdaptationSet", attributes);
+  // Schema order: EssentialProperty and Label (RepresentationBaseType), then
+  // Role (AdaptationSetType), then the Representations.
+  WriteEssentialProperties(out, depth + 1, set.essential_properties);
+  if (set.label) TextElement(out, depth + 1, "Label", *set.label);
+  for (const std::string& role : set.roles) {
+    OpenElement(out, depth + 1, "Role", {{"schemeIdUri", kDashRoleScheme}, {"value", role}},
+                /*empty=*/true);
+  }
   for (const Representation& rep : set.representations) WriteRepresentation(out, depth + 1, rep);
   CloseElement(out, depth, "AdaptationSet");
 }
@@ -395,6 +658,10 @@ std::string JoinProfiles(const std::vector<std::string>& profiles) {
 }
 
 }  // namespace
+
+Descriptor ThumbnailTile(int columns, int rows) {
+  return {kDashThumbnailTileScheme, std::to_string(columns) + "x" + std::to_string(rows)};
+}
 
 StatusOr<std::string> WriteMpd(const Mpd& mpd) {
   RETURN_IF_ERROR(ValidateMpd(mpd));

@@ -35,29 +35,34 @@ std::string FormatMicros(int64_t micros) {
   return buf;
 }
 
-
+// §4.2 quoted-string: no '"', CR or LF, and there is no escape for them.
 // §4.1: playlists are UTF-8 without control characters (U+0000-U+001F,
 // U+007F-U+009F) other than the CR/LF that end lines; every value we write
-// sits inside one line, so CR and LF are refused too.
-Status CheckLineText(const std::string& what, std::string_view s) {
-  size_t pos = 0;
-  while (pos < s.size()) {
-    const auto cp = NextCodePoint(s, &pos);
-    if (!cp) return InvalidArgument(what + " is not valid UTF-8");
-    if (*cp < 0x20 || (*cp >= 0x7F && *cp <= 0x9F)) {
-      return InvalidArgument(what + " contains a control character");
-    }
-  }
-  return Status::Ok();
-}
-
-// §4.2 quoted-string: no '"', CR or LF, and there is no escape for them.
+// sits inside one line, so CR and LF are refused too (CheckLineText).
 Status CheckQuoted(const std::string& what, std::string_view s) {
   if (s.empty()) return InvalidArgument(what + " is empty");
   if (s.find('"') != std::string_view::npos) {
     return InvalidArgument(what + " contains a double quote, which HLS cannot express");
   }
   return CheckLineText(what, s);
+}
+
+// CHARACTERISTICS (§4.3.4.1): UTIs separated by ','. A UTI is a
+// reverse-DNS name, so entries are non-empty and hold no spaces.
+Status CheckCharacteristics(const std::string& what, std::string_view s) {
+  RETURN_IF_ERROR(CheckQuoted(what, s));
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = s.find(',', begin);
+    const std::string_view entry =
+        s.substr(begin, comma == std::string_view::npos ? std::string_view::npos : comma - begin);
+    if (entry.empty()) return InvalidArgument(what + " has an empty entry");
+    if (entry.find(' ') != std::string_view::npos) {
+      return InvalidArgument(what + " entry \"" + std::string(entry) + "\" contains a space");
+    }
+    if (comma == std::string_view::npos) return Status::Ok();
+    begin = comma + 1;
+  }
 }
 
 // A URI line or URI attribute. RFC 3986 URIs hold no whitespace (spaces are
@@ -115,32 +120,75 @@ void AddAttribute(std::string* list, std::string_view name, std::string_view val
   list->append(name).append("=").append(value);
 }
 
-Status ValidateRendition(const AudioRendition& r, size_t index) {
-  const std::string what = "audio rendition " + std::to_string(index);
+// The attributes AudioRendition and SubtitleRendition share.
+template <typename Rendition>
+Status ValidateCommonRendition(const Rendition& r, const std::string& what) {
   RETURN_IF_ERROR(CheckQuoted(what + " GROUP-ID", r.group_id));
   RETURN_IF_ERROR(CheckQuoted(what + " NAME", r.name));
   if (r.language) RETURN_IF_ERROR(CheckLanguage(what + " LANGUAGE", *r.language));
-  if (r.channels) RETURN_IF_ERROR(CheckQuoted(what + " CHANNELS", *r.channels));
+  if (r.characteristics) {
+    RETURN_IF_ERROR(CheckCharacteristics(what + " CHARACTERISTICS", *r.characteristics));
+  }
   // §4.3.4.1: AUTOSELECT MUST be YES when DEFAULT is YES.
   if (r.is_default && !r.autoselect) {
     return InvalidArgument(what + " is DEFAULT=YES but not AUTOSELECT=YES");
   }
+  return Status::Ok();
+}
+
+Status ValidateRendition(const AudioRendition& r, size_t index) {
+  const std::string what = "audio rendition " + std::to_string(index);
+  RETURN_IF_ERROR(ValidateCommonRendition(r, what));
+  if (r.channels) RETURN_IF_ERROR(CheckQuoted(what + " CHANNELS", *r.channels));
+  return CheckUri(what + " URI", r.uri);
+}
+
+Status ValidateRendition(const SubtitleRendition& r, size_t index) {
+  const std::string what = "subtitle rendition " + std::to_string(index);
+  RETURN_IF_ERROR(ValidateCommonRendition(r, what));
+  // §4.3.4.1: URI is REQUIRED when TYPE is SUBTITLES.
   return CheckUri(what + " URI", r.uri);
 }
 
 // §4.3.4.1.1: names differ within a group; at most one DEFAULT=YES each.
-Status ValidateGroups(const std::vector<AudioRendition>& audio) {
+// `kind` ("audio", "subtitle") names the TYPE the groups belong to.
+template <typename Rendition>
+Status ValidateGroups(const std::vector<Rendition>& renditions, const std::string& kind) {
   std::set<std::pair<std::string, std::string>> names;
   std::set<std::string> defaults;
-  for (const AudioRendition& r : audio) {
+  for (const Rendition& r : renditions) {
     if (!names.emplace(r.group_id, r.name).second) {
-      return InvalidArgument("audio group \"" + r.group_id + "\" repeats NAME \"" + r.name +
+      return InvalidArgument(kind + " group \"" + r.group_id + "\" repeats NAME \"" + r.name +
                              "\"");
     }
     if (r.is_default && !defaults.insert(r.group_id).second) {
-      return InvalidArgument("audio group \"" + r.group_id +
+      return InvalidArgument(kind + " group \"" + r.group_id +
                              "\" has more than one DEFAULT=YES rendition");
     }
+  }
+  return Status::Ok();
+}
+
+template <typename Rendition>
+Status ValidateRenditions(const std::vector<Rendition>& renditions, const std::string& kind) {
+  for (size_t i = 0; i < renditions.size(); ++i) {
+    RETURN_IF_ERROR(ValidateRendition(renditions[i], i));
+  }
+  return ValidateGroups(renditions, kind);
+}
+
+// §4.3.4.2: AUDIO and SUBTITLES MUST match the GROUP-ID of an EXT-X-MEDIA
+// tag of that TYPE. `attribute` is the EXT-X-STREAM-INF attribute name.
+template <typename Rendition>
+Status CheckGroupReference(const std::string& what, const std::string& attribute,
+                           const std::string& group_id,
+                           const std::vector<Rendition>& renditions, const std::string& kind) {
+  RETURN_IF_ERROR(CheckQuoted(what + " " + attribute, group_id));
+  const bool found = std::any_of(renditions.begin(), renditions.end(),
+                                 [&](const Rendition& r) { return r.group_id == group_id; });
+  if (!found) {
+    return InvalidArgument(what + " " + attribute + "=\"" + group_id + "\" names no " + kind +
+                           " rendition group");
   }
   return Status::Ok();
 }
@@ -160,7 +208,7 @@ Status ValidateVariantNumbers(const Variant& v, const std::string& what) {
   return Status::Ok();
 }
 
-Status ValidateVariant(const Variant& v, size_t index, const std::vector<AudioRendition>& audio) {
+Status ValidateVariant(const Variant& v, size_t index, const MasterPlaylist& playlist) {
   const std::string what = "variant " + std::to_string(index);
   RETURN_IF_ERROR(CheckUri(what + " URI", v.uri));
   RETURN_IF_ERROR(ValidateVariantNumbers(v, what));
@@ -171,27 +219,27 @@ Status ValidateVariant(const Variant& v, size_t index, const std::vector<AudioRe
     }
   }
   if (v.audio_group_id) {
-    RETURN_IF_ERROR(CheckQuoted(what + " AUDIO", *v.audio_group_id));
-    // §4.3.4.2: AUDIO MUST match the GROUP-ID of an EXT-X-MEDIA TYPE=AUDIO.
-    const bool found = std::any_of(audio.begin(), audio.end(), [&](const AudioRendition& r) {
-      return r.group_id == *v.audio_group_id;
-    });
-    if (!found) {
-      return InvalidArgument(what + " AUDIO=\"" + *v.audio_group_id +
-                             "\" names no audio rendition group");
-    }
+    RETURN_IF_ERROR(
+        CheckGroupReference(what, "AUDIO", *v.audio_group_id, playlist.audio, "audio"));
+  }
+  if (v.subtitles_group_id) {
+    RETURN_IF_ERROR(CheckGroupReference(what, "SUBTITLES", *v.subtitles_group_id,
+                                        playlist.subtitles, "subtitle"));
+  }
+  // §4.3.4.2: if one EXT-X-STREAM-INF says CLOSED-CAPTIONS=NONE, all MUST.
+  if (v.closed_captions_none != playlist.variants.front().closed_captions_none) {
+    return InvalidArgument("CLOSED-CAPTIONS=NONE must be set on every variant or on none; "
+                           "variant 0 and " + what + " differ");
   }
   return Status::Ok();
 }
 
 Status ValidateMasterPlaylist(const MasterPlaylist& playlist) {
   if (playlist.variants.empty()) return InvalidArgument("master playlist has no variants");
-  for (size_t i = 0; i < playlist.audio.size(); ++i) {
-    RETURN_IF_ERROR(ValidateRendition(playlist.audio[i], i));
-  }
-  RETURN_IF_ERROR(ValidateGroups(playlist.audio));
+  RETURN_IF_ERROR(ValidateRenditions(playlist.audio, "audio"));
+  RETURN_IF_ERROR(ValidateRenditions(playlist.subtitles, "subtitle"));
   for (size_t i = 0; i < playlist.variants.size(); ++i) {
-    RETURN_IF_ERROR(ValidateVariant(playlist.variants[i], i, playlist.audio));
+    RETURN_IF_ERROR(ValidateVariant(playlist.variants[i], i, playlist));
   }
   if (playlist.version) {
     RETURN_IF_ERROR(CheckVersion("master playlist EXT-X-VERSION", *playlist.version, 1));
@@ -199,15 +247,34 @@ Status ValidateMasterPlaylist(const MasterPlaylist& playlist) {
   return Status::Ok();
 }
 
-std::string MediaTag(const AudioRendition& r) {
+std::string_view YesNo(bool value) { return value ? "YES" : "NO"; }
+
+// TYPE through AUTOSELECT, the attributes every EXT-X-MEDIA tag starts with
+// (the order is documented in hls.h).
+template <typename Rendition>
+std::string MediaTagStart(std::string_view type, const Rendition& r) {
   std::string attrs;
-  AddAttribute(&attrs, "TYPE", "AUDIO");
+  AddAttribute(&attrs, "TYPE", type);
   AddAttribute(&attrs, "GROUP-ID", Quoted(r.group_id));
   AddAttribute(&attrs, "NAME", Quoted(r.name));
   if (r.language) AddAttribute(&attrs, "LANGUAGE", Quoted(*r.language));
-  AddAttribute(&attrs, "DEFAULT", r.is_default ? "YES" : "NO");
-  AddAttribute(&attrs, "AUTOSELECT", r.autoselect ? "YES" : "NO");
+  AddAttribute(&attrs, "DEFAULT", YesNo(r.is_default));
+  AddAttribute(&attrs, "AUTOSELECT", YesNo(r.autoselect));
+  return attrs;
+}
+
+std::string MediaTag(const AudioRendition& r) {
+  std::string attrs = MediaTagStart("AUDIO", r);
+  if (r.characteristics) AddAttribute(&attrs, "CHARACTERISTICS", Quoted(*r.characteristics));
   if (r.channels) AddAttribute(&attrs, "CHANNELS", Quoted(*r.channels));
+  AddAttribute(&attrs, "URI", Quoted(r.uri));
+  return "#EXT-X-MEDIA:" + attrs + "\n";
+}
+
+std::string MediaTag(const SubtitleRendition& r) {
+  std::string attrs = MediaTagStart("SUBTITLES", r);
+  AddAttribute(&attrs, "FORCED", YesNo(r.forced));
+  if (r.characteristics) AddAttribute(&attrs, "CHARACTERISTICS", Quoted(*r.characteristics));
   AddAttribute(&attrs, "URI", Quoted(r.uri));
   return "#EXT-X-MEDIA:" + attrs + "\n";
 }
@@ -240,6 +307,8 @@ std::string StreamInfTag(const Variant& v) {
     AddAttribute(&attrs, "FRAME-RATE", buf);
   }
   if (v.audio_group_id) AddAttribute(&attrs, "AUDIO", Quoted(*v.audio_group_id));
+  if (v.subtitles_group_id) AddAttribute(&attrs, "SUBTITLES", Quoted(*v.subtitles_group_id));
+  if (v.closed_captions_none) AddAttribute(&attrs, "CLOSED-CAPTIONS", "NONE");
   return "#EXT-X-STREAM-INF:" + attrs + "\n";
 }
 
@@ -276,7 +345,9 @@ StatusOr<std::string> WriteMediaPlaylist(const MediaPlaylist& playlist) {
   return out;
 }
 
-int DefaultVersion(const MasterPlaylist& playlist) { return playlist.audio.empty() ? 3 : 4; }
+int DefaultVersion(const MasterPlaylist& playlist) {
+  return playlist.audio.empty() && playlist.subtitles.empty() ? 3 : 4;
+}
 
 StatusOr<std::string> WriteMasterPlaylist(const MasterPlaylist& playlist) {
   RETURN_IF_ERROR(ValidateMasterPlaylist(playlist));
@@ -285,6 +356,7 @@ StatusOr<std::string> WriteMasterPlaylist(const MasterPlaylist& playlist) {
   out += "\n";
   if (playlist.independent_segments) out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
   for (const AudioRendition& r : playlist.audio) out += MediaTag(r);
+  for (const SubtitleRendition& r : playlist.subtitles) out += MediaTag(r);
   for (const Variant& v : playlist.variants) out += StreamInfTag(v) + v.uri + "\n";
   return out;
 }

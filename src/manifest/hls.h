@@ -57,6 +57,12 @@ int TargetDurationFor(const std::vector<double>& durations);
 // decimal-floating-point EXTINF durations, 6 with EXT-X-MAP outside an
 // I-frame playlist (fMP4). The RFC requires exactly these minimums; 7 is
 // not needed for fMP4, so writing 6 keeps version-6 clients able to play.
+//
+// A WebVTT subtitle Media Playlist (§3.5) is a MediaPlaylist whose segments
+// are the .vtt files and whose init_segment_uri is nullopt: WebVTT segments
+// have no Media Initialization Section, so EXT-X-MAP must not appear and
+// the playlist needs 3, like MPEG-TS. EXT-X-INDEPENDENT-SEGMENTS holds for
+// it too, since every WebVTT segment carries all the cues it shows.
 int RequiredVersion(const MediaPlaylist& playlist);
 
 StatusOr<std::string> WriteMediaPlaylist(const MediaPlaylist& playlist);
@@ -65,6 +71,27 @@ struct Resolution {
   int width = 0;   // > 0
   int height = 0;  // > 0
 };
+
+// EXT-X-MEDIA tags (§4.3.4.1) are written with their attributes in this
+// fixed order, each only where the rendition type defines it:
+//
+//   TYPE, GROUP-ID, NAME, LANGUAGE, DEFAULT, AUTOSELECT, FORCED (SUBTITLES
+//   only, always written), CHARACTERISTICS, CHANNELS (AUDIO only), URI
+//
+// LANGUAGE, CHARACTERISTICS and CHANNELS are left out when nullopt; DEFAULT
+// and AUTOSELECT are always written as YES or NO.
+//
+// A group (§4.3.4.1.1) is the set of renditions with one TYPE and one
+// GROUP-ID; a master may hold several groups of each type. Within a group
+// NAMEs differ and at most one rendition is DEFAULT=YES. The same GROUP-ID
+// text may name an AUDIO group and a SUBTITLES group at once: they are
+// different groups.
+
+// CHARACTERISTICS (§4.3.4.1): one or more Uniform Type Identifiers joined by
+// ',', no empty entries and no spaces. For example
+// "public.accessibility.describes-video" (an audio description track), or
+// "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound"
+// (subtitles for the deaf and hard of hearing).
 
 // EXT-X-MEDIA with TYPE=AUDIO (§4.3.4.1): one rendition of an audio group.
 struct AudioRendition {
@@ -75,11 +102,34 @@ struct AudioRendition {
   bool autoselect = false;              // AUTOSELECT; must be true when is_default
   std::optional<std::string> channels;  // CHANNELS, e.g. "2", "6"
   std::string uri;                      // URI of the rendition's Media Playlist
+  std::optional<std::string> characteristics = {};  // CHARACTERISTICS, see above
+};
+
+// EXT-X-MEDIA with TYPE=SUBTITLES (§4.3.4.1): one rendition of a subtitle
+// group. Its URI names a WebVTT Media Playlist (see RequiredVersion).
+struct SubtitleRendition {
+  std::string group_id;                 // GROUP-ID, non-empty
+  std::string name;                     // NAME, non-empty, unique in its group
+  std::optional<std::string> language;  // LANGUAGE, RFC 5646 tag
+  bool is_default = false;              // DEFAULT=YES; at most one per group
+  bool autoselect = false;              // AUTOSELECT; must be true when is_default
+  // FORCED=YES: the rendition holds only the cues a viewer needs even with
+  // subtitles off (translated signs, foreign-language lines), and clients
+  // may show it without being asked. Written FORCED=YES or FORCED=NO; the
+  // attribute exists only for TYPE=SUBTITLES, so AudioRendition has none.
+  bool forced = false;
+  std::optional<std::string> characteristics;  // CHARACTERISTICS, see above
+  std::string uri;  // URI of the WebVTT Media Playlist; required for SUBTITLES
 };
 
 // EXT-X-STREAM-INF plus its URI line (§4.3.4.2). An audio-only master uses
 // a variant whose `uri` is the audio Media Playlist, `codecs` holds only the
 // audio codec and `resolution`, `frame_rate` and `audio_group_id` are unset.
+//
+// Attributes are written in this fixed order, each left out when unset:
+//
+//   BANDWIDTH, AVERAGE-BANDWIDTH, CODECS, RESOLUTION, FRAME-RATE, AUDIO,
+//   SUBTITLES, CLOSED-CAPTIONS
 struct Variant {
   std::string uri;
   int64_t bandwidth = 0;                    // BANDWIDTH: peak bits/s, > 0
@@ -89,11 +139,19 @@ struct Variant {
   std::optional<double> frame_rate;         // FRAME-RATE, written with 3 decimals
   // AUDIO: must name the group_id of an AudioRendition of the same master.
   std::optional<std::string> audio_group_id;
+  // SUBTITLES: must name the group_id of a SubtitleRendition of the same
+  // master.
+  std::optional<std::string> subtitles_group_id = {};
+  // CLOSED-CAPTIONS=NONE: the video carries no CEA-608/708 captions, so
+  // clients need not look for any. §4.3.4.2: once one variant says NONE,
+  // every variant must, so this is set on all variants or on none.
+  bool closed_captions_none = false;
 };
 
 // A Master Playlist (§4.3.4). Written as #EXTM3U, #EXT-X-VERSION,
-// #EXT-X-INDEPENDENT-SEGMENTS (when set), the EXT-X-MEDIA tags, then the
-// EXT-X-STREAM-INF/URI pairs, each list in the order given.
+// #EXT-X-INDEPENDENT-SEGMENTS (when set), the audio EXT-X-MEDIA tags, the
+// subtitle EXT-X-MEDIA tags, then the EXT-X-STREAM-INF/URI pairs, each list
+// in the order given.
 struct MasterPlaylist {
   // nullopt: DefaultVersion(*this). An explicit value must lie in
   // [1, kHlsMaxVersion].
@@ -101,12 +159,15 @@ struct MasterPlaylist {
   bool independent_segments = true;  // applies to every Media Playlist (§4.3.5.1)
   std::vector<AudioRendition> audio;
   std::vector<Variant> variants;  // at least one
+  std::vector<SubtitleRendition> subtitles = {};  // written after `audio`
 };
 
-// No master tag vtp writes needs more than version 1, so this picks what
-// readers expect: 4 when there are EXT-X-MEDIA tags (§7 suggests it, since
-// older clients ignore alternative renditions), otherwise 3, the version
-// every vtp Media Playlist needs anyway.
+// No master tag or attribute vtp writes needs more than version 1 (§7 says
+// so of EXT-X-MEDIA and AUDIO/SUBTITLES; FORCED, CHARACTERISTICS and
+// CLOSED-CAPTIONS carry no version requirement either), so this picks what
+// readers expect: 4 when there are EXT-X-MEDIA tags, audio or subtitles
+// (§7 suggests it, since older clients ignore alternative renditions),
+// otherwise 3, the version every vtp Media Playlist needs anyway.
 int DefaultVersion(const MasterPlaylist& playlist);
 
 StatusOr<std::string> WriteMasterPlaylist(const MasterPlaylist& playlist);

@@ -37,6 +37,18 @@ std::optional<char32_t> NextCodePoint(std::string_view s, size_t* pos) {
   return cp;
 }
 
+Status CheckLineText(const std::string& what, std::string_view s) {
+  size_t pos = 0;
+  while (pos < s.size()) {
+    const auto cp = NextCodePoint(s, &pos);
+    if (!cp) return InvalidArgument(what + " is not valid UTF-8");
+    if (*cp < 0x20 || (*cp >= 0x7F && *cp <= 0x9F)) {
+      return InvalidArgument(what + " contains a control character");
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckLanguage(const std::string& what, std::string_view tag) {
   const bool ok = !tag.empty() && std::all_of(tag.begin(), tag.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -16,6 +16,13 @@ namespace vtp::manifest {
 // Precondition: *pos < s.size().
 std::optional<char32_t> NextCodePoint(std::string_view s, size_t* pos);
 
+// OK when `s` is valid UTF-8 without control characters (U+0000-U+001F,
+// U+007F-U+009F; TAB, CR and LF included): text that fits on one line of a
+// playlist, or in a human-readable manifest field. Else kInvalidArgument
+// naming `what` ("... is not valid UTF-8", "... contains a control
+// character"). The empty string is OK.
+Status CheckLineText(const std::string& what, std::string_view s);
+
 // OK when `tag` is a non-empty run of ASCII letters, digits and '-'; else
 // kInvalidArgument naming `what`.
 Status CheckLanguage(const std::string& what, std::string_view tag);

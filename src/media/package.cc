@@ -144,3 +144,45 @@ StatusOr<PackagedTrack> PackageRendition(const PackageJob& job) {
 }
 
 }  // namespace vtp::media
+
+namespace vtp::media {
+
+StatusOr<int64_t> WriteProgressiveMp4(const std::string& packet_file, int64_t priming,
+                                      const std::string& output) {
+  ASSIGN_OR_RETURN(PacketReader reader, PacketReader::Open(packet_file));
+  AVFormatContext* raw = nullptr;
+  int ret = avformat_alloc_output_context2(&raw, nullptr, "mp4", output.c_str());
+  if (ret < 0) return AvStatus(ret, ErrorCode::kInternal, "allocating mp4 muxer");
+  OutputFormatPtr ctx(raw);
+  raw->flags |= AVFMT_FLAG_BITEXACT;
+  AVStream* st = avformat_new_stream(raw, nullptr);
+  if (st == nullptr) return Internal("avformat_new_stream failed");
+  RETURN_IF_ERROR(AvStatus(avcodec_parameters_copy(st->codecpar, reader.codecpar()), ErrorCode::kInternal,
+                           "codec parameters"));
+  st->codecpar->codec_tag = 0;
+  st->time_base = reader.time_base();
+  RETURN_IF_ERROR(AvStatus(avio_open(&raw->pb, output.c_str(), AVIO_FLAG_WRITE), ErrorCode::kIo,
+                           "opening " + output));
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "movflags", "+faststart", 0);
+  av_dict_set(&opts, "fflags", "+bitexact", 0);
+  ret = avformat_write_header(raw, &opts);
+  av_dict_free(&opts);
+  RETURN_IF_ERROR(AvStatus(ret, ErrorCode::kEncodeFailed, "starting " + output));
+  PacketPtr pkt = MakePacket();
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, reader.Next(pkt.get()));
+    if (!more) break;
+    // Negative times for the priming samples become the edit list's skip.
+    pkt->pts -= priming;
+    pkt->dts -= priming;
+    pkt->stream_index = 0;
+    av_packet_rescale_ts(pkt.get(), reader.time_base(), st->time_base);
+    RETURN_IF_ERROR(AvStatus(av_write_frame(raw, pkt.get()), ErrorCode::kEncodeFailed, "muxing " + output));
+  }
+  RETURN_IF_ERROR(AvStatus(av_write_trailer(raw), ErrorCode::kEncodeFailed, "finishing " + output));
+  int64_t size = avio_size(raw->pb);
+  return size;
+}
+
+}  // namespace vtp::media

@@ -12,6 +12,11 @@
 
 namespace vtp::media {
 
+// MPEG-TS timestamps start here rather than at 0 so audio priming and B-frame
+// decode delay never produce negative (wrapped) 33-bit values. WebVTT
+// segments for the MPEG-TS playlists map their cues onto this clock.
+inline constexpr int64_t kMpegTsOffset90k = 10 * 90000;
+
 struct PackageJob {
   std::vector<std::string> inputs;  // packet files, in timeline order
   bool video = true;
@@ -66,5 +71,12 @@ struct PackagedTrack {
 };
 
 StatusOr<PackagedTrack> PackageRendition(const PackageJob& job);
+
+// The seed's standalone audio file (audio/aac_128k.m4a): one packet file
+// remuxed into a progressive MP4 with the moov in front (plays while it
+// downloads). The `priming` samples the encoder put in front are trimmed by
+// an edit list, so players start at the first real sample. Returns the size.
+StatusOr<int64_t> WriteProgressiveMp4(const std::string& packet_file, int64_t priming,
+                                      const std::string& output);
 
 }  // namespace vtp::media

@@ -8,13 +8,12 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
+#include "media/package.h"
+
 namespace vtp::media {
 namespace {
 
 constexpr int kIoBufferSize = 1 << 16;
-// MPEG-TS timestamps start here rather than at 0 so audio priming and B-frame
-// decode delay never produce negative (wrapped) 33-bit values.
-constexpr int64_t kTsOffset90k = 10 * 90000;
 
 // Top-level ISO-BMFF box size at `pos`, or 0 if the header is incomplete.
 uint64_t BoxSize(const std::string& b, size_t pos, std::string* type) {
@@ -112,8 +111,8 @@ Status SegmentMuxer::Write(const AVPacket* pkt) {
   copy->stream_index = 0;
   av_packet_rescale_ts(copy.get(), in_tb_, ctx_->streams[0]->time_base);
   if (kind_ == Kind::kMpegTs) {
-    copy->pts += kTsOffset90k;
-    copy->dts += kTsOffset90k;
+    copy->pts += kMpegTsOffset90k;
+    copy->dts += kMpegTsOffset90k;
   }
   return AvStatus(av_write_frame(ctx_.get(), copy.get()), ErrorCode::kEncodeFailed, "muxing");
 }

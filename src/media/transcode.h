@@ -67,7 +67,9 @@ struct AudioResult {
 
 // Decodes the whole audio stream, resamples, downmixes and encodes AAC-LC.
 // Output timestamps are in 1/sample_rate, shifted by +priming so they are
-// never negative; the packager removes the shift.
+// never negative; the packager removes the shift. No loudness normalisation:
+// this is TranscodeAudioTrack (media/audio.h) with one AAC output and
+// normalize = false, kept until its caller moves to TranscodeAudioTrack.
 StatusOr<AudioResult> TranscodeAudio(const AudioJob& job);
 
 }  // namespace vtp::media

@@ -13,6 +13,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "media/conditioning.h"
 #include "media/demuxer.h"
 #include "media/encoder.h"
 #include "media/encoder_lane.h"
@@ -23,26 +24,8 @@ extern "C" {
 namespace vtp::media {
 namespace {
 
-std::string ToneMapChain(const PictureConditioning& c) {
-  auto or_default = [](const std::string& v, const char* d) { return v.empty() || v == "unknown" ? std::string(d) : v; };
-  // Linearise with the source's own transfer, map to BT.709 primaries, then
-  // compress highlights (Hable) into SDR: the choice is explained in
-  // docs/architecture.md ("HDR sources").
-  return "zscale=tin=" + or_default(c.color_transfer, "smpte2084") +
-         ":pin=" + or_default(c.color_primaries, "bt2020") +
-         ":min=" + or_default(c.color_matrix, "bt2020nc") +
-         ":t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
-         "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p";
-}
-
 std::string FilterDescription(const VideoChunkJob& job) {
-  std::vector<std::string> pre;
-  const auto& c = job.conditioning;
-  if (c.deinterlace) pre.push_back("bwdif=mode=send_frame:parity=auto:deint=interlaced");
-  if (c.tonemap_to_sdr) pre.push_back(ToneMapChain(c));
-  if (c.rotation == 90) pre.push_back("transpose=clock");
-  if (c.rotation == 270) pre.push_back("transpose=cclock");
-  if (c.rotation == 180) pre.push_back("hflip,vflip");
+  std::vector<std::string> pre = ConditioningFilters(job.conditioning);
   size_t n = job.renditions.size();
   std::string split = "split=" + std::to_string(n);
   for (size_t i = 0; i < n; ++i) split += "[s" + std::to_string(i) + "]";

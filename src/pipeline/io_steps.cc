@@ -6,9 +6,11 @@
 #include <map>
 #include <optional>
 
+#include "pipeline/atomic_files.h"
 #include "pipeline/json_codec.h"
 #include "pipeline/manifests.h"
 #include "pipeline/output_dir.h"
+#include "subtitle/parse.h"
 
 namespace vtp::pipeline {
 namespace {
@@ -23,20 +25,46 @@ PackagedRendition RenditionFrom(const json& j) {
   r.track = TrackFromJson(j.at("track"));
   if (j.contains("frame_rate")) r.frame_rate = RationalFromJson(j.at("frame_rate"));
   r.language = j.value("language", "");
+  r.group = j.value("group", "");
+  r.label = j.value("label", "");
+  r.is_default = j.value("default", true);
   return r;
 }
 
-Status WriteAtomically(const fs::path& path, const std::string& text) {
-  fs::path part = path.string() + ".part";
-  {
-    std::ofstream f(part, std::ios::trunc | std::ios::binary);
-    f << text;
-    if (!f) return IoError("writing " + part.string());
-  }
+// A subtitle track as the subtitles/captions step left it: its sidecar is
+// read back (vtp wrote it, so it parses) for the segmented HLS copies.
+StatusOr<SubtitleTrackOut> SubtitleFrom(const json& j, const fs::path& out) {
+  SubtitleTrackOut t;
+  t.key = j.at("key");
+  t.language = j.value("language", "");
+  t.label = j.value("label", "");
+  t.file = j.at("file");
+  t.captions = j.value("captions", false);
+  fs::path path = out / t.file;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return NotFound("subtitle sidecar " + path.string() + " is missing");
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  t.bytes = static_cast<int64_t>(bytes.size());
+  StatusOr<std::vector<subtitle::Cue>> cues = subtitle::ParseSubtitles(bytes, t.file);
+  if (!cues.ok()) return cues.status().WithContext(t.file);
+  t.cues = std::move(cues).value();
+  return t;
+}
+
+ThumbnailTrackOut ThumbnailsFrom(const json& j, const fs::path& out) {
+  ThumbnailTrackOut t;
   std::error_code ec;
-  fs::rename(part, path, ec);
-  if (ec) return IoError("renaming " + part.string() + ": " + ec.message());
-  return Status::Ok();
+  for (const auto& s : j.at("sprites")) {
+    std::string rel = "thumbnails/" + s.get<std::string>();
+    t.bytes += static_cast<int64_t>(fs::file_size(out / rel, ec));
+    t.sprites.push_back(rel);
+  }
+  t.cols = j.at("cols");
+  t.rows = j.at("rows");
+  t.tile_width = j.at("tile_width");
+  t.tile_height = j.at("tile_height");
+  t.interval_seconds = j.at("interval_seconds");
+  return t;
 }
 
 // Relative path -> size of every regular file below `root`, sorted.
@@ -75,10 +103,10 @@ Status LinkOrCopy(const fs::path& from, const fs::path& to) {
   return Status::Ok();
 }
 
-}  // namespace
-
-StatusOr<json> IngestOriginal(const json& p, ports::BlobStore& blobs) {
-  std::string source = p.at("source"), expected = p.at("sha256"), key = p.at("key");
+// Stores `source` under the write-once `key` (or finds it stored by an
+// earlier attempt) and checks it is the file that was submitted.
+StatusOr<json> StoreOriginal(const std::string& source, const std::string& expected, const std::string& key,
+                             ports::BlobStore& blobs) {
   ASSIGN_OR_RETURN(bool exists, blobs.Exists(key));
   std::string stored;
   if (exists) {
@@ -102,18 +130,39 @@ StatusOr<json> IngestOriginal(const json& p, ports::BlobStore& blobs) {
   return json{{"key", key}, {"sha256", stored}, {"bytes", bytes}, {"path", *path}};
 }
 
+}  // namespace
+
+StatusOr<json> IngestOriginal(const json& p, ports::BlobStore& blobs) {
+  ASSIGN_OR_RETURN(json original, StoreOriginal(p.at("source"), p.at("sha256"), p.at("key"), blobs));
+  json subtitles = json::array();
+  for (const auto& s : p.value("subtitles", json::array())) {
+    StatusOr<json> stored = StoreOriginal(s.at("source"), s.at("sha256"), s.at("key"), blobs);
+    if (!stored.ok()) return stored.status().WithContext("subtitle file");
+    subtitles.push_back(*stored);
+  }
+  original["subtitles"] = subtitles;
+  return original;
+}
+
 StatusOr<json> WriteManifestFiles(const json& p) {
-  std::vector<PackagedRendition> video;
-  for (const auto& v : p.at("video")) video.push_back(RenditionFrom(v));
-  std::optional<PackagedRendition> audio;
-  if (p.contains("audio")) audio = RenditionFrom(p.at("audio"));
-  ASSIGN_OR_RETURN(auto files, BuildManifests(video, audio));
   fs::path out = p.at("out_dir").get<std::string>();
+  ManifestInput in;
+  for (const auto& v : p.at("video")) in.video.push_back(RenditionFrom(v));
+  if (p.contains("audio") && p.at("audio").is_object()) {
+    in.audio.push_back(RenditionFrom(p.at("audio")));  // a job planned before multi-track audio
+  } else {
+    for (const auto& a : p.value("audio", json::array())) in.audio.push_back(RenditionFrom(a));
+  }
+  for (const auto& s : p.value("subtitles", json::array())) {
+    ASSIGN_OR_RETURN(SubtitleTrackOut t, SubtitleFrom(s, out));
+    in.subtitles.push_back(std::move(t));
+  }
+  if (p.contains("thumbnails")) in.thumbnails = ThumbnailsFrom(p.at("thumbnails"), out);
+  ASSIGN_OR_RETURN(auto files, BuildManifests(in));
   fs::create_directories(out);
   json names = json::array();
   for (const auto& [rel, text] : files) {
-    fs::create_directories((out / rel).parent_path());
-    RETURN_IF_ERROR(WriteAtomically(out / rel, text));
+    RETURN_IF_ERROR(WriteFileAtomically((out / rel).string(), text));
     names.push_back(rel);
   }
   return json{{"files", names}};

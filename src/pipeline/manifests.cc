@@ -2,17 +2,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <set>
 
 #include "domain/codec_string.h"
 #include "manifest/dash.h"
 #include "manifest/hls.h"
+#include "subtitle/webvtt.h"
 
 namespace vtp::pipeline {
 namespace {
 
+constexpr char kSubtitleGroup[] = "subs";
+// What speech-to-text captions are, for players that filter on it.
+constexpr char kCaptionsCharacteristics[] = "public.accessibility.transcribes-spoken-dialog";
+
 StatusOr<std::string> CodecString(const media::PackagedTrack& t) {
   if (t.codec == "h264") return AvcCodecString(t.codec_config);
   if (t.codec == "aac") return AacCodecString(t.codec_config);
+  // RFC 6381 / the Opus-in-ISOBMFF mapping: sample entry 'Opus', codecs "opus".
+  if (t.codec == "opus") return std::string("opus");
   return Internal("no codec string for " + t.codec);
 }
 
@@ -36,83 +45,381 @@ manifest::SegmentTemplate Template(const PackagedRendition& r) {
   return st;
 }
 
-StatusOr<std::string> MpdText(const std::vector<PackagedRendition>& video,
-                              const std::optional<PackagedRendition>& audio, double duration) {
-  manifest::Mpd mpd;
-  mpd.media_presentation_duration_seconds = duration;
-  if (!video.empty()) {
-    manifest::AdaptationSet set;
-    set.id = 0;
-    set.content_type = manifest::ContentType::kVideo;
-    set.mime_type = "video/mp4";
-    for (const auto& r : video) {
-      ASSIGN_OR_RETURN(std::string codecs, CodecString(r.track));
-      manifest::VideoFormat f{r.track.width, r.track.height, r.frame_rate, {1, 1}};
-      set.representations.push_back({"h264_" + r.name, codecs, MeasureBitrates(r.track, false).peak, f, Template(r)});
-    }
-    mpd.adaptation_sets.push_back(std::move(set));
-  }
-  if (audio) {
-    manifest::AdaptationSet set;
-    set.id = 1;
-    set.content_type = manifest::ContentType::kAudio;
-    set.mime_type = "audio/mp4";
-    if (!audio->language.empty() && audio->language != "und") set.lang = audio->language;
-    ASSIGN_OR_RETURN(std::string codecs, CodecString(audio->track));
-    manifest::AudioFormat f{audio->track.sample_rate, audio->track.channels};
-    set.representations.push_back({audio->name, codecs, MeasureBitrates(audio->track, false).peak, f, Template(*audio)});
-    mpd.adaptation_sets.push_back(std::move(set));
-  }
-  return manifest::WriteMpd(mpd);
-}
+bool Tagged(const std::string& lang) { return !lang.empty() && lang != "und"; }
 
-StatusOr<std::string> MasterText(const std::vector<PackagedRendition>& video,
-                                 const std::optional<PackagedRendition>& audio, bool ts) {
-  const char* playlist = ts ? kTsPlaylist : kCmafPlaylist;
-  manifest::MasterPlaylist m;
-  Bitrates audio_rate;
-  std::string audio_codecs;
-  if (audio) {
-    ASSIGN_OR_RETURN(audio_codecs, CodecString(audio->track));
-    audio_rate = MeasureBitrates(audio->track, ts);
-    manifest::AudioRendition a;
-    a.group_id = "audio";
-    bool tagged = !audio->language.empty() && audio->language != "und";
-    a.name = tagged ? audio->language : "default";
-    if (tagged) a.language = audio->language;
-    a.is_default = true;
-    a.autoselect = true;
-    a.channels = std::to_string(audio->track.channels);
-    a.uri = audio->dir + "/" + playlist;
-    if (!video.empty()) m.audio.push_back(a);
+// An audio family: renditions interchangeable but for their bitrate.
+struct Family {
+  std::string codec;
+  int channels = 2;
+  std::vector<std::string> groups;  // rendition names, lowest rate first
+  bool in_ts() const { return codec == "aac"; }
+};
+
+struct AudioGroup {
+  std::vector<const PackagedRendition*> tracks;  // default track first
+  const PackagedRendition* main() const { return tracks.front(); }
+};
+
+class Ladder {
+ public:
+  explicit Ladder(const ManifestInput& in) : in_(in) {
+    for (const auto& a : in.audio) {
+      groups_[a.name].tracks.push_back(&a);
+      Family* f = FamilyOf(a);
+      if (std::find(f->groups.begin(), f->groups.end(), a.name) == f->groups.end()) f->groups.push_back(a.name);
+    }
+    for (auto& f : families_) {
+      std::stable_sort(f.groups.begin(), f.groups.end(), [&](const std::string& x, const std::string& y) {
+        return Rate(x) < Rate(y);
+      });
+    }
   }
-  for (const auto& r : video) {
+
+  StatusOr<std::string> Master(bool ts) const {
+    const char* playlist = ts ? kTsPlaylist : kCmafPlaylist;
+    manifest::MasterPlaylist m;
+    bool audio_only = in_.video.empty();
+    bool alternates = !audio_only || TrackCount() > 1;
+    for (const auto& f : families_) {
+      if (ts && !f.in_ts()) continue;
+      for (const auto& g : f.groups) {
+        if (alternates) RETURN_IF_ERROR(AddAudioGroup(m, g, playlist));
+      }
+    }
+    for (const auto& s : in_.subtitles) m.subtitles.push_back(SubtitleMedia(s, ts));
+    for (const auto& f : families_) {
+      if (ts && !f.in_ts()) continue;
+      if (audio_only) {
+        for (const auto& g : f.groups) {
+          ASSIGN_OR_RETURN(manifest::Variant v, AudioOnlyVariant(g, ts, alternates));
+          m.variants.push_back(std::move(v));
+        }
+        continue;
+      }
+      for (size_t i = 0; i < in_.video.size(); ++i) {
+        size_t pick = std::min(f.groups.size() - 1, i * f.groups.size() / in_.video.size());
+        ASSIGN_OR_RETURN(manifest::Variant v, VideoVariant(in_.video[i], &f.groups[pick], ts));
+        m.variants.push_back(std::move(v));
+      }
+    }
+    if (families_.empty()) {
+      for (const auto& r : in_.video) {
+        ASSIGN_OR_RETURN(manifest::Variant v, VideoVariant(r, nullptr, ts));
+        m.variants.push_back(std::move(v));
+      }
+    }
+    return manifest::WriteMasterPlaylist(m);
+  }
+
+  std::vector<const PackagedRendition*> FamilyOfTrack(const std::string& track, const Family& f) const {
+    std::vector<const PackagedRendition*> out;
+    for (const auto& g : f.groups) {
+      for (const auto* r : groups_.at(g).tracks) {
+        if (r->group == track) out.push_back(r);
+      }
+    }
+    return out;
+  }
+  const std::vector<Family>& families() const { return families_; }
+
+ private:
+  static int Rate(const std::string& name) {
+    size_t us = name.rfind('_');
+    return us == std::string::npos ? 0 : std::atoi(name.c_str() + us + 1);
+  }
+
+  Family* FamilyOf(const PackagedRendition& a) {
+    for (auto& f : families_) {
+      if (f.codec == a.track.codec && f.channels == a.track.channels) return &f;
+    }
+    families_.push_back({a.track.codec, a.track.channels, {}});
+    return &families_.back();
+  }
+
+  size_t TrackCount() const {
+    std::set<std::string> tracks;
+    for (const auto& a : in_.audio) tracks.insert(a.group);
+    return tracks.size();
+  }
+
+  // NAME must be unique in a group: repeated labels get " (2)", " (3)".
+  static std::vector<std::string> UniqueNames(const std::vector<std::string>& labels) {
+    std::vector<std::string> out;
+    for (const auto& l : labels) {
+      std::string name = l;
+      for (int n = 2; std::find(out.begin(), out.end(), name) != out.end(); ++n) {
+        name = l + " (" + std::to_string(n) + ")";
+      }
+      out.push_back(name);
+    }
+    return out;
+  }
+
+  static std::string AudioLabel(const PackagedRendition& r) {
+    if (!r.label.empty()) return r.label;
+    return Tagged(r.language) ? r.language : "default";
+  }
+
+  Status AddAudioGroup(manifest::MasterPlaylist& m, const std::string& g, const char* playlist) const {
+    const AudioGroup& group = groups_.at(g);
+    std::vector<std::string> labels;
+    for (const auto* r : group.tracks) labels.push_back(AudioLabel(*r));
+    std::vector<std::string> names = UniqueNames(labels);
+    for (size_t i = 0; i < group.tracks.size(); ++i) {
+      const PackagedRendition& r = *group.tracks[i];
+      manifest::AudioRendition a;
+      a.group_id = g;
+      a.name = names[i];
+      if (Tagged(r.language)) a.language = r.language;
+      a.is_default = i == 0;
+      a.autoselect = true;
+      a.channels = std::to_string(r.track.channels);
+      a.uri = r.dir + "/" + playlist;
+      m.audio.push_back(std::move(a));
+    }
+    return Status::Ok();
+  }
+
+  manifest::SubtitleRendition SubtitleMedia(const SubtitleTrackOut& s, bool ts) const {
+    manifest::SubtitleRendition r;
+    r.group_id = kSubtitleGroup;
+    r.name = s.label;
+    if (Tagged(s.language)) r.language = s.language;
+    r.autoselect = true;
+    if (s.captions) r.characteristics = kCaptionsCharacteristics;
+    r.uri = "subtitles/" + s.key + "/" + (ts ? kTsPlaylist : kCmafPlaylist);
+    return r;
+  }
+
+  // Peak and average of a group: its most demanding track.
+  StatusOr<std::pair<Bitrates, std::string>> GroupRate(const std::string& g, bool ts) const {
+    Bitrates b;
+    for (const auto* r : groups_.at(g).tracks) {
+      Bitrates x = MeasureBitrates(r->track, ts);
+      b.peak = std::max(b.peak, x.peak);
+      b.average = std::max(b.average, x.average);
+    }
+    ASSIGN_OR_RETURN(std::string codecs, CodecString(groups_.at(g).main()->track));
+    return std::make_pair(b, codecs);
+  }
+
+  void Decorate(manifest::Variant& v) const {
+    if (!in_.subtitles.empty()) v.subtitles_group_id = kSubtitleGroup;
+    v.closed_captions_none = true;
+  }
+
+  StatusOr<manifest::Variant> VideoVariant(const PackagedRendition& r, const std::string* group, bool ts) const {
     ASSIGN_OR_RETURN(std::string codecs, CodecString(r.track));
     Bitrates b = MeasureBitrates(r.track, ts);
     manifest::Variant v;
-    v.uri = r.dir + "/" + playlist;
+    v.uri = r.dir + "/" + (ts ? kTsPlaylist : kCmafPlaylist);
+    v.codecs = {codecs};
     // A variant's BANDWIDTH covers everything played with it (RFC 8216
     // 4.3.4.2), so the audio group's rates are added.
-    v.bandwidth = b.peak + audio_rate.peak;
-    v.average_bandwidth = b.average + audio_rate.average;
-    v.codecs = {codecs};
-    if (audio) {
-      v.codecs.push_back(audio_codecs);
-      v.audio_group_id = "audio";
+    if (group) {
+      ASSIGN_OR_RETURN(auto rate, GroupRate(*group, ts));
+      b.peak += rate.first.peak;
+      b.average += rate.first.average;
+      v.codecs.push_back(rate.second);
+      v.audio_group_id = *group;
     }
+    v.bandwidth = b.peak;
+    v.average_bandwidth = b.average;
     v.resolution = manifest::Resolution{r.track.width, r.track.height};
     v.frame_rate = r.frame_rate.ToDouble();
-    m.variants.push_back(std::move(v));
+    Decorate(v);
+    return v;
   }
-  if (video.empty() && audio) {
+
+  StatusOr<manifest::Variant> AudioOnlyVariant(const std::string& g, bool ts, bool alternates) const {
+    ASSIGN_OR_RETURN(auto rate, GroupRate(g, ts));
     manifest::Variant v;
-    v.uri = audio->dir + "/" + playlist;
-    v.bandwidth = audio_rate.peak;
-    v.average_bandwidth = audio_rate.average;
-    v.codecs = {audio_codecs};
-    m.variants.push_back(std::move(v));
+    v.uri = groups_.at(g).main()->dir + "/" + (ts ? kTsPlaylist : kCmafPlaylist);
+    v.bandwidth = rate.first.peak;
+    v.average_bandwidth = rate.first.average;
+    v.codecs = {rate.second};
+    if (alternates) v.audio_group_id = g;
+    Decorate(v);
+    return v;
   }
-  return manifest::WriteMasterPlaylist(m);
+
+  const ManifestInput& in_;
+  std::map<std::string, AudioGroup> groups_;
+  std::vector<Family> families_;
+};
+
+double PresentationSeconds(const ManifestInput& in) {
+  double duration = 0;
+  for (const auto& r : in.video) duration = std::max(duration, r.track.presentation_seconds());
+  if (in.video.empty()) {
+    for (const auto& a : in.audio) duration = std::max(duration, a.track.presentation_seconds());
+  }
+  return duration;
+}
+
+const media::PackagedTrack& ReferenceTrack(const ManifestInput& in) {
+  return in.video.empty() ? in.audio.front().track : in.video.front().track;
+}
+
+// Segmented WebVTT for one subtitle track: cut at the reference track's
+// segment starts, mapped onto the fMP4 or MPEG-TS media clock.
+Status AddVttPlaylists(const ManifestInput& in, const SubtitleTrackOut& s,
+                       std::map<std::string, std::string>& files) {
+  const media::PackagedTrack& ref = ReferenceTrack(in);
+  std::vector<int64_t> starts;
+  for (const auto& seg : ref.segments) {
+    int64_t ms = (seg.start - ref.presentation_offset) * 1000 / ref.timescale;
+    starts.push_back(starts.empty() ? 0 : std::max(ms, starts.back() + 1));
+  }
+  auto end_ms = static_cast<int64_t>(std::llround(PresentationSeconds(in) * 1000));
+  int64_t offset_90k = ref.presentation_offset * 90000 / ref.timescale;
+  std::string dir = "subtitles/" + s.key + "/";
+  for (bool ts : {false, true}) {
+    int64_t mpegts = offset_90k + (ts ? media::kMpegTsOffset90k : 0);
+    auto segments = subtitle::SegmentWebVtt(s.cues, starts, std::max(end_ms, starts.back() + 1), mpegts,
+                                            ts ? "ts_segment_%03d.vtt" : "segment_%03d.vtt");
+    if (segments.size() != starts.size()) return Internal("WebVTT segmenting failed for " + s.key);
+    manifest::MediaPlaylist p;
+    for (auto& seg : segments) {
+      p.segments.push_back({seg.name, seg.duration_seconds});
+      files[dir + seg.name] = std::move(seg.text);
+    }
+    ASSIGN_OR_RETURN(files[dir + (ts ? kTsPlaylist : kCmafPlaylist)], manifest::WriteMediaPlaylist(p));
+  }
+  return Status::Ok();
+}
+
+int64_t FileRate(int64_t bytes, double seconds) {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(bytes) * 8 / std::max(seconds, 1.0))));
+}
+
+manifest::AdaptationSet VideoSet(const std::vector<PackagedRendition>& video, int64_t id, Status* st) {
+  manifest::AdaptationSet set;
+  set.id = id;
+  set.content_type = manifest::ContentType::kVideo;
+  set.mime_type = "video/mp4";
+  for (const auto& r : video) {
+    StatusOr<std::string> codecs = CodecString(r.track);
+    if (!codecs.ok()) {
+      *st = codecs.status();
+      return set;
+    }
+    manifest::VideoFormat f{r.track.width, r.track.height, r.frame_rate, {1, 1}};
+    manifest::Representation rep;
+    rep.id = "h264_" + r.name;
+    rep.codecs = *codecs;
+    rep.bandwidth = MeasureBitrates(r.track, false).peak;
+    rep.format = f;
+    rep.segment_template = Template(r);
+    set.representations.push_back(std::move(rep));
+  }
+  return set;
+}
+
+Status AddAudioSets(const ManifestInput& in, const Ladder& ladder, manifest::Mpd& mpd, int64_t& id) {
+  std::vector<std::string> tracks;
+  for (const auto& a : in.audio) {
+    if (std::find(tracks.begin(), tracks.end(), a.group) == tracks.end()) tracks.push_back(a.group);
+  }
+  for (const auto& track : tracks) {
+    for (const auto& family : ladder.families()) {
+      auto reps = ladder.FamilyOfTrack(track, family);
+      if (reps.empty()) continue;
+      manifest::AdaptationSet set;
+      set.id = id++;
+      set.content_type = manifest::ContentType::kAudio;
+      set.mime_type = "audio/mp4";
+      const PackagedRendition& first = *reps.front();
+      if (Tagged(first.language)) set.lang = first.language;
+      if (tracks.size() > 1) {
+        set.roles = {first.is_default ? "main" : "alternate"};
+        if (!first.label.empty()) set.label = first.label;
+      }
+      for (const auto* r : reps) {
+        ASSIGN_OR_RETURN(std::string codecs, CodecString(r->track));
+        manifest::Representation rep;
+        rep.id = r->group.empty() ? r->name : r->group + "_" + r->name;
+        rep.codecs = codecs;
+        rep.bandwidth = MeasureBitrates(r->track, false).peak;
+        rep.format = manifest::AudioFormat{r->track.sample_rate, r->track.channels};
+        rep.segment_template = Template(*r);
+        set.representations.push_back(std::move(rep));
+      }
+      mpd.adaptation_sets.push_back(std::move(set));
+    }
+  }
+  return Status::Ok();
+}
+
+void AddTextSets(const ManifestInput& in, double duration, manifest::Mpd& mpd, int64_t& id) {
+  for (const auto& s : in.subtitles) {
+    manifest::AdaptationSet set;
+    set.id = id++;
+    set.content_type = manifest::ContentType::kText;
+    set.mime_type = "text/vtt";
+    if (Tagged(s.language)) set.lang = s.language;
+    set.roles = {s.captions ? "caption" : "subtitle"};
+    set.label = s.label;
+    manifest::Representation rep;
+    rep.id = "sub_" + s.key;
+    rep.bandwidth = FileRate(s.bytes, duration);
+    rep.format = manifest::TextFormat{};
+    rep.base_url = s.file;
+    set.representations.push_back(std::move(rep));
+    mpd.adaptation_sets.push_back(std::move(set));
+  }
+}
+
+// "thumbnails/sprite_001.jpg" -> pattern "thumbnails/sprite_$Number%03d$.jpg", start 1.
+bool SpritePattern(const std::string& first, std::string* media, int64_t* start) {
+  size_t us = first.rfind('_'), dot = first.rfind('.');
+  if (us == std::string::npos || dot == std::string::npos || dot <= us + 1) return false;
+  std::string digits = first.substr(us + 1, dot - us - 1);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  *start = std::atoll(digits.c_str());
+  *media = first.substr(0, us + 1) + "$Number%0" + std::to_string(digits.size()) + "d$" + first.substr(dot);
+  return true;
+}
+
+Status AddImageSet(const ThumbnailTrackOut& t, double duration, manifest::Mpd& mpd, int64_t& id) {
+  if (t.sprites.empty()) return Status::Ok();
+  manifest::AdaptationSet set;
+  set.id = id++;
+  set.content_type = manifest::ContentType::kImage;
+  set.mime_type = "image/jpeg";
+  manifest::Representation rep;
+  rep.id = "thumbnails";
+  rep.bandwidth = FileRate(t.bytes, duration);
+  rep.format = manifest::ImageFormat{t.cols * t.tile_width, t.rows * t.tile_height};
+  manifest::SegmentTemplate st;
+  st.timescale = 1000;
+  if (!SpritePattern(t.sprites.front(), &st.media, &st.start_number)) {
+    return Internal("unexpected sprite name " + t.sprites.front());
+  }
+  st.duration = std::llround(t.interval_seconds * 1000) * t.cols * t.rows;
+  rep.segment_template = st;
+  rep.essential_properties.push_back(
+      {"http://dashif.org/thumbnail_tile", std::to_string(t.cols) + "x" + std::to_string(t.rows)});
+  set.representations.push_back(std::move(rep));
+  mpd.adaptation_sets.push_back(std::move(set));
+  return Status::Ok();
+}
+
+StatusOr<std::string> MpdText(const ManifestInput& in, const Ladder& ladder, double duration) {
+  manifest::Mpd mpd;
+  mpd.media_presentation_duration_seconds = duration;
+  int64_t id = 0;
+  if (!in.video.empty()) {
+    Status st;
+    mpd.adaptation_sets.push_back(VideoSet(in.video, id++, &st));
+    RETURN_IF_ERROR(st);
+  } else {
+    id = 1;
+  }
+  RETURN_IF_ERROR(AddAudioSets(in, ladder, mpd, id));
+  AddTextSets(in, duration, mpd, id);
+  if (in.thumbnails) RETURN_IF_ERROR(AddImageSet(*in.thumbnails, duration, mpd, id));
+  return manifest::WriteMpd(mpd);
 }
 
 }  // namespace
@@ -135,24 +442,31 @@ Bitrates MeasureBitrates(const media::PackagedTrack& track, bool ts) {
   return b;
 }
 
-StatusOr<std::map<std::string, std::string>> BuildManifests(
-    const std::vector<PackagedRendition>& video, const std::optional<PackagedRendition>& audio) {
-  if (video.empty() && !audio) return Internal("no rendition to describe");
+StatusOr<std::map<std::string, std::string>> BuildManifests(const ManifestInput& in) {
+  if (in.video.empty() && in.audio.empty()) return Internal("no rendition to describe");
   std::map<std::string, std::string> files;
-  double duration = 0;
-  for (const auto& r : video) duration = std::max(duration, r.track.presentation_seconds());
-  if (video.empty() && audio) duration = audio->track.presentation_seconds();
   std::vector<const PackagedRendition*> all;
-  for (const auto& r : video) all.push_back(&r);
-  if (audio) all.push_back(&*audio);
+  for (const auto& r : in.video) all.push_back(&r);
+  for (const auto& r : in.audio) all.push_back(&r);
   for (const auto* r : all) {
     ASSIGN_OR_RETURN(files[r->dir + "/" + kCmafPlaylist], MediaPlaylistText(r->track, false));
+    if (r->track.segments.empty() || r->track.segments.front().ts_name.empty()) continue;
     ASSIGN_OR_RETURN(files[r->dir + "/" + kTsPlaylist], MediaPlaylistText(r->track, true));
   }
-  ASSIGN_OR_RETURN(files[kCmafMaster], MasterText(video, audio, false));
-  ASSIGN_OR_RETURN(files[kTsMaster], MasterText(video, audio, true));
-  ASSIGN_OR_RETURN(files[kMpd], MpdText(video, audio, duration));
+  for (const auto& s : in.subtitles) RETURN_IF_ERROR(AddVttPlaylists(in, s, files));
+  Ladder ladder(in);
+  ASSIGN_OR_RETURN(files[kCmafMaster], ladder.Master(false));
+  ASSIGN_OR_RETURN(files[kTsMaster], ladder.Master(true));
+  ASSIGN_OR_RETURN(files[kMpd], MpdText(in, ladder, PresentationSeconds(in)));
   return files;
+}
+
+StatusOr<std::map<std::string, std::string>> BuildManifests(
+    const std::vector<PackagedRendition>& video, const std::optional<PackagedRendition>& audio) {
+  ManifestInput in;
+  in.video = video;
+  if (audio) in.audio.push_back(*audio);
+  return BuildManifests(in);
 }
 
 }  // namespace vtp::pipeline

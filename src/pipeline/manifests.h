@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "domain/media_info.h"
 #include "media/package.h"
+#include "subtitle/cue.h"
 
 namespace vtp::pipeline {
 
@@ -19,6 +20,40 @@ struct PackagedRendition {
   media::PackagedTrack track;
   Rational frame_rate;    // video only
   std::string language;   // audio only, may be empty
+  // Audio only: the source track this rendition belongs to ("en",
+  // "track1"; "" for a single unnamed track), its label, and whether it is
+  // the default track.
+  std::string group;
+  std::string label;
+  bool is_default = true;
+};
+
+// A WebVTT subtitle track: the sidecar file and its cues, which the HLS
+// playlists carry again cut into segments alongside the video's.
+struct SubtitleTrackOut {
+  std::string key;       // "en", "en-auto"
+  std::string language;  // "" when untagged
+  std::string label;
+  std::string file;      // "subtitles/en.vtt"
+  bool captions = false;  // speech-to-text transcription
+  int64_t bytes = 0;
+  std::vector<subtitle::Cue> cues;
+};
+
+// The seek-preview sprites (thumbnails step result).
+struct ThumbnailTrackOut {
+  std::vector<std::string> sprites;  // relative to the output root, in order
+  int cols = 0, rows = 0;
+  int tile_width = 0, tile_height = 0;
+  double interval_seconds = 0;  // per tile
+  int64_t bytes = 0;            // all sheets
+};
+
+struct ManifestInput {
+  std::vector<PackagedRendition> video;  // lowest rung first
+  std::vector<PackagedRendition> audio;  // default track first
+  std::vector<SubtitleTrackOut> subtitles;
+  std::optional<ThumbnailTrackOut> thumbnails;
 };
 
 struct Bitrates {
@@ -34,6 +69,22 @@ inline constexpr char kMpd[] = "manifest.mpd";
 inline constexpr char kCmafPlaylist[] = "playlist.m3u8";
 inline constexpr char kTsPlaylist[] = "playlist_ts.m3u8";
 
+// Every playlist, the MPD and the segmented WebVTT files. HLS masters:
+//  - audio: one EXT-X-MEDIA group per audio rendition name ("aac_128k"),
+//    holding that rendition of every track (LANGUAGE, NAME, CHANNELS; the
+//    default track DEFAULT=YES);
+//  - variants: each video rung once per audio family (AAC stereo, Opus,
+//    AAC 5.1), paired with the family's group whose rank matches the rung's
+//    (low rungs with low audio rates); the MPEG-TS master lists AAC only;
+//  - subtitles: one group "subs" of every subtitle track, referenced by every
+//    variant; CLOSED-CAPTIONS=NONE (vtp writes no in-band captions).
+// DASH: video in one AdaptationSet; audio in one per (track, family) with
+// lang, Label and Role main/alternate; each subtitle track a text/vtt set
+// addressed by BaseURL (Role subtitle or caption); sprites an image set
+// with the DASH-IF thumbnail_tile property.
+StatusOr<std::map<std::string, std::string>> BuildManifests(const ManifestInput& in);
+
+// The single-audio-track form (no subtitles, no thumbnails).
 StatusOr<std::map<std::string, std::string>> BuildManifests(
     const std::vector<PackagedRendition>& video, const std::optional<PackagedRendition>& audio);
 

@@ -8,6 +8,7 @@
 #include "domain/segment_plan.h"
 #include "pipeline/json_codec.h"
 #include "pipeline/task_spec.h"
+#include "pipeline/track_plan.h"
 
 namespace vtp::pipeline {
 namespace {
@@ -16,11 +17,10 @@ using engine::TaskPlan;
 using engine::TaskResults;
 using nlohmann::json;
 
-constexpr int kAudioBitrate = 128000;
 constexpr int kAudioSampleRate = 48000;
-// libavcodec's AAC encoder delay; checked against the audio task's report.
+// libavcodec's AAC encoder delay, the largest of the audio encoders vtp uses
+// (libopus: 312); checked against the audio task's report.
 constexpr int64_t kAacPrimingSamples = 1024;
-constexpr char kAudioName[] = "aac_128k";
 
 // Everything the planner reads, parsed once per call.
 struct Known {
@@ -32,6 +32,8 @@ struct Known {
   SegmentPlan plan;
   Rational frame_rate;
   std::vector<VideoRendition> renditions;
+  std::vector<AudioTrackPlan> audio;
+  std::vector<SubtitleTrackPlan> subtitles;
 };
 
 std::optional<json> Result(const ports::VideoRecord& v, const TaskResults& done, const std::string& rest) {
@@ -72,6 +74,8 @@ StatusOr<Known> Gather(const DataPaths& paths, const ports::VideoRecord& v, cons
   if (auto probe = Result(v, done, "probe")) {
     ASSIGN_OR_RETURN(MediaInfo info, MediaInfoFromJson(*probe));
     k.info = std::move(info);
+    k.audio = PlanAudioTracks(*k.info, k.opts.audio);
+    k.subtitles = PlanSubtitleTracks(*k.info, k.opts);
   }
   k.split = Result(v, done, "split");
   if (!k.split || !k.info || !k.info->video_stream()) return k;
@@ -133,6 +137,9 @@ class ParamsBuilder {
     if (t.step == "split") return Split();
     if (t.step == "transcode") return Transcode(static_cast<size_t>(*t.chunk));
     if (t.step == "audio") return Audio();
+    if (t.step == "thumbnails") return Thumbnails();
+    if (t.step == "subtitles") return Subtitles();
+    if (t.step == "captions") return Captions();
     if (t.step == "package") return PackageVideo(t.rendition->name);
     if (t.step == "package_audio") return PackageAudio();
     if (t.step == "manifest") return Manifest();
@@ -149,8 +156,14 @@ class ParamsBuilder {
 
 
   json Ingest() const {
+    json subtitles = json::array();
+    for (size_t i = 0; i < k_.opts.subtitles.size(); ++i) {
+      const SubtitleUpload& s = k_.opts.subtitles[i];
+      subtitles.push_back({{"source", s.source}, {"sha256", s.sha256},
+                           {"key", SubtitleUploadKey(v_.video_id, i, s)}});
+    }
     return {{"source", k_.opts.source}, {"sha256", k_.opts.source_sha256},
-            {"key", OriginalKey(v_.video_id, k_.opts.source_ext)}};
+            {"key", OriginalKey(v_.video_id, k_.opts.source_ext)}, {"subtitles", subtitles}};
   }
 
   json Split() const {
@@ -185,20 +198,80 @@ class ParamsBuilder {
             {"encoder_threads", k_.opts.encoder_threads}};
   }
 
+  // Source seconds that become output time 0, and the output's length (0 =
+  // unbounded): the video's first frame and length when there is video,
+  // else the primary audio stream's start.
+  std::pair<double, double> Window() const {
+    if (!k_.split) return {k_.info->audio_stream() ? k_.info->audio_stream()->start_time : 0, 0};
+    // The chunk timeline is the source's shifted by `offset`; side steps cut
+    // against the source's own seconds, and never outlast the video.
+    const json& out = *k_.split;
+    double tb = k_.plan.time_base.ToDouble();
+    double origin = static_cast<double>(k_.plan.origin - out.at("offset").get<int64_t>()) * tb;
+    double length = static_cast<double>(out.at("end").get<int64_t>() - k_.plan.origin) * tb;
+    return {origin, length};
+  }
+
+  std::string AudioFile(const AudioTrackPlan& t, const AudioRenditionPlan& r) const {
+    return k_.work + "/audio/" + t.key + "/" + r.name + ".nut";
+  }
+
   json Audio() const {
-    double origin = k_.info->audio_stream()->start_time, max_seconds = 0;
-    if (k_.split) {
-      // The chunk timeline is the source's shifted by `offset`; audio is cut
-      // against the source's own seconds, and never outlasts the video.
-      const json& out = *k_.split;
-      double tb = k_.plan.time_base.ToDouble();
-      origin = static_cast<double>(k_.plan.origin - out.at("offset").get<int64_t>()) * tb;
-      max_seconds = static_cast<double>(out.at("end").get<int64_t>() - k_.plan.origin) * tb;
+    auto [origin, max_seconds] = Window();
+    json tracks = json::array();
+    for (const auto& t : k_.audio) {
+      json outputs = json::array();
+      for (const auto& r : t.renditions) {
+        outputs.push_back({{"codec", r.codec}, {"bitrate", r.kbps * 1000}, {"channels", r.channels},
+                           {"name", r.name}, {"output", AudioFile(t, r)}});
+      }
+      tracks.push_back({{"stream", t.stream}, {"key", t.key}, {"outputs", outputs}});
     }
-    return {{"input", k_.original}, {"stream", k_.info->primary_audio},
-            {"origin_seconds", origin}, {"max_seconds", max_seconds},
-            {"bitrate", kAudioBitrate}, {"sample_rate", kAudioSampleRate},
-            {"output", k_.work + "/audio.nut"}};
+    const AudioOptions& a = k_.opts.audio;
+    return {{"input", k_.original}, {"origin_seconds", origin}, {"max_seconds", max_seconds},
+            {"sample_rate", kAudioSampleRate}, {"normalize", a.normalize},
+            {"target_lufs", a.target_lufs}, {"true_peak_dbtp", a.true_peak_dbtp}, {"tracks", tracks}};
+  }
+
+  json Thumbnails() const {
+    auto [origin, length] = Window();
+    const VideoInfo& v = *k_.info->video_stream()->video;
+    const ThumbnailOptions& t = k_.opts.thumbnails;
+    return {{"input", k_.original}, {"stream", k_.info->primary_video}, {"origin_seconds", origin},
+            {"duration_seconds", length}, {"conditioning", ConditioningToJson(ConditioningFor(v))},
+            {"sar", RationalToJson(v.sample_aspect_ratio)}, {"poster_seconds", t.poster_seconds},
+            {"still_interval", t.still_interval}, {"sprite_interval", t.sprite_interval},
+            {"sprite_cols", t.sprite_cols}, {"sprite_rows", t.sprite_rows}, {"sprite_width", t.sprite_width},
+            {"out_dir", k_.work + "/out/thumbnails"}};
+  }
+
+  json Subtitles() const {
+    auto [origin, length] = Window();
+    json ingest = Need("ingest"), tracks = json::array();
+    for (const auto& t : k_.subtitles) {
+      if (t.source == SubtitleSource::kCaptions) continue;
+      json j = {{"key", t.key}, {"language", t.language}, {"file", t.File()}, {"is_text", t.is_text},
+                {"codec", t.codec}};
+      if (t.source == SubtitleSource::kUpload) {
+        j["path"] = ingest.at("subtitles").at(static_cast<size_t>(t.upload)).at("path");
+      } else {
+        j["stream"] = t.stream;
+      }
+      tracks.push_back(std::move(j));
+    }
+    return {{"input", k_.original}, {"origin_seconds", origin}, {"length_seconds", length},
+            {"tracks", tracks}, {"out_dir", k_.work + "/out"}};
+  }
+
+  json Captions() const {
+    auto [origin, length] = Window();
+    for (const auto& t : k_.subtitles) {
+      if (t.source != SubtitleSource::kCaptions) continue;
+      return {{"input", k_.original}, {"stream", t.stream}, {"origin_seconds", origin},
+              {"max_seconds", length}, {"language", t.language}, {"key", t.key},
+              {"output", k_.work + "/out/" + t.File()}};
+    }
+    throw std::runtime_error("no captions track planned");
   }
 
   const VideoRendition& Rung(const std::string& name) const {
@@ -218,19 +291,39 @@ class ParamsBuilder {
     return PackageParams(k_, true, inputs, 0, delay, r.path());
   }
 
+  // The audio presentation shift in samples: the video's presentation delay,
+  // or (audio-only) the largest encoder delay, so every audio rendition
+  // shares one timeline whatever its own priming.
+  int64_t AudioShift() const {
+    if (!k_.info->video_stream()) return kAacPrimingSamples;
+    int64_t delay = PresentationDelay(k_, Need("transcode/" + ChunkFile(0)));
+    return SecondsToTicks(static_cast<double>(delay) * k_.plan.time_base.ToDouble(), {1, kAudioSampleRate});
+  }
+
   json PackageAudio() const {
-    int64_t priming = Need("audio").value("priming", int64_t{0});
-    if (priming > kAacPrimingSamples) throw std::runtime_error("unexpected AAC encoder delay");
-    // Audio-only: media time 0 with the priming samples in front; with video,
-    // the video's presentation delay so both start at the same instant.
-    int64_t shift = priming;
-    if (k_.info->video_stream()) {
-      int64_t delay = PresentationDelay(k_, Need("transcode/" + ChunkFile(0)));
-      shift = SecondsToTicks(static_cast<double>(delay) * k_.plan.time_base.ToDouble(),
-                             {1, kAudioSampleRate});
+    json audio = Need("audio"), renditions = json::array(), standalone;
+    int64_t shift = AudioShift();
+    for (size_t i = 0; i < k_.audio.size(); ++i) {
+      const AudioTrackPlan& t = k_.audio[i];
+      const json& outputs = audio.at("tracks").at(i).at("outputs");
+      const AudioRenditionPlan* solo = StandaloneAudio(t);
+      for (size_t j = 0; j < t.renditions.size(); ++j) {
+        const AudioRenditionPlan& r = t.renditions[j];
+        int64_t priming = outputs.at(j).value("priming", int64_t{0});
+        if (priming > kAacPrimingSamples) throw std::runtime_error("unexpected audio encoder delay");
+        json p = PackageParams(k_, false, {AudioFile(t, r)}, priming, shift, t.Dir(r));
+        p["write_ts"] = r.codec == "aac";
+        p["name"] = t.key + "/" + r.name;
+        renditions.push_back(std::move(p));
+        if (t.is_default && solo == &r) {
+          standalone = {{"input", AudioFile(t, r)}, {"priming", priming},
+                        {"output", k_.work + "/out/" + kStandaloneAudioFile}};
+        }
+      }
     }
-    return PackageParams(k_, false, {k_.work + "/audio.nut"}, priming, shift,
-                         std::string("audio/") + kAudioName);
+    json p = {{"renditions", renditions}};
+    if (!standalone.is_null()) p["standalone"] = standalone;
+    return p;
   }
 
   json Manifest() const {
@@ -239,12 +332,41 @@ class ParamsBuilder {
       video.push_back({{"name", r.name}, {"dir", r.path()}, {"track", Need("package/h264_" + r.name)},
                        {"frame_rate", RationalToJson(k_.frame_rate)}});
     }
-    json p = {{"video", video}, {"out_dir", k_.work + "/out"}};
-    if (k_.info->audio_stream()) {
-      p["audio"] = {{"name", kAudioName}, {"dir", std::string("audio/") + kAudioName},
-                    {"track", Need("package_audio")}, {"language", k_.info->audio_stream()->language}};
+    json p = {{"video", video}, {"out_dir", k_.work + "/out"}, {"audio", json::array()},
+              {"subtitles", json::array()}};
+    if (!k_.audio.empty()) {
+      json packaged = Need("package_audio").at("tracks");
+      size_t n = 0;
+      for (const auto& t : k_.audio) {
+        for (const auto& r : t.renditions) {
+          p["audio"].push_back({{"name", r.name}, {"dir", t.Dir(r)}, {"track", packaged.at(n++)},
+                                {"group", t.key}, {"language", t.language}, {"label", TrackLabel(t)},
+                                {"default", t.is_default}, {"channels", r.channels}});
+        }
+      }
     }
+    auto subtitles = Result(v_, done_, "subtitles");
+    auto captions = Result(v_, done_, "captions");
+    for (const auto& t : k_.subtitles) {
+      const std::optional<json>& from = t.source == SubtitleSource::kCaptions ? captions : subtitles;
+      if (!from || !Converted(*from, t.key)) continue;
+      p["subtitles"].push_back({{"key", t.key}, {"language", t.language}, {"label", t.label},
+                                {"file", t.File()}, {"captions", t.source == SubtitleSource::kCaptions}});
+    }
+    if (auto thumbs = Result(v_, done_, "thumbnails")) p["thumbnails"] = *thumbs;
     return p;
+  }
+
+  static std::string TrackLabel(const AudioTrackPlan& t) {
+    return t.title.empty() ? LanguageLabel(t.language) : t.title;
+  }
+
+  // Whether the subtitles/captions result lists `key` as written.
+  static bool Converted(const json& result, const std::string& key) {
+    for (const auto& t : result.value("tracks", json::array())) {
+      if (t.value("key", "") == key) return true;
+    }
+    return false;
   }
 
   json Publish() const {
@@ -263,34 +385,9 @@ std::string OriginalKey(const std::string& video_id, const std::string& ext) {
   return "originals/" + video_id + "/original." + (ext.empty() ? "bin" : ext);
 }
 
-nlohmann::json ToJson(const JobOptions& o) {
-  return {{"source", o.source}, {"source_sha256", o.source_sha256}, {"source_ext", o.source_ext},
-          {"output_dir", o.output_dir}, {"replace_output", o.replace_output},
-          {"segment_seconds", o.segment_seconds}, {"gop_seconds", o.gop_seconds},
-          {"chunk_workers", o.chunk_workers}, {"max_chunks", o.max_chunks},
-          {"encoder_threads", o.encoder_threads}, {"x264_preset", o.x264_preset},
-          {"limits", LimitsToJson(o.limits)}};
-}
-
-StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
-  try {
-    JobOptions o;
-    o.source = j.at("source");
-    o.source_sha256 = j.at("source_sha256");
-    o.source_ext = j.at("source_ext");
-    o.output_dir = j.at("output_dir");
-    o.replace_output = j.at("replace_output");
-    o.segment_seconds = j.at("segment_seconds");
-    o.gop_seconds = j.at("gop_seconds");
-    o.chunk_workers = j.at("chunk_workers");
-    o.max_chunks = j.at("max_chunks");
-    o.encoder_threads = j.at("encoder_threads");
-    o.x264_preset = j.at("x264_preset");
-    o.limits = LimitsFromJson(j.at("limits"));
-    return o;
-  } catch (const json::exception& e) {
-    return InvalidArgument(std::string("malformed job options: ") + e.what());
-  }
+std::string SubtitleUploadKey(const std::string& video_id, size_t index, const SubtitleUpload& s) {
+  return "originals/" + video_id + "/subtitles/" + std::to_string(index + 1) + "_" + s.language + "." +
+         (s.ext.empty() ? "txt" : s.ext);
 }
 
 engine::PipelineGraph LadderGraph() { return engine::DefaultPipelineGraph(); }
@@ -300,7 +397,12 @@ StatusOr<engine::JobShape> LadderPlanner::Shape(const ports::VideoRecord& video,
   ASSIGN_OR_RETURN(Known k, Gather(paths_, video, done));
   engine::JobShape s;
   s.video_id = video.video_id;
+  if (!k.opts.thumbnails.enabled) s.skipped_steps.insert("thumbnails");
+  if (k.opts.captions_language.empty()) s.skipped_steps.insert("captions");
   if (!k.info) return s;
+  bool any_subtitles = std::any_of(k.subtitles.begin(), k.subtitles.end(),
+                                   [](const SubtitleTrackPlan& t) { return t.source != SubtitleSource::kCaptions; });
+  if (!any_subtitles) s.skipped_steps.insert("subtitles");
   s.has_video = k.info->video_stream() != nullptr;
   s.has_audio = k.info->audio_stream() != nullptr;
   if (!k.split || !*s.has_video) return s;

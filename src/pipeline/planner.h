@@ -7,7 +7,7 @@
 //   <blobs>/originals/<video>/original.<ext>   the upload (write-once)
 //   <work>/<video>/chunks/chunk_NNN.vpk        split
 //   <work>/<video>/enc/<rung>/chunk_NNN.nut    transcode
-//   <work>/<video>/audio.nut                   audio
+//   <work>/<video>/audio/<track>/<name>.nut    audio (every track, every rendition)
 //   <work>/<video>/out/...                     package + manifest
 //   <output_dir>/...                           publish (atomic rename)
 #pragma once
@@ -19,26 +19,9 @@
 #include "domain/media_info.h"
 #include "engine/pipeline_graph.h"
 #include "engine/scheduler.h"
+#include "pipeline/job_options.h"
 
 namespace vtp::pipeline {
-
-// What a video was submitted with; stored as VideoRecord::options_json.
-struct JobOptions {
-  std::string source;         // the upload as submitted (read once, by ingest)
-  std::string source_sha256;  // its checksum at submission
-  std::string source_ext;     // "mp4": the original's key suffix
-  std::string output_dir;     // where publish puts the result
-  bool replace_output = false;
-  double segment_seconds = 4.0;
-  double gop_seconds = 2.0;
-  int chunk_workers = 1;      // parallelism the chunk plan is cut for
-  int max_chunks = 0;
-  int encoder_threads = 1;
-  std::string x264_preset = "medium";
-  ProbeLimits limits;
-};
-nlohmann::json ToJson(const JobOptions& o);
-StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j);
 
 // Where a data directory keeps blobs and per-video work.
 struct DataPaths {
@@ -67,5 +50,8 @@ class LadderPlanner final : public engine::StepPlanner {
 
 // The blob key of a video's original.
 std::string OriginalKey(const std::string& video_id, const std::string& ext);
+// The blob key of the index-th subtitle file submitted with a video (stored
+// beside the original, write-once like it).
+std::string SubtitleUploadKey(const std::string& video_id, size_t index, const SubtitleUpload& s);
 
 }  // namespace vtp::pipeline

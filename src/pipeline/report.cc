@@ -34,6 +34,12 @@ RenditionSummary Summarize(const std::string& name, const char* kind, const medi
   return s;
 }
 
+AudioTrackSummary AudioSummary(const json& track) {
+  const json& l = track.at("loudness");
+  return {track.at("key"), l.at("integrated_lufs"), l.at("true_peak_dbtp"), l.at("lra_lu"), l.at("silent"),
+          track.at("gain_db")};
+}
+
 void Account(RunReport& r, const std::vector<TaskRecord>& tasks) {
   std::map<std::string, std::pair<ports::Millis, ports::Millis>> span;
   ports::Millis first = INT64_MAX, last = 0;
@@ -73,7 +79,21 @@ StatusOr<RunReport> BuildRunReport(const ports::VideoRecord& video, const std::v
       } else if (t.step == "package") {
         r.renditions.push_back(Summarize(t.resolution, "video", TrackFromJson(out)));
       } else if (t.step == "package_audio") {
-        r.renditions.push_back(Summarize("aac_128k", "audio", TrackFromJson(out)));
+        for (const auto& track : out.at("tracks")) {
+          r.renditions.push_back(Summarize(track.value("name", "audio"), "audio", TrackFromJson(track)));
+        }
+      } else if (t.step == "audio") {
+        for (const auto& track : out.at("tracks")) r.audio_tracks.push_back(AudioSummary(track));
+      } else if (t.step == "subtitles" || t.step == "captions") {
+        for (const auto& s : out.at("tracks")) {
+          r.subtitles.push_back({s.at("key"), s.at("cues"), t.step == "captions"});
+        }
+        for (const auto& s : out.value("skipped", json::array())) r.skipped_subtitles.push_back({s.at("key"), s.at("reason")});
+      } else if (t.step == "thumbnails") {
+        r.sprites = static_cast<int>(out.at("sprites").size());
+        r.stills = static_cast<int>(out.at("stills").size());
+        r.posters = static_cast<int>(out.at("posters").size());
+        r.poster_seconds = out.at("poster_seconds");
       } else if (t.step == "publish") {
         r.output_dir = out.at("output_dir");
       }

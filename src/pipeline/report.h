@@ -30,12 +30,40 @@ struct RenditionSummary {
   int64_t peak_bitrate = 0, average_bitrate = 0;  // fMP4 media, bits/s
 };
 
+// One audio track's loudness before and after normalisation (EBU R128).
+struct AudioTrackSummary {
+  std::string key;              // "en", "track1"
+  double integrated_lufs = 0;   // measured on the source (pass 1)
+  double true_peak_dbtp = 0;
+  double lra_lu = 0;
+  bool silent = false;          // below the measurement gate: left as is
+  double gain_db = 0;           // applied in pass 2
+};
+
+struct SubtitleSummary {
+  std::string key;
+  int cues = 0;
+  bool captions = false;
+};
+
+// A subtitle track that was not converted, and why (a malformed upload
+// with its line number, an image subtitle stream).
+struct SkippedTrack {
+  std::string key;
+  std::string reason;
+};
+
 struct RunReport {
   std::string video_id;
   MediaInfo source;
   std::string output_dir;
   std::vector<RenditionSummary> renditions;
   std::map<std::string, StepStats> steps;
+  std::vector<AudioTrackSummary> audio_tracks;
+  std::vector<SubtitleSummary> subtitles;
+  std::vector<SkippedTrack> skipped_subtitles;
+  int sprites = 0, stills = 0, posters = 0;
+  double poster_seconds = 0;
   double wall_seconds = 0;  // first task start to last task end
   double cpu_seconds = 0;   // every completed task
   int chunks = 0;

@@ -12,7 +12,9 @@
 #include "media/splitter.h"
 #include "media/transcode.h"
 #include "pipeline/json_codec.h"
+#include "pipeline/atomic_files.h"
 #include "pipeline/io_steps.h"
+#include "pipeline/side_steps.h"
 #include "pipeline/task_spec.h"
 
 namespace vtp::pipeline {
@@ -20,24 +22,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string Part(const std::string& path) { return path + ".part"; }
-
-// Moves a finished file or directory over its final name.
-Status CommitPath(const std::string& part, const std::string& final_path) {
-  std::error_code ec;
-  if (fs::is_directory(final_path, ec)) fs::remove_all(final_path, ec);
-  fs::rename(part, final_path, ec);
-  if (ec) return IoError("renaming " + part + " -> " + final_path + ": " + ec.message());
-  return Status::Ok();
-}
-
-// A fresh, empty directory at `part` (left over from a killed run or not).
-void FreshDir(const std::string& part) {
-  fs::remove_all(part);
-  fs::create_directories(part);
-}
-
 
 StatusOr<json> RunProbe(const json& p) {
   ASSIGN_OR_RETURN(MediaInfo info, media::Probe(p.at("input"), LimitsFromJson(p.at("limits"))));
@@ -95,21 +79,7 @@ StatusOr<json> RunTranscode(const json& p) {
   return json{{"frames", r.frames}, {"delays", r.delays}};
 }
 
-StatusOr<json> RunAudio(const json& p) {
-  media::AudioJob job;
-  job.input_path = p.at("input");
-  job.stream_index = p.at("stream");
-  job.origin_seconds = p.at("origin_seconds");
-  job.max_seconds = p.at("max_seconds");
-  job.bitrate = p.at("bitrate");
-  job.sample_rate = p.at("sample_rate");
-  std::string output = p.at("output");
-  fs::create_directories(fs::path(output).parent_path());
-  job.output = Part(output);
-  ASSIGN_OR_RETURN(media::AudioResult r, media::TranscodeAudio(job));
-  RETURN_IF_ERROR(CommitPath(job.output, output));
-  return json{{"samples", r.samples}, {"priming", r.priming}};
-}
+}  // namespace
 
 StatusOr<json> RunPackage(const json& p) {
   media::PackageJob job;
@@ -119,6 +89,7 @@ StatusOr<json> RunPackage(const json& p) {
   job.boundary_time_base = RationalFromJson(p.at("boundary_time_base"));
   job.priming = p.at("priming");
   job.shift = p.at("shift");
+  job.write_ts = p.value("write_ts", true);
   std::string out_dir = p.at("out_dir");
   job.out_dir = Part(out_dir);
   FreshDir(job.out_dir);
@@ -126,6 +97,8 @@ StatusOr<json> RunPackage(const json& p) {
   RETURN_IF_ERROR(CommitPath(job.out_dir, out_dir));
   return TrackToJson(t);
 }
+
+namespace {
 
 StatusOr<json> RunManifest(const json& p) { return WriteManifestFiles(p); }
 
@@ -140,7 +113,14 @@ StatusOr<json> Dispatch(const TaskSpec& task, const TaskContext& ctx) {
   if (task.step == kStepSplit) return RunSplit(task.params);
   if (task.step == kStepTranscode) return RunTranscode(task.params);
   if (task.step == kStepAudio) return RunAudio(task.params);
-  if (task.step == kStepPackage || task.step == "package_audio") return RunPackage(task.params);
+  if (task.step == kStepPackage) return RunPackage(task.params);
+  if (task.step == "package_audio") return RunPackageAudio(task.params);
+  if (task.step == "thumbnails") return RunThumbnails(task.params);
+  if (task.step == "subtitles") return RunSubtitles(task.params);
+  if (task.step == "captions") {
+    if (!ctx.stt) return InvalidArgument("the captions step needs a speech-to-text engine");
+    return RunCaptions(task.params, *ctx.stt);
+  }
   if (task.step == kStepManifest) return RunManifest(task.params);
   if (task.step == "publish") return RunPublish(task.params);
   return InvalidArgument("unknown step '" + task.step + "'");

@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "ports/blob_store.h"
+#include "ports/speech_to_text.h"
 
 namespace vtp::pipeline {
 
@@ -38,6 +39,7 @@ TaskResult TaskResultFromJson(const nlohmann::json& j);
 // What a task may use besides its parameters, wired by the caller.
 struct TaskContext {
   ports::BlobStore* blobs = nullptr;  // the ingest step stores originals here
+  ports::SpeechToText* stt = nullptr;  // the captions step needs one
 };
 
 // Runs one task in the current process (the worker side). Never throws.

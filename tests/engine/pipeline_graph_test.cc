@@ -15,9 +15,14 @@ using Ids = std::vector<std::string>;
 
 const std::vector<RenditionRef> kTwoRungs = {{"h264", "360p"}, {"h264", "720p"}};
 
+// The side steps (thumbnails, subtitles, captions) are skipped unless a test
+// is about them, so the video/audio branches read as they always have.
+const std::set<std::string> kSideSteps = {"thumbnails", "subtitles", "captions"};
+
 JobShape FullShape(int chunks = 3, bool audio = true) {
   JobShape s;
   s.video_id = "v1";
+  s.skipped_steps = kSideSteps;
   s.has_video = true;
   s.has_audio = audio;
   s.chunks = chunks;
@@ -73,9 +78,13 @@ TEST(PipelineGraphTest, DefaultGraphIsValidAndOrdered) {
   Ids names;
   for (const StepDef* s : *order) names.push_back(s->name);
   EXPECT_EQ(names, (Ids{"ingest", "probe", "split", "transcode", "audio", "package", "package_audio", "thumbnails",
-                        "subtitles", "drm", "verify", "manifest", "publish"}));
-  for (const char* placeholder : {"thumbnails", "subtitles", "drm", "verify"}) {
+                        "subtitles", "captions", "drm", "verify", "manifest", "publish"}));
+  for (const char* placeholder : {"drm", "verify"}) {
     EXPECT_FALSE(g.Find(placeholder)->enabled) << placeholder;
+  }
+  for (const char* step : {"thumbnails", "subtitles", "captions"}) {
+    EXPECT_TRUE(g.Find(step)->enabled) << step;
+    EXPECT_EQ(g.Find(step)->retry, DefaultRetryPolicy(step)) << step;
   }
   EXPECT_EQ(g.Find("transcode")->retry, DefaultRetryPolicy("transcode"));
   EXPECT_EQ(g.Find("transcode")->pool, "cpu");
@@ -119,11 +128,13 @@ TEST(PipelineGraphTest, ValidationErrors) {
 }
 
 TEST(PipelineGraphTest, ExpansionOfTheDefaultGraph) {
-  auto plan = Expand(DefaultPipelineGraph(), FullShape());
+  JobShape shape = FullShape();
+  shape.skipped_steps.clear();
+  auto plan = Expand(DefaultPipelineGraph(), shape);
   EXPECT_EQ(IdsOf(plan), (Ids{"v1/ingest", "v1/probe", "v1/split", "v1/transcode/chunk_000",
                               "v1/transcode/chunk_001", "v1/transcode/chunk_002", "v1/audio",
-                              "v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio", "v1/manifest",
-                              "v1/publish"}));
+                              "v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio",
+                              "v1/thumbnails", "v1/subtitles", "v1/captions", "v1/manifest", "v1/publish"}));
   EXPECT_EQ(Get(plan, "v1/probe").depends_on, (Ids{"v1/ingest"}));
   EXPECT_EQ(Get(plan, "v1/transcode/chunk_001").depends_on, (Ids{"v1/split"}));
   EXPECT_EQ(Get(plan, "v1/transcode/chunk_001").chunk, 1);
@@ -133,11 +144,33 @@ TEST(PipelineGraphTest, ExpansionOfTheDefaultGraph) {
   EXPECT_EQ(Get(plan, "v1/package/h264_720p").rendition, (RenditionRef{"h264", "720p"}));
   EXPECT_EQ(Get(plan, "v1/package_audio").depends_on,
             (Ids{"v1/audio", "v1/transcode/chunk_000", "v1/transcode/chunk_001", "v1/transcode/chunk_002"}));
+  for (const char* side : {"v1/thumbnails", "v1/subtitles", "v1/captions"}) {
+    EXPECT_EQ(Get(plan, side).depends_on, (Ids{"v1/probe", "v1/split"})) << side;
+  }
   // drm is disabled: its edge is satisfied vacuously.
   EXPECT_EQ(Get(plan, "v1/manifest").depends_on,
-            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio"}));
+            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio", "v1/thumbnails",
+                 "v1/subtitles", "v1/captions"}));
   EXPECT_EQ(Get(plan, "v1/publish").depends_on, (Ids{"v1/manifest"}));
   EXPECT_EQ(Get(plan, "v1/transcode/chunk_000").retry, DefaultRetryPolicy("transcode"));
+}
+
+TEST(PipelineGraphTest, SkippedStepsHaveNoTasksAndHoldNothingBack) {
+  JobShape shape = FullShape();
+  shape.skipped_steps = {"captions", "subtitles"};  // thumbnails run
+  auto plan = Expand(DefaultPipelineGraph(), shape);
+  for (const auto& t : plan) {
+    EXPECT_NE(t.step, "captions");
+    EXPECT_NE(t.step, "subtitles");
+  }
+  EXPECT_EQ(Get(plan, "v1/manifest").depends_on,
+            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio", "v1/thumbnails"}));
+  // Skipping is known before the shape is: probe's result alone cannot tell
+  // about captions, the job's options can.
+  JobShape early;
+  early.video_id = "v1";
+  early.skipped_steps = {"captions"};
+  for (const auto& t : Expand(DefaultPipelineGraph(), early)) EXPECT_NE(t.step, "captions");
 }
 
 TEST(PipelineGraphTest, IdsAreDeterministicUniqueAndTopological) {
@@ -162,6 +195,7 @@ TEST(PipelineGraphTest, PlanGrowsAsTheShapeIsLearnt) {
   PipelineGraph g = DefaultPipelineGraph();
   JobShape s;
   s.video_id = "v1";
+  s.skipped_steps = kSideSteps;
   EXPECT_EQ(IdsOf(Expand(g, s)), (Ids{"v1/ingest", "v1/probe"}));
   s.has_video = true;
   s.has_audio = true;
@@ -180,6 +214,7 @@ TEST(PipelineGraphTest, PlanGrowsAsTheShapeIsLearnt) {
 TEST(PipelineGraphTest, AudioOnlyInputSkipsTheVideoBranch) {
   JobShape s;
   s.video_id = "a1";
+  s.skipped_steps = kSideSteps;
   s.has_video = false;
   s.has_audio = true;
   auto plan = Expand(DefaultPipelineGraph(), s);  // no chunks or renditions needed

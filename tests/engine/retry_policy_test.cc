@@ -88,7 +88,7 @@ TEST(RetryPolicyTest, DefaultsFollowTheSeed) {
   EXPECT_EQ(t.heartbeat_timeout, 30'000);
   EXPECT_EQ(DefaultRetryPolicy("no_such_step"), GenericRetryPolicy());
   for (const char* step : {"ingest", "probe", "split", "transcode", "audio", "package", "package_audio", "manifest",
-                           "publish", "thumbnails"}) {
+                           "publish", "thumbnails", "subtitles", "captions"}) {
     EXPECT_TRUE(ValidateRetryPolicy(DefaultRetryPolicy(step)).ok()) << step;
     EXPECT_GE(DefaultRetryPolicy(step).maximum_attempts, 3) << step;
   }

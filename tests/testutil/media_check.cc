@@ -137,7 +137,7 @@ std::vector<StreamHeader> StreamHeaders(const std::string& url, std::string* err
   for (unsigned i = 0; i < in.ctx->nb_streams; ++i) {
     const AVCodecParameters* p = in.ctx->streams[i]->codecpar;
     out.push_back({p->codec_type == AVMEDIA_TYPE_VIDEO, avcodec_get_name(p->codec_id), p->width,
-                   p->height, p->profile, p->level});
+                   p->height, p->profile, p->level, p->ch_layout.nb_channels});
   }
   return out;
 }

@@ -42,6 +42,7 @@ struct StreamHeader {
   std::string codec;
   int width = 0, height = 0;
   int profile = -1, level = -1;  // as parsed from the bitstream headers
+  int channels = 0;              // audio
 };
 std::vector<StreamHeader> StreamHeaders(const std::string& url, std::string* error);
 

@@ -1,0 +1,134 @@
+#include "pipeline/job_options.h"
+
+#include <regex>
+
+#include "pipeline/json_codec.h"
+
+namespace vtp::pipeline {
+namespace {
+
+using nlohmann::json;
+
+json ToJson(const AudioOptions& a) {
+  return {{"aac_kbps", a.aac_kbps}, {"opus_kbps", a.opus_kbps}, {"surround", a.surround},
+          {"surround_kbps", a.surround_kbps}, {"normalize", a.normalize},
+          {"target_lufs", a.target_lufs}, {"true_peak_dbtp", a.true_peak_dbtp}};
+}
+
+AudioOptions AudioFromJson(const json& j) {
+  AudioOptions a;
+  a.aac_kbps = j.value("aac_kbps", a.aac_kbps);
+  a.opus_kbps = j.value("opus_kbps", a.opus_kbps);
+  a.surround = j.value("surround", a.surround);
+  a.surround_kbps = j.value("surround_kbps", a.surround_kbps);
+  a.normalize = j.value("normalize", a.normalize);
+  a.target_lufs = j.value("target_lufs", a.target_lufs);
+  a.true_peak_dbtp = j.value("true_peak_dbtp", a.true_peak_dbtp);
+  return a;
+}
+
+json ToJson(const ThumbnailOptions& t) {
+  return {{"enabled", t.enabled}, {"poster_seconds", t.poster_seconds}, {"still_interval", t.still_interval},
+          {"sprite_interval", t.sprite_interval}, {"sprite_cols", t.sprite_cols},
+          {"sprite_rows", t.sprite_rows}, {"sprite_width", t.sprite_width}};
+}
+
+ThumbnailOptions ThumbnailsFromJson(const json& j) {
+  ThumbnailOptions t;
+  t.enabled = j.value("enabled", t.enabled);
+  t.poster_seconds = j.value("poster_seconds", t.poster_seconds);
+  t.still_interval = j.value("still_interval", t.still_interval);
+  t.sprite_interval = j.value("sprite_interval", t.sprite_interval);
+  t.sprite_cols = j.value("sprite_cols", t.sprite_cols);
+  t.sprite_rows = j.value("sprite_rows", t.sprite_rows);
+  t.sprite_width = j.value("sprite_width", t.sprite_width);
+  return t;
+}
+
+bool AllIn(const std::vector<int>& v, int lo, int hi) {
+  for (int x : v) {
+    if (x < lo || x > hi) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const JobOptions& o) {
+  json subs = json::array();
+  for (const auto& s : o.subtitles) {
+    subs.push_back({{"language", s.language}, {"source", s.source}, {"sha256", s.sha256}, {"ext", s.ext}});
+  }
+  return {{"source", o.source}, {"source_sha256", o.source_sha256}, {"source_ext", o.source_ext},
+          {"output_dir", o.output_dir}, {"replace_output", o.replace_output},
+          {"segment_seconds", o.segment_seconds}, {"gop_seconds", o.gop_seconds},
+          {"chunk_workers", o.chunk_workers}, {"max_chunks", o.max_chunks},
+          {"encoder_threads", o.encoder_threads}, {"x264_preset", o.x264_preset},
+          {"limits", LimitsToJson(o.limits)}, {"audio", ToJson(o.audio)},
+          {"thumbnails", ToJson(o.thumbnails)}, {"subtitles", subs},
+          {"captions_language", o.captions_language}};
+}
+
+StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
+  try {
+    JobOptions o;
+    o.source = j.at("source");
+    o.source_sha256 = j.at("source_sha256");
+    o.source_ext = j.at("source_ext");
+    o.output_dir = j.at("output_dir");
+    o.replace_output = j.at("replace_output");
+    o.segment_seconds = j.at("segment_seconds");
+    o.gop_seconds = j.at("gop_seconds");
+    o.chunk_workers = j.at("chunk_workers");
+    o.max_chunks = j.at("max_chunks");
+    o.encoder_threads = j.at("encoder_threads");
+    o.x264_preset = j.at("x264_preset");
+    o.limits = LimitsFromJson(j.at("limits"));
+    if (j.contains("audio")) o.audio = AudioFromJson(j.at("audio"));
+    if (j.contains("thumbnails")) o.thumbnails = ThumbnailsFromJson(j.at("thumbnails"));
+    for (const auto& s : j.value("subtitles", json::array())) {
+      o.subtitles.push_back({s.at("language"), s.at("source"), s.at("sha256"), s.at("ext")});
+    }
+    o.captions_language = j.value("captions_language", "");
+    return o;
+  } catch (const json::exception& e) {
+    return InvalidArgument(std::string("malformed job options: ") + e.what());
+  }
+}
+
+Status ValidateJobOptions(const JobOptions& o) {
+  const AudioOptions& a = o.audio;
+  if (a.aac_kbps.empty()) return InvalidArgument("audio: at least one AAC bitrate is needed (HLS MPEG-TS plays only AAC)");
+  if (a.aac_kbps.size() > 8 || a.opus_kbps.size() > 8) return InvalidArgument("audio: at most 8 bitrates per codec");
+  if (!AllIn(a.aac_kbps, 16, 512)) return InvalidArgument("audio: AAC bitrates must be 16..512 kb/s");
+  if (!AllIn(a.opus_kbps, 16, 512)) return InvalidArgument("audio: Opus bitrates must be 16..512 kb/s");
+  if (a.surround_kbps < 64 || a.surround_kbps > 1024) return InvalidArgument("audio: 5.1 bitrate must be 64..1024 kb/s");
+  if (!(a.target_lufs >= -40 && a.target_lufs <= -5)) return InvalidArgument("audio: loudness target must be -40..-5 LUFS");
+  if (!(a.true_peak_dbtp >= -9 && a.true_peak_dbtp <= 0)) return InvalidArgument("audio: true peak must be -9..0 dBTP");
+  const ThumbnailOptions& t = o.thumbnails;
+  if (!(t.still_interval >= 1 && t.still_interval <= 3600)) return InvalidArgument("thumbnails: still interval must be 1..3600 s");
+  if (!(t.sprite_interval >= 0.5 && t.sprite_interval <= 600)) return InvalidArgument("thumbnails: sprite interval must be 0.5..600 s");
+  if (t.sprite_cols < 1 || t.sprite_cols > 20 || t.sprite_rows < 1 || t.sprite_rows > 20) {
+    return InvalidArgument("thumbnails: sprite grid must be 1x1..20x20");
+  }
+  if (t.sprite_width < 32 || t.sprite_width > 640) return InvalidArgument("thumbnails: sprite tile width must be 32..640");
+  if (t.poster_seconds > 12 * 3600.0) return InvalidArgument("thumbnails: poster position beyond 12 hours");
+  static const std::regex kLang("[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*");
+  std::vector<std::string> seen;
+  for (const auto& s : o.subtitles) {
+    if (!std::regex_match(s.language, kLang)) {
+      return InvalidArgument("subtitle language '" + s.language + "' is not a language tag such as en or pt-BR");
+    }
+    for (const auto& l : seen) {
+      if (l == s.language) return InvalidArgument("two subtitle files for language '" + s.language + "'");
+    }
+    seen.push_back(s.language);
+  }
+  if (o.subtitles.size() > 32) return InvalidArgument("at most 32 subtitle files");
+  if (!o.captions_language.empty() && o.captions_language != "en") {
+    return InvalidArgument("captions: speech-to-text has an English model only (--captions en)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace vtp::pipeline
