@@ -9,7 +9,7 @@ PACKAGES=(
   libswscale-dev libswresample-dev ffmpeg
   libgtest-dev libgmock-dev googletest
   nlohmann-json3-dev libsqlite3-dev libssl-dev
-  python3 bsdutils
+  python3 bsdutils time
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
 )
 

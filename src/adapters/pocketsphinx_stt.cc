@@ -222,8 +222,9 @@ StatusOr<std::unique_ptr<PocketSphinxStt>> PocketSphinxStt::Open(const std::stri
   const fs::path dict = dir / "cmudict-en-us.dict";
   RETURN_IF_ERROR(RequirePath(dir, true));
   RETURN_IF_ERROR(RequirePath(hmm, true));
-  // The library exits the process on some missing acoustic model files, so
-  // every file it needs is checked first.
+  // Every file the library needs is checked first, so a missing one is a
+  // kNotFound naming it: the library would only say so in its (silenced)
+  // log, and some of its loaders end the process (E_FATAL) on errors.
   for (const char* f : {"mdef", "means", "variances", "transition_matrices", "noisedict"}) {
     RETURN_IF_ERROR(RequirePath(hmm / f, false));
   }

@@ -80,6 +80,7 @@ struct StreamInfo {
   bool is_default = false;
   bool decodable = false;  // a decoder exists here
   bool attached_picture = false;  // cover art: a video stream holding one image
+  int64_t packets = -1;    // packets the probe's scan saw; -1 when not counted
   std::optional<VideoInfo> video;
   std::optional<AudioInfo> audio;
 };

@@ -68,7 +68,8 @@ json StreamJson(const StreamInfo& s) {
          {"title", s.title},
          {"default", s.is_default},
          {"decodable", s.decodable},
-         {"attached_picture", s.attached_picture}};
+         {"attached_picture", s.attached_picture},
+         {"packets", s.packets}};
   if (s.video) j["video"] = VideoJson(*s.video);
   if (s.audio) j["audio"] = AudioJson(*s.audio);
   return j;
@@ -194,6 +195,7 @@ StreamInfo StreamFrom(const json& j) {
   s.is_default = j.at("default");
   s.decodable = j.at("decodable");
   s.attached_picture = j.at("attached_picture");
+  s.packets = j.value("packets", int64_t{-1});
   if (j.contains("video")) s.video = VideoFrom(j.at("video"));
   if (j.contains("audio")) s.audio = AudioFrom(j.at("audio"));
   return s;

@@ -44,7 +44,9 @@ struct AudioTrackJob {
 
 struct AudioOutputResult {
   int64_t samples = 0;  // samples encoded, at sample_rate
-  int64_t priming = 0;  // encoder delay in samples: AAC 1024, Opus 312
+  // Encoder delay in samples: AAC 1024, Opus 312 (Opus also records it as
+  // the OpusHead pre-skip, which decoders drop by themselves).
+  int64_t priming = 0;
   int sample_rate = 0;  // of this output (its packet time base is 1/sample_rate)
   double gain_db = 0;   // gain applied to this output's mix
   // The encoded output as MeasureLoudness reads it, when it was verified.

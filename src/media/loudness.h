@@ -36,8 +36,9 @@ inline constexpr double kLoudnessGateLufs = -70.0;
 // `mix_channels`: 0 measures the stream as decoded (BS.1770 channel weights:
 // surrounds +1.5 dB, LFE excluded); 1, 2 or 6 measures it after the same
 // downmix/upmix TranscodeAudioTrack applies for an output with that many
-// channels (ITU-R BS.775 stereo downmix, LFE dropped; mono spread to both
-// sides), which is what normalising such an output needs.
+// channels (libswresample's matrix: ITU-R BS.775 stereo downmix with LFE
+// dropped; mono to both sides at -3 dB), which is what normalising such an
+// output needs.
 StatusOr<LoudnessStats> MeasureLoudness(const std::string& path, int stream_index,
                                         double origin_seconds = 0, double max_seconds = 0,
                                         int mix_channels = 0);

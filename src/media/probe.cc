@@ -269,6 +269,9 @@ StatusOr<MediaInfo> ProbeUnlabelled(const std::string& path, const ProbeLimits& 
   ASSIGN_OR_RETURN(probe_internal::ScanResult scan,
                    probe_internal::ScanPackets(ctx.get(), info.primary_video, info.primary_audio));
   probe_internal::ApplyScan(scan, *ctx, &info);
+  for (size_t i = 0; i < scan.streams.size() && i < info.streams.size(); ++i) {
+    info.streams[i].packets = scan.streams[i].packets;
+  }
   IgnoreEmptyPrimary(scan, &info);
   RETURN_IF_ERROR(probe_internal::CheckIntegrity(scan, *ctx, info));
   RETURN_IF_ERROR(CheckLimits(info, limits));  // the scan may have found the duration

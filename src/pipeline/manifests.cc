@@ -80,33 +80,35 @@ class Ladder {
     manifest::MasterPlaylist m;
     bool audio_only = in_.video.empty();
     bool alternates = !audio_only || TrackCount() > 1;
-    for (const auto& f : families_) {
-      if (ts && !f.in_ts()) continue;
-      for (const auto& g : f.groups) {
-        if (alternates) RETURN_IF_ERROR(AddAudioGroup(m, g, playlist));
-      }
-    }
-    for (const auto& s : in_.subtitles) m.subtitles.push_back(SubtitleMedia(s, ts));
+    // (video rendition or nullptr, audio group or nullptr) per variant.
+    std::vector<std::pair<const PackagedRendition*, const std::string*>> pairs;
     for (const auto& f : families_) {
       if (ts && !f.in_ts()) continue;
       if (audio_only) {
-        for (const auto& g : f.groups) {
-          ASSIGN_OR_RETURN(manifest::Variant v, AudioOnlyVariant(g, ts, alternates));
-          m.variants.push_back(std::move(v));
-        }
+        for (const auto& g : f.groups) pairs.emplace_back(nullptr, &g);
         continue;
       }
-      for (size_t i = 0; i < in_.video.size(); ++i) {
-        size_t pick = std::min(f.groups.size() - 1, i * f.groups.size() / in_.video.size());
-        ASSIGN_OR_RETURN(manifest::Variant v, VideoVariant(in_.video[i], &f.groups[pick], ts));
-        m.variants.push_back(std::move(v));
-      }
+      for (size_t i = 0; i < in_.video.size(); ++i) pairs.emplace_back(&in_.video[i], &f.groups[Pick(i, f)]);
     }
     if (families_.empty()) {
-      for (const auto& r : in_.video) {
-        ASSIGN_OR_RETURN(manifest::Variant v, VideoVariant(r, nullptr, ts));
-        m.variants.push_back(std::move(v));
+      for (const auto& r : in_.video) pairs.emplace_back(&r, nullptr);
+    }
+    // Only the groups some variant plays are listed.
+    std::vector<std::string> used;
+    for (const auto& [video, group] : pairs) {
+      if (group && std::find(used.begin(), used.end(), *group) == used.end()) used.push_back(*group);
+    }
+    for (const auto& f : families_) {
+      for (const auto& g : f.groups) {
+        bool listed = std::find(used.begin(), used.end(), g) != used.end();
+        if (alternates && listed) RETURN_IF_ERROR(AddAudioGroup(m, g, playlist));
       }
+    }
+    for (const auto& s : in_.subtitles) m.subtitles.push_back(SubtitleMedia(s, ts));
+    for (const auto& [video, group] : pairs) {
+      StatusOr<manifest::Variant> v = video ? VideoVariant(*video, group, ts) : AudioOnlyVariant(*group, ts, alternates);
+      if (!v.ok()) return v.status();
+      m.variants.push_back(std::move(v).value());
     }
     return manifest::WriteMasterPlaylist(m);
   }
@@ -123,6 +125,25 @@ class Ladder {
   const std::vector<Family>& families() const { return families_; }
 
  private:
+  // The family's group for rung i: its rank among the rungs spread evenly
+  // over the family's rates (lowest rung, lowest rate; highest, highest; a
+  // lone rung gets the middle rate).
+  size_t Pick(size_t i, const Family& f) const {
+    size_t n = in_.video.size(), m = f.groups.size();
+    if (n == 1) return m / 2;
+    return (2 * Rank(i) * (m - 1) + (n - 1)) / (2 * (n - 1));
+  }
+
+  // How many rungs are smaller than rung i (ties: the earlier one first).
+  size_t Rank(size_t i) const {
+    auto pixels = [&](size_t k) { return int64_t{in_.video[k].track.width} * in_.video[k].track.height; };
+    size_t rank = 0;
+    for (size_t k = 0; k < in_.video.size(); ++k) {
+      if (pixels(k) < pixels(i) || (pixels(k) == pixels(i) && k < i)) ++rank;
+    }
+    return rank;
+  }
+
   static int Rate(const std::string& name) {
     size_t us = name.rfind('_');
     return us == std::string::npos ? 0 : std::atoi(name.c_str() + us + 1);

@@ -75,7 +75,8 @@ inline constexpr char kTsPlaylist[] = "playlist_ts.m3u8";
 //    default track DEFAULT=YES);
 //  - variants: each video rung once per audio family (AAC stereo, Opus,
 //    AAC 5.1), paired with the family's group whose rank matches the rung's
-//    (low rungs with low audio rates); the MPEG-TS master lists AAC only;
+//    (low rungs with low audio rates); only the groups some variant plays
+//    are listed; the MPEG-TS master lists AAC only;
 //  - subtitles: one group "subs" of every subtitle track, referenced by every
 //    variant; CLOSED-CAPTIONS=NONE (vtp writes no in-band captions).
 // DASH: video in one AdaptationSet; audio in one per (track, family) with

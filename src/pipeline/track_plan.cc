@@ -63,7 +63,12 @@ std::vector<AudioTrackPlan> PlanAudioTracks(const MediaInfo& info, const AudioOp
   std::vector<const StreamInfo*> streams;
   if (const StreamInfo* primary = info.audio_stream()) streams.push_back(primary);
   for (const auto& s : info.streams) {
-    if (s.kind != StreamKind::kAudio || !s.decodable || !s.audio || s.index == info.primary_audio) continue;
+    // Alternate tracks only beside a usable primary one, and never a declared
+    // track with no packets (a capture tool's placeholder).
+    if (!info.audio_stream() || s.kind != StreamKind::kAudio || !s.decodable || !s.audio ||
+        s.index == info.primary_audio || s.packets == 0) {
+      continue;
+    }
     if (streams.size() >= kMaxAudioTracks) break;
     streams.push_back(&s);
   }
@@ -118,7 +123,7 @@ std::vector<SubtitleTrackPlan> PlanSubtitleTracks(const MediaInfo& info, const J
     tracks.push_back(std::move(t));
   }
   for (const auto& s : info.streams) {
-    if (s.kind != StreamKind::kSubtitle) continue;
+    if (s.kind != StreamKind::kSubtitle || s.packets == 0) continue;
     SubtitleTrackPlan t;
     t.source = SubtitleSource::kStream;
     t.language = CleanLanguage(s.language);

@@ -136,15 +136,22 @@ TEST(RunInputsTest, AudioOnlyInputGivesAudioOnlyHlsAndDash) {
   ASSERT_EQ(r.result.exit_status, 0) << r.result.output;
   EXPECT_FALSE(fs::exists(r.out + "/h264"));
   for (const char* m : {"manifest.m3u8", "manifest_ts.m3u8", "manifest.mpd"}) {
-    std::string err;
-    auto d = DecodeAll(r.out + "/" + m, -1, &err);
-    ASSERT_EQ(d.size(), 1u) << m << ": " << err;
-    EXPECT_FALSE(d.begin()->second.video);
-    EXPECT_NEAR(d.begin()->second.duration(), 11.0, 0.5) << m;
+    auto streams = DecodeEachStream(r.out + "/" + m);
+    ASSERT_FALSE(streams.empty()) << m;
+    for (const auto& s : streams) {
+      EXPECT_FALSE(s.video);
+      EXPECT_NEAR(s.duration(), 11.0, 0.5) << m << " " << s.codec;
+    }
   }
+  // One variant per audio rendition: AAC then Opus in the CMAF master, AAC
+  // only over MPEG-TS; no alternate-track groups for a single track.
   auto variants = MasterVariants(r.out + "/manifest.m3u8");
-  ASSERT_EQ(variants.size(), 1u);
+  ASSERT_EQ(variants.size(), 6u);
   EXPECT_EQ(testutil::HlsAttributes(variants[0].line)["CODECS"], "mp4a.40.2");
+  EXPECT_EQ(testutil::HlsAttributes(variants[5].line)["CODECS"], "opus");
+  EXPECT_EQ(MasterVariants(r.out + "/manifest_ts.m3u8").size(), 3u);
+  EXPECT_EQ(testutil::ReadFile(r.out + "/manifest.m3u8").find("EXT-X-MEDIA"), std::string::npos);
+  EXPECT_FALSE(fs::exists(r.out + "/thumbnails"));
 }
 
 TEST(RunInputsTest, SingleKeyframeSourceStillSplitsIntoChunks) {
@@ -229,7 +236,13 @@ TEST(RunOutputTest, JsonSummaryDescribesRenditionsAndCosts) {
   auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["status"], "ready");
   EXPECT_EQ(j["manifests"]["dash"], fs::canonical(out).string() + "/manifest.mpd");
-  ASSERT_EQ(j["renditions"].size(), 5u);  // 240p..720p + audio
+  ASSERT_EQ(j["renditions"].size(), 10u);  // 240p..720p + AAC 64/128/192 + Opus 64/96/128 (mono source: no 5.1)
+  ASSERT_EQ(j["audio_tracks"].size(), 1u);
+  // The gain takes the measured source to the target, by at most +20 dB
+  // (this phone clip's room sound reads about -50 LUFS).
+  double measured = j["audio_tracks"][0]["integrated_lufs"].get<double>();
+  EXPECT_NEAR(j["audio_tracks"][0]["gain_db"].get<double>(), std::min(20.0, -16.0 - measured), 0.5);
+  EXPECT_GE(j["thumbnails"]["sprites"].get<int>(), 1);
   for (const auto& rend : j["renditions"]) {
     EXPECT_GT(rend["fmp4_bytes"].get<int64_t>(), 0);
     EXPECT_GE(rend["peak_bitrate"].get<int64_t>(), rend["average_bitrate"].get<int64_t>());

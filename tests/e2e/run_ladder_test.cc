@@ -19,6 +19,11 @@ using testutil::StreamDecode;
 constexpr int kSourceFrames = 270;  // 9 s at 30 fps
 constexpr double kSourceSeconds = 9.0;
 const std::vector<std::string> kRungs = {"240p", "360p", "480p", "720p"};
+// The source's one (untagged) audio track, and its AAC 128 kb/s rendition.
+const std::string kAudio = "audio/track1/aac_128k/";
+// The CMAF master lists every rung once per audio family (AAC, Opus); the
+// MPEG-TS master, AAC only.
+int VariantsPerRung(const std::string& manifest) { return manifest == "manifest.m3u8" ? 2 : 1; }
 
 class RunLadderTest : public ::testing::Test {
  protected:
@@ -68,13 +73,14 @@ class RunLadderTest : public ::testing::Test {
         EXPECT_EQ(s.frames, kSourceFrames);
         video_start = s.first_pts;
       } else {
-        EXPECT_EQ(s.codec, "aac");
+        EXPECT_TRUE(s.codec == "aac" || s.codec == "opus") << s.codec;
         EXPECT_EQ(s.channels, 2);
         EXPECT_EQ(s.sample_rate, 48000);
         audio_start = s.first_pts;
       }
     }
-    EXPECT_EQ(videos, static_cast<int>(kRungs.size()));
+    int per_rung = manifest == "manifest.mpd" ? 1 : VariantsPerRung(manifest);
+    EXPECT_EQ(videos, static_cast<int>(kRungs.size()) * per_rung);
     ASSERT_GE(audio_start, 0);
     // A/V start offset under one frame.
     EXPECT_LT(std::abs(audio_start - video_start), 1.0 / 30) << manifest;
@@ -99,7 +105,9 @@ TEST_F(RunLadderTest, WritesSeedLayoutWithOnlyRungsAtOrBelowSource) {
   EXPECT_TRUE(fs::exists(Out("manifest.m3u8")));
   EXPECT_TRUE(fs::exists(Out("manifest_ts.m3u8")));
   EXPECT_TRUE(fs::exists(Out("manifest.mpd")));
-  EXPECT_TRUE(fs::exists(Out("audio/aac_128k/playlist.m3u8")));
+  EXPECT_TRUE(fs::exists(Out(kAudio + "playlist.m3u8")));
+  EXPECT_TRUE(fs::exists(Out("audio/aac_128k.m4a")));
+  EXPECT_TRUE(fs::exists(Out("thumbnails/thumbnails.vtt")));
   EXPECT_FALSE(fs::exists(Out(".work")));
   // Nothing is left beside the output (the staging directory is renamed).
   for (const auto& e : fs::directory_iterator(fs::path(*out_).parent_path())) {
@@ -160,8 +168,8 @@ TEST_F(RunLadderTest, MediaPlaylistsFollowRfc8216) {
     playlists.push_back("h264/" + r + "/playlist.m3u8");
     playlists.push_back("h264/" + r + "/playlist_ts.m3u8");
   }
-  playlists.push_back("audio/aac_128k/playlist.m3u8");
-  playlists.push_back("audio/aac_128k/playlist_ts.m3u8");
+  playlists.push_back(kAudio + "playlist.m3u8");
+  playlists.push_back(kAudio + "playlist_ts.m3u8");
   for (const auto& p : playlists) {
     SCOPED_TRACE(p);
     auto pl = ReadMediaPlaylist(Out(p));
@@ -199,19 +207,26 @@ TEST_F(RunLadderTest, MasterPlaylistsCarryMeasuredAttributes) {
     auto lines = testutil::ReadLines(Out(master));
     EXPECT_NE(std::find(lines.begin(), lines.end(), "#EXT-X-INDEPENDENT-SEGMENTS"), lines.end());
     bool ts = std::string(master).find("_ts") != std::string::npos;
-    auto audio = ReadMediaPlaylist(Out(std::string("audio/aac_128k/") + (ts ? "playlist_ts.m3u8" : "playlist.m3u8")));
-    double audio_peak = 0;
-    for (size_t i = 0; i < audio.uris.size(); ++i) {
-      double bytes = static_cast<double>(fs::file_size(Out("audio/aac_128k/" + audio.uris[i])));
-      audio_peak = std::max(audio_peak, bytes * 8 / std::max(1.0, audio.durations[i]));
-    }
+    // The peak rate of the audio group a variant is paired with.
+    auto audio_peak_of = [&](const std::string& group) {
+      std::string dir = "audio/track1/" + group + "/";
+      auto audio = ReadMediaPlaylist(Out(dir + (ts ? "playlist_ts.m3u8" : "playlist.m3u8")));
+      double audio_peak = 0;
+      for (size_t i = 0; i < audio.uris.size(); ++i) {
+        double bytes = static_cast<double>(fs::file_size(Out(dir + audio.uris[i])));
+        audio_peak = std::max(audio_peak, bytes * 8 / std::max(1.0, audio.durations[i]));
+      }
+      return audio_peak;
+    };
     auto variants = MasterVariants(Out(master));
-    ASSERT_EQ(variants.size(), kRungs.size());
+    ASSERT_EQ(variants.size(), kRungs.size() * static_cast<size_t>(VariantsPerRung(master)));
     for (const auto& v : variants) {
       auto a = testutil::HlsAttributes(v.line);
       std::smatch m;
-      ASSERT_TRUE(std::regex_match(a["CODECS"], m, std::regex("avc1\\.([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2}),mp4a\\.40\\.2")))
+      ASSERT_TRUE(std::regex_match(a["CODECS"], m, std::regex("avc1\\.([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2}),(mp4a\\.40\\.2|opus)")))
           << a["CODECS"];
+      EXPECT_EQ(a["AUDIO"].rfind(m[4] == "opus" ? "opus_" : "aac_", 0), 0u) << v.line;
+      double audio_peak = audio_peak_of(a["AUDIO"]);
       // Profile and level come from the rendition's own SPS.
       fs::path dir = fs::path(Out(v.uri)).parent_path();
       std::string init = JoinInitAndSegment(dir / "init.mp4", dir / "segment_000.m4s");
@@ -222,7 +237,6 @@ TEST_F(RunLadderTest, MasterPlaylistsCarryMeasuredAttributes) {
       EXPECT_EQ(std::stoi(m[3], nullptr, 16), h[0].level) << a["CODECS"];
       EXPECT_TRUE(std::regex_match(a["RESOLUTION"], std::regex("[0-9]+x[0-9]+")));
       EXPECT_EQ(a["FRAME-RATE"], "30.000");
-      EXPECT_EQ(a["AUDIO"], "audio");
       long bandwidth = std::stol(a["BANDWIDTH"]);
       long average = std::stol(a["AVERAGE-BANDWIDTH"]);
       EXPECT_LE(average, bandwidth);

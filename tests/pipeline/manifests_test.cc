@@ -9,6 +9,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace vtp::pipeline {
@@ -284,7 +285,8 @@ TEST(BuildManifestsTest, MasterVariantAttributes) {
   EXPECT_EQ(Attr(v[0].first, "CODECS"), "avc1.64001f,mp4a.40.2");
   EXPECT_EQ(Attr(v[0].first, "RESOLUTION"), "1280x720");
   EXPECT_EQ(Attr(v[0].first, "FRAME-RATE"), "30.000");
-  EXPECT_EQ(Attr(v[0].first, "AUDIO"), "audio");
+  EXPECT_EQ(Attr(v[0].first, "AUDIO"), "aac_128k");  // groups are named by rendition
+  EXPECT_EQ(Attr(v[0].first, "CLOSED-CAPTIONS"), "NONE");
 }
 
 TEST(BuildManifestsTest, AudioGroupIsTaggedWithLanguage) {
@@ -293,7 +295,7 @@ TEST(BuildManifestsTest, AudioGroupIsTaggedWithLanguage) {
     auto media = LinesStartingWith(files[name], "#EXT-X-MEDIA:");
     ASSERT_EQ(media.size(), 1u) << name;
     EXPECT_EQ(Attr(media[0], "TYPE"), "AUDIO");
-    EXPECT_EQ(Attr(media[0], "GROUP-ID"), "audio");
+    EXPECT_EQ(Attr(media[0], "GROUP-ID"), "aac_128k");
     EXPECT_EQ(Attr(media[0], "LANGUAGE"), "en");
     EXPECT_EQ(Attr(media[0], "CHANNELS"), "2");
     EXPECT_EQ(Attr(media[0], "DEFAULT"), "YES");
@@ -469,6 +471,152 @@ TEST(MeasureBitratesTest, AverageNeverExceedsPeak) {
     EXPECT_GT(b.average, 0);
     EXPECT_LE(b.average, b.peak);
   }
+}
+
+}  // namespace
+}  // namespace vtp::pipeline
+
+// ------------------------------------------------------------ tracks
+
+namespace vtp::pipeline {
+namespace {
+
+// Rendition `name` of audio track `group` (the default track or not).
+PackagedRendition TrackAudio(const std::string& group, const std::string& lang, const std::string& name,
+                             const std::string& codec, int channels, bool is_default) {
+  PackagedRendition r = Audio(lang);
+  r.name = name;
+  r.dir = "audio/" + group + "/" + name;
+  r.group = group;
+  r.label = lang == "en" ? "English" : "Deutsch";
+  r.is_default = is_default;
+  r.track.codec = codec;
+  r.track.channels = channels;
+  if (codec == "opus") {
+    r.track.codec_config.clear();
+    for (auto& seg : r.track.segments) {  // packaged without MPEG-TS
+      seg.ts_name.clear();
+      seg.ts_bytes = 0;
+    }
+  }
+  return r;
+}
+
+ManifestInput TwoTracks() {
+  ManifestInput in;
+  in.video = {Video360(), Video720()};
+  for (const auto& [group, lang, def] : {std::tuple{"en", "en", true}, std::tuple{"de", "de", false}}) {
+    in.audio.push_back(TrackAudio(group, lang, "aac_64k", "aac", 2, def));
+    in.audio.push_back(TrackAudio(group, lang, "aac_128k", "aac", 2, def));
+    in.audio.push_back(TrackAudio(group, lang, "opus_96k", "opus", 2, def));
+  }
+  in.audio.push_back(TrackAudio("de", "de", "aac51_384k", "aac", 6, false));
+  return in;
+}
+
+std::map<std::string, std::string> BuildIn(const ManifestInput& in) {
+  auto files = BuildManifests(in);
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  return files.ok() ? *files : std::map<std::string, std::string>{};
+}
+
+TEST(BuildManifestsTest, EachRungPairsWithTheAudioRateOfItsRankPerFamily) {
+  auto files = BuildIn(TwoTracks());
+  auto cmaf = Variants(files["manifest.m3u8"]);
+  std::vector<std::pair<std::string, std::string>> got;  // (video uri, audio group)
+  for (const auto& [line, uri] : cmaf) got.emplace_back(uri, Attr(line, "AUDIO"));
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{
+                     {"h264/360p/playlist.m3u8", "aac_64k"},
+                     {"h264/720p/playlist.m3u8", "aac_128k"},
+                     {"h264/360p/playlist.m3u8", "opus_96k"},
+                     {"h264/720p/playlist.m3u8", "opus_96k"},
+                     {"h264/360p/playlist.m3u8", "aac51_384k"},
+                     {"h264/720p/playlist.m3u8", "aac51_384k"}}));
+  EXPECT_EQ(Attr(cmaf[2].first, "CODECS"), "avc1.64001f,opus");
+  // One EXT-X-MEDIA per track in each group; the 5.1 group has only "de",
+  // so it is that group's default.
+  auto media = LinesStartingWith(files["manifest.m3u8"], "#EXT-X-MEDIA:TYPE=AUDIO");
+  ASSERT_EQ(media.size(), 7u);
+  EXPECT_EQ(Attr(media[0], "NAME"), "English");
+  EXPECT_EQ(Attr(media[0], "DEFAULT"), "YES");
+  EXPECT_EQ(Attr(media[1], "NAME"), "Deutsch");
+  EXPECT_EQ(Attr(media[1], "DEFAULT"), "NO");
+  EXPECT_EQ(Attr(media[6], "CHANNELS"), "6");
+  EXPECT_EQ(Attr(media[6], "DEFAULT"), "YES");
+  // MPEG-TS cannot carry Opus: its master lists the AAC families only.
+  auto ts = Variants(files["manifest_ts.m3u8"]);
+  EXPECT_EQ(ts.size(), 4u);
+  for (const auto& [line, uri] : ts) EXPECT_EQ(Attr(line, "CODECS").find("opus"), std::string::npos);
+  EXPECT_EQ(files.count("audio/en/opus_96k/playlist_ts.m3u8"), 0u);
+  // DASH: a set per (track, family) with lang, Label and Role.
+  const std::string& mpd = files["manifest.mpd"];
+  EXPECT_NE(mpd.find("<Representation id=\"en_opus_96k\" codecs=\"opus\""), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("<Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"alternate\"/>"), std::string::npos);
+  size_t sets = 0;
+  for (size_t p = mpd.find("contentType=\"audio\""); p != std::string::npos; p = mpd.find("contentType=\"audio\"", p + 1)) ++sets;
+  EXPECT_EQ(sets, 5u);  // en: AAC, Opus; de: AAC, Opus, AAC 5.1
+}
+
+TEST(BuildManifestsTest, SubtitlesAreSegmentedOnBothMediaClocks) {
+  ManifestInput in = TwoTracks();
+  SubtitleTrackOut en;
+  en.key = "en";
+  en.language = "en";
+  en.label = "English";
+  en.file = "subtitles/en.vtt";
+  en.bytes = 1000;
+  en.cues = {{500, 1500, "one", "", ""}, {3500, 4500, "spans", "", ""}, {9000, 9500, "last", "", ""}};
+  in.subtitles.push_back(en);
+  SubtitleTrackOut cc = en;
+  cc.key = "en-auto";
+  cc.label = "English (auto)";
+  cc.captions = true;
+  cc.file = "subtitles/en-auto.vtt";
+  in.subtitles.push_back(cc);
+  auto files = BuildIn(in);
+  // Video: segments at 0, 4, 8 s, presented from media time 1024/15360 s.
+  EXPECT_EQ(files["subtitles/en/segment_000.vtt"],
+            "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:6000,LOCAL:00:00:00.000\n\n"
+            "00:00:00.500 --> 00:00:01.500\none\n\n00:00:03.500 --> 00:00:04.500\nspans\n\n");
+  EXPECT_NE(files["subtitles/en/segment_001.vtt"].find("spans"), std::string::npos);
+  EXPECT_NE(files["subtitles/en/segment_002.vtt"].find("last"), std::string::npos);
+  EXPECT_EQ(files["subtitles/en/ts_segment_000.vtt"].rfind("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:906000,", 0), 0u);
+  EXPECT_EQ(files["subtitles/en/playlist.m3u8"].find("#EXT-X-MAP"), std::string::npos);
+  EXPECT_NE(files["subtitles/en/playlist_ts.m3u8"].find("ts_segment_002.vtt"), std::string::npos);
+  auto subs = LinesStartingWith(files["manifest.m3u8"], "#EXT-X-MEDIA:TYPE=SUBTITLES");
+  ASSERT_EQ(subs.size(), 2u);
+  EXPECT_EQ(Attr(subs[1], "NAME"), "English (auto)");
+  EXPECT_EQ(Attr(subs[1], "CHARACTERISTICS"), "public.accessibility.transcribes-spoken-dialog");
+  EXPECT_EQ(Attr(LinesStartingWith(files["manifest_ts.m3u8"], "#EXT-X-MEDIA:TYPE=SUBTITLES")[0], "URI"),
+            "subtitles/en/playlist_ts.m3u8");
+  for (const auto& [line, uri] : Variants(files["manifest.m3u8"])) EXPECT_EQ(Attr(line, "SUBTITLES"), "subs");
+  const std::string& mpd = files["manifest.mpd"];
+  EXPECT_NE(mpd.find("<BaseURL>subtitles/en-auto.vtt</BaseURL>"), std::string::npos) << mpd;
+  EXPECT_NE(mpd.find("value=\"caption\""), std::string::npos);
+  EXPECT_NE(mpd.find("value=\"subtitle\""), std::string::npos);
+}
+
+TEST(BuildManifestsTest, SpriteSheetsBecomeADashImageSet) {
+  ManifestInput in = TwoTracks();
+  ThumbnailTrackOut t;
+  t.sprites = {"thumbnails/sprite_001.jpg", "thumbnails/sprite_002.jpg"};
+  t.cols = 5;
+  t.rows = 4;
+  t.tile_width = 160;
+  t.tile_height = 90;
+  t.interval_seconds = 2;
+  t.bytes = 50'000;
+  in.thumbnails = t;
+  auto files = BuildIn(in);
+  const std::string& mpd = files["manifest.mpd"];
+  EXPECT_NE(mpd.find("contentType=\"image\" mimeType=\"image/jpeg\""), std::string::npos) << mpd;
+  std::string rep = RepresentationXml(mpd, "thumbnails");
+  EXPECT_EQ(XmlAttr(rep, "width"), "800");
+  EXPECT_EQ(XmlAttr(rep, "height"), "360");
+  EXPECT_EQ(XmlAttr(rep, "duration"), "40000");  // 20 tiles x 2 s, in ms
+  EXPECT_EQ(XmlAttr(rep, "media"), "thumbnails/sprite_$Number%03d$.jpg");
+  EXPECT_EQ(XmlAttr(rep, "startNumber"), "1");
+  EXPECT_NE(rep.find("http://dashif.org/thumbnail_tile\" value=\"5x4\""), std::string::npos);
 }
 
 }  // namespace
