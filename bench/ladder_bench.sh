@@ -135,7 +135,11 @@ for name in "${input_list[@]}"; do
   read -r -a vtp_extra <<<"$VTP_ARGS"
   # A fresh data directory per run: each rep is a new job (ingest included),
   # never a resume of the previous one.
-  vtp_cmd=("$VTP" run "$file" -o "$WORK/vtp-out" --data "$WORK/vtp-data" --force --quiet --json "${vtp_extra[@]}")
+  # The same work as the ffmpeg command: the H.264 ladder and one AAC 128k
+  # rendition, no loudness pass, no Opus, no thumbnails (those have their own
+  # benchmarks: bench/audio_bench.sh, bench/thumbnails_bench.sh).
+  vtp_cmd=("$VTP" run "$file" -o "$WORK/vtp-out" --data "$WORK/vtp-data" --force --quiet --json
+           --audio-aac 128 --audio-opus none --no-surround --loudness off --no-thumbnails "${vtp_extra[@]}")
   printf '%q ' "${vtp_cmd[@]}" >"$RUN_DIR/$name.vtp-command.sh"
   for rep in $(seq 1 "$REPS"); do
     echo "ladder_bench: $name ($RUNGS rungs) rep $rep/$REPS: vtp" >&2

@@ -404,7 +404,7 @@ TEST_F(PocketSphinxSttBench, ChannelIdVoices) {
   Measure("eac3_51_channel_id_voices_audioonly.mp4", pcm, "");
 }
 
-TEST(PocketSphinxSttBench, ModelLoad) {
+TEST(PocketSphinxSttLoadBench, ModelLoad) {
   timespec t0{};
   timespec t1{};
   clock_gettime(CLOCK_MONOTONIC, &t0);

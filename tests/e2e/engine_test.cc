@@ -467,6 +467,31 @@ TEST(EngineTest, RetryWithBackoffThenSuccess) {
   }
 }
 
+// The side branch: each step is retried on its own, and a failure there
+// redoes nothing else.
+TEST(EngineTest, SideStepsAreRetriedOnTheirOwn) {
+  std::string dir = testutil::FreshDir(), data = dir + "/data", input = AvInput();
+  ASSERT_FALSE(input.empty());
+  std::string srt = testutil::WriteFile("engine_side.srt", "1\n00:00:01,000 --> 00:00:02,000\nhello\n");
+  Done run = RunToEnd(RunArgs(input, dir + "/out", data, {"--subtitle", "en:" + srt}),
+                      {{"VTP_FAULTS", "audio=fail:1,thumbnails=fail:1,subtitles=fail:1"}});
+  ASSERT_EQ(run.exit_status, 0) << run.describe;
+  Store store(data);
+  ASSERT_TRUE(store.ok());
+  std::string video = store.VideoIdOf(input);
+  auto runs = store.RunsByTask(video);
+  for (const char* step : {"/audio", "/thumbnails", "/subtitles"}) {
+    EXPECT_EQ(Outcomes(runs[video + step]), (std::vector<std::string>{"failed", "succeeded"}))
+        << step << Describe(runs[video + step]);
+  }
+  for (const auto& [task, task_runs] : runs) {
+    if (task == video + "/audio" || task == video + "/thumbnails" || task == video + "/subtitles") continue;
+    EXPECT_EQ(Outcomes(task_runs), std::vector<std::string>{"succeeded"}) << task << Describe(task_runs);
+  }
+  EXPECT_TRUE(fs::exists(dir + "/out/subtitles/en.vtt"));
+  EXPECT_TRUE(fs::exists(dir + "/out/thumbnails/thumbnails.vtt"));
+}
+
 TEST(EngineTest, NonRetryableErrorFailsFast) {
   std::string dir = testutil::FreshDir(), data = dir + "/data", input = AvInput();
   ASSERT_FALSE(input.empty());

@@ -13,6 +13,7 @@ extern "C" {
 #include <cmath>
 #include <cstdlib>
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -755,6 +756,25 @@ TEST(ThumbnailsPolicyTest, ChooserKeepsFewFrames) {
     most = std::max(most, c.Retained().size());
   }
   EXPECT_LE(most, 5u);
+}
+
+// ---------------------------------------------------------------------------
+// Not a test: CPU time of GenerateThumbnails with the defaults on 60 s of
+// 1080p30 H.264, for docs/benchmarks.md. ctest does not register "*Bench*"
+// names (tests/CMakeLists.txt); bench/thumbnails_bench.sh runs it beside
+// the ffmpeg CLI.
+TEST(ThumbnailsBench, Defaults60s1080p) {
+  std::string in = Fixture("thumbs_bench_1080p_60s.mp4",
+                           "-f lavfi -i testsrc2=s=1920x1080:r=30:d=60 -c:v libx264 -preset fast -pix_fmt yuv420p");
+  ThumbnailJob job = JobFor(in, testutil::FreshDir());
+  std::clock_t t0 = std::clock();
+  ThumbnailResult r = RunOk(job);
+  double cpu = static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC;
+  std::printf("    vtp GenerateThumbnails: %.2f CPU-s (%zu posters, %zu stills, %zu sheets; %lld frames decoded, "
+              "%lld converted)\n",
+              cpu, r.posters.size(), r.stills.size(), r.sprites.size(), static_cast<long long>(r.frames_decoded),
+              static_cast<long long>(r.frames_converted));
+  std::printf("    input: %s\n", in.c_str());
 }
 
 }  // namespace
