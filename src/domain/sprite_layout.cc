@@ -43,11 +43,8 @@ int TilesOnSheet(const SpriteLayout& layout, int sheet) {
 }
 
 SpriteSheetSize SheetSize(const SpriteLayout& layout, int sheet) {
-  int n = TilesOnSheet(layout, sheet);
-  if (n <= 0) return {};
-  int used_cols = std::min(n, layout.cols);
-  int used_rows = (n + layout.cols - 1) / layout.cols;
-  return {used_cols * layout.tile_w, used_rows * layout.tile_h};
+  if (TilesOnSheet(layout, sheet) <= 0) return {};
+  return {layout.cols * layout.tile_w, layout.rows * layout.tile_h};
 }
 
 std::string VttTimestamp(int64_t ms) {

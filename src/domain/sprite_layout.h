@@ -5,10 +5,10 @@
 // Tile i stands for [i * interval, min((i + 1) * interval, duration)) ms of
 // output time; there are ceil(duration / interval) tiles. Tiles fill sheets
 // of cols x rows in reading order (left to right, then top to bottom), so
-// tile i is on sheet i / (cols * rows). Every sheet but the last is
-// cols*tile_w x rows*tile_h pixels; the last one is cut to the rows it uses
-// (and to the columns it uses when it holds less than one row), so no sheet
-// carries an empty strip. Unused cells of the last row are black.
+// tile i is on sheet i / (cols * rows). Every sheet is cols*tile_w x
+// rows*tile_h pixels, the last one too: a DASH thumbnail set declares one
+// size for all its images (DASH-IF IOP), and players place tiles by dividing
+// it by the grid. Unused cells are black.
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,11 @@
 #include "media/demuxer.h"
 
 namespace vtp::media {
+
 namespace {
+constexpr int64_t kMaxEventTimeMs = 48LL * 3600 * 1000;
+constexpr size_t kMaxEvents = 20'000;  // subtitle::kMaxCues: the same bound as a file
+
 
 std::string Tag(const AVStream* st, const char* key) {
   const AVDictionaryEntry* e = av_dict_get(st->metadata, key, nullptr, 0);
@@ -94,6 +98,13 @@ StatusOr<std::vector<TextSubtitleEvent>> ExtractTextSubtitles(const std::string&
     if (ret < 0 || got == 0) continue;
     const AVSubtitle& sub = guard.sub;
     int64_t packet_ms = av_rescale_q(ts, st->time_base, ms);
+    // Hostile timestamps: anything beyond a day either side of 0 cannot be
+    // on the video's timeline, and would overflow the sums below.
+    if (packet_ms < -kMaxEventTimeMs || packet_ms > kMaxEventTimeMs) continue;
+    if (raw.size() >= kMaxEvents) {
+      return Status(ErrorCode::kLimitExceeded, "subtitle stream has more than " + std::to_string(kMaxEvents) +
+                                                   " events");
+    }
     int64_t start = packet_ms + sub.start_display_time;
     // avcodec_decode_subtitle2 fills end_display_time from the packet
     // duration when the payload has none. None is 0, a value not after the

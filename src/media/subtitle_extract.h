@@ -46,6 +46,10 @@ StatusOr<std::vector<SubtitleStreamInfo>> ListSubtitleStreams(const std::string&
 // packets that decode to nothing (mov_text's empty "clear" samples) give
 // none. Events come back sorted by start time (ties in file order).
 //
+// Packets stamped more than 48 h from 0 are dropped (they cannot be on the
+// timeline, and their sums could overflow); more than 20,000 events is
+// kLimitExceeded.
+//
 // Errors: kNotFound / kNotMedia from opening the file; kInternal for an
 // index out of range; kInvalidArgument when the stream is not a subtitle
 // stream; kUnsupportedCodec for image subtitles (PGS, DVB, DVD: "image

@@ -1,5 +1,6 @@
 #include "pipeline/job_options.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "pipeline/json_codec.h"
@@ -43,6 +44,11 @@ ThumbnailOptions ThumbnailsFromJson(const json& j) {
   t.sprite_rows = j.value("sprite_rows", t.sprite_rows);
   t.sprite_width = j.value("sprite_width", t.sprite_width);
   return t;
+}
+
+bool Unique(std::vector<int> v) {
+  std::sort(v.begin(), v.end());
+  return std::adjacent_find(v.begin(), v.end()) == v.end();
 }
 
 bool AllIn(const std::vector<int>& v, int lo, int hi) {
@@ -90,6 +96,9 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
       o.subtitles.push_back({s.at("language"), s.at("source"), s.at("sha256"), s.at("ext")});
     }
     o.captions_language = j.value("captions_language", "");
+    // Stored options are read back by every planning pass: a row edited by
+    // hand (or by an older, laxer vtp) must not steer paths or encoders.
+    RETURN_IF_ERROR(ValidateJobOptions(o).WithContext("stored job options"));
     return o;
   } catch (const json::exception& e) {
     return InvalidArgument(std::string("malformed job options: ") + e.what());
@@ -102,6 +111,7 @@ Status ValidateJobOptions(const JobOptions& o) {
   if (a.aac_kbps.size() > 8 || a.opus_kbps.size() > 8) return InvalidArgument("audio: at most 8 bitrates per codec");
   if (!AllIn(a.aac_kbps, 16, 512)) return InvalidArgument("audio: AAC bitrates must be 16..512 kb/s");
   if (!AllIn(a.opus_kbps, 16, 512)) return InvalidArgument("audio: Opus bitrates must be 16..512 kb/s");
+  if (!Unique(a.aac_kbps) || !Unique(a.opus_kbps)) return InvalidArgument("audio: a bitrate is listed twice");
   if (a.surround_kbps < 64 || a.surround_kbps > 1024) return InvalidArgument("audio: 5.1 bitrate must be 64..1024 kb/s");
   if (!(a.target_lufs >= -40 && a.target_lufs <= -5)) return InvalidArgument("audio: loudness target must be -40..-5 LUFS");
   if (!(a.true_peak_dbtp >= -9 && a.true_peak_dbtp <= 0)) return InvalidArgument("audio: true peak must be -9..0 dBTP");

@@ -63,6 +63,7 @@ struct JobOptions {
 };
 
 nlohmann::json ToJson(const JobOptions& o);
+// Parses and validates (ValidateJobOptions).
 StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j);
 
 // kInvalidArgument naming the field for values no job can run with.

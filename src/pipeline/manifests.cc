@@ -104,7 +104,12 @@ class Ladder {
         if (alternates && listed) RETURN_IF_ERROR(AddAudioGroup(m, g, playlist));
       }
     }
-    for (const auto& s : in_.subtitles) m.subtitles.push_back(SubtitleMedia(s, ts));
+    std::vector<std::string> labels;
+    for (const auto& s : in_.subtitles) labels.push_back(s.label);
+    std::vector<std::string> names = UniqueNames(labels);
+    for (size_t i = 0; i < in_.subtitles.size(); ++i) {
+      m.subtitles.push_back(SubtitleMedia(in_.subtitles[i], names[i], ts));
+    }
     for (const auto& [video, group] : pairs) {
       StatusOr<manifest::Variant> v = video ? VideoVariant(*video, group, ts) : AudioOnlyVariant(*group, ts, alternates);
       if (!v.ok()) return v.status();
@@ -201,10 +206,10 @@ class Ladder {
     return Status::Ok();
   }
 
-  manifest::SubtitleRendition SubtitleMedia(const SubtitleTrackOut& s, bool ts) const {
+  manifest::SubtitleRendition SubtitleMedia(const SubtitleTrackOut& s, const std::string& name, bool ts) const {
     manifest::SubtitleRendition r;
     r.group_id = kSubtitleGroup;
-    r.name = s.label;
+    r.name = name;
     if (Tagged(s.language)) r.language = s.language;
     r.autoselect = true;
     if (s.captions) r.characteristics = kCaptionsCharacteristics;

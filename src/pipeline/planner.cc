@@ -265,6 +265,10 @@ class ParamsBuilder {
 
   json Captions() const {
     auto [origin, length] = Window();
+    // The recogniser holds the whole track as PCM: bound it by the probed
+    // duration, and by the job's limit when the container states none.
+    if (length <= 0) length = k_.info->duration > 0 ? k_.info->duration : k_.opts.limits.max_duration_seconds;
+    length = std::min(length, k_.opts.limits.max_duration_seconds);
     for (const auto& t : k_.subtitles) {
       if (t.source != SubtitleSource::kCaptions) continue;
       return {{"input", k_.original}, {"stream", t.stream}, {"origin_seconds", origin},

@@ -85,6 +85,13 @@ StatusOr<std::vector<subtitle::Cue>> TrackCues(const json& p, const json& t) {
   return subtitle::Normalize(std::move(cues));
 }
 
+// What vtp publishes it must read back (the manifest step segments every
+// sidecar for HLS): cues over the parser's limits (count, text size, 24 h)
+// make the track unusable rather than the job.
+Status CheckReadable(const std::string& vtt) {
+  return subtitle::ParseSubtitles(vtt, "out.vtt").status();
+}
+
 // Cues are kept to the video's span: [0, length].
 std::vector<subtitle::Cue> Clip(std::vector<subtitle::Cue> cues, double length_seconds) {
   auto length_ms = static_cast<int64_t>(length_seconds * 1000);
@@ -170,8 +177,12 @@ StatusOr<json> RunSubtitles(const json& p) {
                          {"reason", "no cue falls within the video's duration"}});
       continue;
     }
-    std::string file = t.at("file");
-    RETURN_IF_ERROR(WriteFileAtomically(out + "/" + file, subtitle::WriteWebVtt(kept)));
+    std::string file = t.at("file"), vtt = subtitle::WriteWebVtt(kept);
+    if (Status readable = CheckReadable(vtt); !readable.ok()) {
+      skipped.push_back({{"key", key}, {"error", "invalid_argument"}, {"reason", readable.message()}});
+      continue;
+    }
+    RETURN_IF_ERROR(WriteFileAtomically(out + "/" + file, vtt));
     written.push_back({{"key", key}, {"file", file}, {"cues", kept.size()}});
   }
   return json{{"tracks", written}, {"skipped", skipped}};
@@ -189,7 +200,13 @@ StatusOr<json> RunCaptions(const json& p, ports::SpeechToText& stt) {
   json result = {{"tracks", json::array()}, {"words", words.size()}, {"audio_seconds", seconds}};
   // No speech recognised: no track (an empty one would only clutter menus).
   if (cues.empty()) return result;
-  RETURN_IF_ERROR(WriteFileAtomically(p.at("output"), subtitle::WriteWebVtt(cues)));
+  std::string vtt = subtitle::WriteWebVtt(cues);
+  if (Status readable = CheckReadable(vtt); !readable.ok()) {
+    result["skipped"] = json::array({{{"key", p.at("key")}, {"error", "invalid_argument"},
+                                      {"reason", readable.message()}}});
+    return result;
+  }
+  RETURN_IF_ERROR(WriteFileAtomically(p.at("output"), vtt));
   result["tracks"].push_back({{"key", p.at("key")}, {"cues", cues.size()}});
   return result;
 }

@@ -4,25 +4,27 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <set>
+
+#include "manifest/text.h"
 
 namespace vtp::pipeline {
 namespace {
 
 bool Tagged(const std::string& lang) { return !lang.empty() && lang != "und"; }
 
-// Keys for a list of language tags, unique and path-safe.
-std::vector<std::string> Keys(const std::vector<std::string>& langs, const std::string& fallback) {
-  std::map<std::string, int> count, seen;
-  for (const auto& l : langs) ++count[Tagged(l) ? l : fallback];
+// Keys for a list of language tags, unique and path-safe: the tag, or
+// "<tag>-2", "<tag>-3"... (fallback1, fallback2... for untagged tracks),
+// skipping any key already taken (by an earlier track, or in `taken`).
+std::vector<std::string> Keys(const std::vector<std::string>& langs, const std::string& fallback,
+                              std::set<std::string> taken = {}) {
   std::vector<std::string> keys;
   for (const auto& l : langs) {
-    std::string base = Tagged(l) ? l : fallback;
-    int n = ++seen[base];
-    if (base == fallback) {
-      keys.push_back(fallback + std::to_string(n));
-    } else {
-      keys.push_back(n == 1 ? base : base + "-" + std::to_string(n));
-    }
+    bool tagged = Tagged(l);
+    std::string key = tagged ? l : fallback + "1";
+    for (int n = 2; taken.count(key); ++n) key = (tagged ? l + "-" : fallback) + std::to_string(n);
+    taken.insert(key);
+    keys.push_back(key);
   }
   return keys;
 }
@@ -37,11 +39,9 @@ bool SafeTag(const std::string& s) {
 // Titles come from the file: one a manifest cannot carry as a quoted
 // string (quotes, control characters) is dropped for the language's name.
 std::string CleanLabel(const std::string& title) {
-  if (title.size() > 64) return "";
-  for (unsigned char c : title) {
-    if (c < 0x20 || c == 0x7f || c == '"') return "";
-  }
-  return title;
+  if (title.size() > 64 || title.find('"') != std::string::npos) return "";
+  // Valid UTF-8 without control characters: what both manifests can carry.
+  return manifest::CheckLineText("title", title).ok() ? title : "";
 }
 
 // Probe metadata is untrusted text: only a plain tag becomes a path part.
@@ -134,18 +134,22 @@ std::vector<SubtitleTrackPlan> PlanSubtitleTracks(const MediaInfo& info, const J
     t.label = CleanLabel(s.title);
     tracks.push_back(std::move(t));
   }
+  // The captions key is reserved first, so no other track can take it.
+  std::string captions = CleanLanguage(options.captions_language);
+  std::set<std::string> reserved;
+  if (!captions.empty()) reserved.insert(captions + "-auto");
   std::vector<std::string> langs;
   for (const auto& t : tracks) langs.push_back(t.language);
-  std::vector<std::string> keys = Keys(langs, "track");
+  std::vector<std::string> keys = Keys(langs, "track", reserved);
   for (size_t i = 0; i < tracks.size(); ++i) {
     tracks[i].key = keys[i];
     if (tracks[i].label.empty()) tracks[i].label = LanguageLabel(tracks[i].language);
   }
-  if (!options.captions_language.empty() && info.audio_stream()) {
+  if (!captions.empty() && info.audio_stream()) {
     SubtitleTrackPlan t;
     t.source = SubtitleSource::kCaptions;
-    t.language = options.captions_language;
-    t.key = options.captions_language + "-auto";
+    t.language = captions;
+    t.key = captions + "-auto";
     t.label = LanguageLabel(t.language) + " (auto)";
     t.stream = info.primary_audio;
     tracks.push_back(std::move(t));

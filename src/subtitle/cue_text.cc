@@ -125,8 +125,13 @@ class TagBalancer {
 // Trims every line and drops blank lines. Leading whitespace goes too: in
 // SRT and ASS it is an artefact ("line one\N line two"), not layout.
 std::string CollapseLines(std::string_view text) {
+  // A lone CR (decoded ASS events can carry them) is a line break too: left
+  // in cue text, a reader that normalises line endings would see a blank
+  // line, which ends a WebVTT cue.
+  std::string unified(text);
+  std::replace(unified.begin(), unified.end(), '\r', '\n');
   std::string out;
-  for (std::string_view line : SplitLines(text)) {
+  for (std::string_view line : SplitLines(unified)) {
     line = TrimLeft(line);
     if (line.empty()) continue;
     if (!out.empty()) out += '\n';

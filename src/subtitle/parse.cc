@@ -85,8 +85,9 @@ StatusOr<SubtitleFormat> DetectSubtitleFormat(std::string_view bytes, std::strin
 StatusOr<std::vector<Cue>> ParseSubtitles(std::string_view bytes, std::string_view filename) {
   ASSIGN_OR_RETURN(const std::string text, DecodeSubtitleText(bytes));
   if (internal::Trim(text).empty()) return internal::LineError(1, "the file is empty (no cues)");
-  ASSIGN_OR_RETURN(const SubtitleFormat format, internal::DetectFormatOfText(text, filename));
-  ASSIGN_OR_RETURN(std::vector<Cue> cues, ParseText(format, text));
+  StatusOr<SubtitleFormat> format = internal::DetectFormatOfText(text, filename);
+  if (!format.ok()) return internal::LineError(1, format.status().message());
+  ASSIGN_OR_RETURN(std::vector<Cue> cues, ParseText(*format, text));
   return Normalize(std::move(cues));
 }
 

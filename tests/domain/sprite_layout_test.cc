@@ -81,8 +81,8 @@ TEST(SpriteLayoutTest, SheetsAndTilesStayInsideTheirSheet) {
         EXPECT_LE(t.x + t.w, size.width) << "tile " << i << " of " << duration;
         EXPECT_LE(t.y + t.h, size.height) << "tile " << i << " of " << duration;
       }
-      // Full sheets have the whole grid.
-      for (int s = 0; s + 1 < l.sheets; ++s) {
+      // Every sheet has the whole grid.
+      for (int s = 0; s < l.sheets; ++s) {
         EXPECT_EQ(SheetSize(l, s).width, cols * 160);
         EXPECT_EQ(SheetSize(l, s).height, rows * 90);
       }
@@ -90,19 +90,20 @@ TEST(SpriteLayoutTest, SheetsAndTilesStayInsideTheirSheet) {
   }
 }
 
-TEST(SpriteLayoutTest, LastSheetIsCutToTheRowsItUses) {
-  // 26 tiles of 5x5: sheet 0 full, sheet 1 holds one tile.
+TEST(SpriteLayoutTest, LastSheetKeepsTheWholeGrid) {
+  // 26 tiles of 5x5: sheet 0 full, sheet 1 holds one tile but is as large
+  // (DASH declares one image size for the set).
   SpriteLayout l = LayoutSprites(52000, 2000, 5, 5, 160, 90);
   ASSERT_EQ(l.sheets, 2);
   EXPECT_EQ(SheetSize(l, 0).width, 800);
   EXPECT_EQ(SheetSize(l, 0).height, 450);
-  EXPECT_EQ(SheetSize(l, 1).width, 160);
-  EXPECT_EQ(SheetSize(l, 1).height, 90);
-  // 7 tiles of 5x5: two rows, full width.
+  EXPECT_EQ(SheetSize(l, 1).width, 800);
+  EXPECT_EQ(SheetSize(l, 1).height, 450);
+  // 7 tiles of 5x5: one sheet, the full grid.
   SpriteLayout m = LayoutSprites(14000, 2000, 5, 5, 160, 90);
   ASSERT_EQ(m.sheets, 1);
   EXPECT_EQ(SheetSize(m, 0).width, 800);
-  EXPECT_EQ(SheetSize(m, 0).height, 180);
+  EXPECT_EQ(SheetSize(m, 0).height, 450);
   EXPECT_EQ(m.tiles[6].x, 160);
   EXPECT_EQ(m.tiles[6].y, 90);
   EXPECT_EQ(SheetSize(m, 1).width, 0);

@@ -234,8 +234,8 @@ TEST(ThumbnailsTest, SpritesStillsAndPosterOnTestPattern) {
   }
   EXPECT_EQ(SheetSize(r.layout, 0).width, 640);
   EXPECT_EQ(SheetSize(r.layout, 0).height, 240);
-  EXPECT_EQ(SheetSize(r.layout, 1).width, 640);
-  EXPECT_EQ(SheetSize(r.layout, 1).height, 120);
+  EXPECT_EQ(SheetSize(r.layout, 1).width, 640);  // the last sheet keeps the grid's size
+  EXPECT_EQ(SheetSize(r.layout, 1).height, 240);
 
   // The VTT is the layout's, naming the sheet files.
   EXPECT_EQ(r.vtt, "thumbnails.vtt");
@@ -502,6 +502,10 @@ TEST(ThumbnailsTest, ColoursSurviveBt709Source) {
   ASSERT_FALSE(in.empty());
   ThumbnailJob job = JobFor(in, testutil::FreshDir());
   ASSERT_EQ(job.conditioning.color_matrix, "bt709");
+  // One tile per sheet, so the sheet's centre is the tile's (a full 5x5
+  // sheet of one tile is black around it).
+  job.sprite_cols = 1;
+  job.sprite_rows = 1;
   ThumbnailResult r = RunOk(job);
   for (const std::string& p : {std::string("poster_320.jpg"), std::string("poster_320.webp"),
                                std::string("thumb_001.jpg"), std::string("sprite_001.jpg")}) {

@@ -586,6 +586,14 @@ TEST(BuildManifestsTest, SubtitlesAreSegmentedOnBothMediaClocks) {
   auto subs = LinesStartingWith(files["manifest.m3u8"], "#EXT-X-MEDIA:TYPE=SUBTITLES");
   ASSERT_EQ(subs.size(), 2u);
   EXPECT_EQ(Attr(subs[1], "NAME"), "English (auto)");
+  // Two tracks with one label (say a full and a forced English stream) get
+  // distinct NAMEs, as RFC 8216 requires within a group.
+  ManifestInput twice = in;
+  twice.subtitles[1].label = "English";
+  auto names = LinesStartingWith(BuildIn(twice)["manifest.m3u8"], "#EXT-X-MEDIA:TYPE=SUBTITLES");
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(Attr(names[0], "NAME"), "English");
+  EXPECT_EQ(Attr(names[1], "NAME"), "English (2)");
   EXPECT_EQ(Attr(subs[1], "CHARACTERISTICS"), "public.accessibility.transcribes-spoken-dialog");
   EXPECT_EQ(Attr(LinesStartingWith(files["manifest_ts.m3u8"], "#EXT-X-MEDIA:TYPE=SUBTITLES")[0], "URI"),
             "subtitles/en/playlist_ts.m3u8");

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "subtitle/parse.h"
+#include "subtitle/webvtt.h"
 #include "subtitle_test_util.h"
 
 namespace vtp::subtitle {
@@ -86,6 +87,17 @@ TEST(DetectSubtitleFormat, UnknownIsAnError) {
               "unrecognised subtitle format (expected SRT, WebVTT or ASS/SSA)");
   ExpectError(DetectSubtitleFormat("", ""),
               "unrecognised subtitle format (expected SRT, WebVTT or ASS/SSA)");
+  // Through ParseSubtitles it names a line, like every parse error.
+  ExpectError(ParseSubtitles("hello world\n", "notes.txt"),
+              "line 1: unrecognised subtitle format (expected SRT, WebVTT or ASS/SSA)");
+}
+
+TEST(AssEventTextTest, LoneCarriageReturnsAreLineBreaksNotBlankLines) {
+  // Written out and read back, a blank line would end the cue early.
+  EXPECT_EQ(AssEventText("0,0,Default,,0,0,0,,a\r\rb"), "a\nb");
+  auto cues = ParseWebVtt(WriteWebVtt({{0, 1000, AssEventText("0,0,Default,,0,0,0,,a\r\rb"), "", ""}}));
+  ASSERT_TRUE(cues.ok()) << cues.status().ToString();
+  EXPECT_EQ(cues->at(0).text, "a\nb");
 }
 
 }  // namespace
