@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libsqlite3-dev libssl-dev
   python3 bsdutils time
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+  libboost-dev
 )
 
 missing=()
