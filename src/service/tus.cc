@@ -119,13 +119,8 @@ TusOr<UploadState> CommitPatch(const UploadState& state, const PatchPlan& plan, 
   return next;
 }
 
-HeaderList PatchHeaders(const UploadState& state) {
-  HeaderList h;
-  AddResumable(h);
-  h.emplace_back("Upload-Offset", std::to_string(state.offset));
-  AddExpires(h, state);
-  return h;
-}
+// A PATCH answer carries exactly what a creation answer does.
+HeaderList PatchHeaders(const UploadState& state) { return CreatedHeaders(state); }
 
 std::optional<TusError> PlanTerminate(const TusRequestHeaders& headers) {
   return CheckTusResumable(headers.tus_resumable);
