@@ -11,8 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -25,6 +23,7 @@
 #include "app/runtime.h"
 #include "engine/progress.h"
 #include "media/logging.h"
+#include "pipeline/atomic_files.h"
 #include "pipeline/output_dir.h"
 #include "pipeline/planner.h"
 #include "pipeline/report.h"
@@ -280,14 +279,11 @@ Status PrepareSubtitles(pipeline::JobOptions& job) {
     if (fs::file_size(sub.source, ec) > kMaxSubtitleBytes) {
       return InvalidArgument("subtitle file " + sub.source + " is over 16 MiB");
     }
-    std::ifstream f(sub.source, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    ASSIGN_OR_RETURN(std::string bytes, pipeline::ReadFileBytes(sub.source));
     StatusOr<std::vector<subtitle::Cue>> cues = subtitle::ParseSubtitles(bytes, sub.source);
     if (!cues.ok()) return cues.status().WithContext(sub.source);
     ASSIGN_OR_RETURN(sub.sha256, FileSha256(sub.source));
-    std::string ext = fs::path(sub.source).extension().string();
-    sub.ext = ext.size() > 1 && ext.size() <= 5 ? ext.substr(1) : "txt";
-    for (char& c : sub.ext) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    sub.ext = pipeline::SafeExtension(sub.source, 4, "txt");
     sub.source = fs::absolute(sub.source).lexically_normal().string();
   }
   return Status::Ok();
@@ -300,9 +296,7 @@ StatusOr<ports::VideoRecord> Prepare(RunArgs& a) {
   a.job.source = fs::absolute(a.input).lexically_normal().string();
   a.job.output_dir = fs::weakly_canonical(fs::absolute(a.job.output_dir)).string();
   ASSIGN_OR_RETURN(a.job.source_sha256, FileSha256(a.input));
-  std::string ext = fs::path(a.input).extension().string();
-  a.job.source_ext = ext.size() > 1 && ext.size() <= 8 ? ext.substr(1) : "bin";
-  for (char& c : a.job.source_ext) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  a.job.source_ext = pipeline::SafeExtension(a.input, 7, "bin");
   RETURN_IF_ERROR(PrepareSubtitles(a.job));
   RETURN_IF_ERROR(pipeline::ValidateJobOptions(a.job));
   // The chunk plan is cut for the parallelism that will run it.

@@ -49,27 +49,5 @@ struct ChunkResult {
 // relative to `origin` (the first frame of the video is pts 0).
 StatusOr<ChunkResult> TranscodeVideoChunk(const VideoChunkJob& job);
 
-struct AudioJob {
-  std::string input_path;
-  int stream_index = -1;
-  double origin_seconds = 0;   // source time that becomes output time 0
-  double max_seconds = 0;      // trim to this length (0 = no trim)
-  int bitrate = 128000;
-  int sample_rate = 48000;
-  int channels = 2;
-  std::string output;          // packet file
-};
-
-struct AudioResult {
-  int64_t samples = 0;
-  int64_t priming = 0;  // encoder delay in samples (AAC: 1024)
-};
-
-// Decodes the whole audio stream, resamples, downmixes and encodes AAC-LC.
-// Output timestamps are in 1/sample_rate, shifted by +priming so they are
-// never negative; the packager removes the shift. No loudness normalisation:
-// this is TranscodeAudioTrack (media/audio.h) with one AAC output and
-// normalize = false, kept until its caller moves to TranscodeAudioTrack.
-StatusOr<AudioResult> TranscodeAudio(const AudioJob& job);
 
 }  // namespace vtp::media

@@ -1,7 +1,9 @@
 #include "pipeline/atomic_files.h"
 
 #include <filesystem>
+#include <cctype>
 #include <fstream>
+#include <iterator>
 
 namespace vtp::pipeline {
 
@@ -20,6 +22,20 @@ Status CommitPath(const std::string& part, const std::string& final_path) {
 void FreshDir(const std::string& path) {
   fs::remove_all(path);
   fs::create_directories(path);
+}
+
+StatusOr<std::string> ReadFileBytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return NotFound("cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+std::string SafeExtension(const std::string& path, size_t max_len, const std::string& fallback) {
+  std::string ext = fs::path(path).extension().string();
+  if (ext.size() <= 1 || ext.size() > max_len + 1) return fallback;
+  ext = ext.substr(1);
+  for (char& c : ext) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  return ext;
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& bytes) {

@@ -16,6 +16,11 @@ std::string Part(const std::string& path);
 Status CommitPath(const std::string& part, const std::string& final_path);
 // A fresh, empty directory at `path` (left over from a killed run or not).
 void FreshDir(const std::string& path);
+// The whole file; kNotFound when it cannot be opened.
+StatusOr<std::string> ReadFileBytes(const std::string& path);
+// A file name's extension as a blob-key suffix: lower-case, [a-z0-9_] (other
+// characters become '_'), at most `max_len` characters, else `fallback`.
+std::string SafeExtension(const std::string& path, size_t max_len, const std::string& fallback);
 // Writes `bytes` to path.part, then renames it over `path`; creates parents.
 Status WriteFileAtomically(const std::string& path, const std::string& bytes);
 

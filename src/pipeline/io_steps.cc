@@ -40,10 +40,9 @@ StatusOr<SubtitleTrackOut> SubtitleFrom(const json& j, const fs::path& out) {
   t.label = j.value("label", "");
   t.file = j.at("file");
   t.captions = j.value("captions", false);
-  fs::path path = out / t.file;
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return NotFound("subtitle sidecar " + path.string() + " is missing");
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  StatusOr<std::string> read = ReadFileBytes((out / t.file).string());
+  if (!read.ok()) return read.status().WithContext("subtitle sidecar missing");
+  const std::string& bytes = *read;
   t.bytes = static_cast<int64_t>(bytes.size());
   StatusOr<std::vector<subtitle::Cue>> cues = subtitle::ParseSubtitles(bytes, t.file);
   if (!cues.ok()) return cues.status().WithContext(t.file);

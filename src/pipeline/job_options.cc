@@ -10,42 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-json ToJson(const AudioOptions& a) {
-  return {{"aac_kbps", a.aac_kbps}, {"opus_kbps", a.opus_kbps}, {"surround", a.surround},
-          {"surround_kbps", a.surround_kbps}, {"normalize", a.normalize},
-          {"target_lufs", a.target_lufs}, {"true_peak_dbtp", a.true_peak_dbtp}};
-}
-
-AudioOptions AudioFromJson(const json& j) {
-  AudioOptions a;
-  a.aac_kbps = j.value("aac_kbps", a.aac_kbps);
-  a.opus_kbps = j.value("opus_kbps", a.opus_kbps);
-  a.surround = j.value("surround", a.surround);
-  a.surround_kbps = j.value("surround_kbps", a.surround_kbps);
-  a.normalize = j.value("normalize", a.normalize);
-  a.target_lufs = j.value("target_lufs", a.target_lufs);
-  a.true_peak_dbtp = j.value("true_peak_dbtp", a.true_peak_dbtp);
-  return a;
-}
-
-json ToJson(const ThumbnailOptions& t) {
-  return {{"enabled", t.enabled}, {"poster_seconds", t.poster_seconds}, {"still_interval", t.still_interval},
-          {"sprite_interval", t.sprite_interval}, {"sprite_cols", t.sprite_cols},
-          {"sprite_rows", t.sprite_rows}, {"sprite_width", t.sprite_width}};
-}
-
-ThumbnailOptions ThumbnailsFromJson(const json& j) {
-  ThumbnailOptions t;
-  t.enabled = j.value("enabled", t.enabled);
-  t.poster_seconds = j.value("poster_seconds", t.poster_seconds);
-  t.still_interval = j.value("still_interval", t.still_interval);
-  t.sprite_interval = j.value("sprite_interval", t.sprite_interval);
-  t.sprite_cols = j.value("sprite_cols", t.sprite_cols);
-  t.sprite_rows = j.value("sprite_rows", t.sprite_rows);
-  t.sprite_width = j.value("sprite_width", t.sprite_width);
-  return t;
-}
-
 bool Unique(std::vector<int> v) {
   std::sort(v.begin(), v.end());
   return std::adjacent_find(v.begin(), v.end()) == v.end();
@@ -61,17 +25,13 @@ bool AllIn(const std::vector<int>& v, int lo, int hi) {
 }  // namespace
 
 nlohmann::json ToJson(const JobOptions& o) {
-  json subs = json::array();
-  for (const auto& s : o.subtitles) {
-    subs.push_back({{"language", s.language}, {"source", s.source}, {"sha256", s.sha256}, {"ext", s.ext}});
-  }
   return {{"source", o.source}, {"source_sha256", o.source_sha256}, {"source_ext", o.source_ext},
           {"output_dir", o.output_dir}, {"replace_output", o.replace_output},
           {"segment_seconds", o.segment_seconds}, {"gop_seconds", o.gop_seconds},
           {"chunk_workers", o.chunk_workers}, {"max_chunks", o.max_chunks},
           {"encoder_threads", o.encoder_threads}, {"x264_preset", o.x264_preset},
-          {"limits", LimitsToJson(o.limits)}, {"audio", ToJson(o.audio)},
-          {"thumbnails", ToJson(o.thumbnails)}, {"subtitles", subs},
+          {"limits", LimitsToJson(o.limits)}, {"audio", o.audio},
+          {"thumbnails", o.thumbnails}, {"subtitles", o.subtitles},
           {"captions_language", o.captions_language}};
 }
 
@@ -90,11 +50,10 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
     o.encoder_threads = j.at("encoder_threads");
     o.x264_preset = j.at("x264_preset");
     o.limits = LimitsFromJson(j.at("limits"));
-    if (j.contains("audio")) o.audio = AudioFromJson(j.at("audio"));
-    if (j.contains("thumbnails")) o.thumbnails = ThumbnailsFromJson(j.at("thumbnails"));
-    for (const auto& s : j.value("subtitles", json::array())) {
-      o.subtitles.push_back({s.at("language"), s.at("source"), s.at("sha256"), s.at("ext")});
-    }
+    // Absent in rows written before these options existed: the defaults.
+    o.audio = j.value("audio", AudioOptions{});
+    o.thumbnails = j.value("thumbnails", ThumbnailOptions{});
+    o.subtitles = j.value("subtitles", std::vector<SubtitleUpload>{});
     o.captions_language = j.value("captions_language", "");
     // Stored options are read back by every planning pass: a row edited by
     // hand (or by an older, laxer vtp) must not steer paths or encoders.

@@ -43,6 +43,14 @@ struct SubtitleUpload {
   std::string ext;       // "srt", "vtt", "ass"
 };
 
+// JSON: one key per field, named as the field; a key missing from a stored
+// row reads as the field's default (options added later keep old rows valid).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AudioOptions, aac_kbps, opus_kbps, surround, surround_kbps,
+                                                normalize, target_lufs, true_peak_dbtp)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ThumbnailOptions, enabled, poster_seconds, still_interval,
+                                                sprite_interval, sprite_cols, sprite_rows, sprite_width)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SubtitleUpload, language, source, sha256, ext)
+
 struct JobOptions {
   std::string source;         // the upload as submitted (read once, by ingest)
   std::string source_sha256;  // its checksum at submission

@@ -54,14 +54,6 @@ StatusOr<json> AudioTrack(const json& p, const json& track) {
               {"outputs", outputs}};
 }
 
-StatusOr<std::string> ReadText(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return NotFound("cannot read " + path);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // Cues of one track on the output timeline, or why there are none.
 StatusOr<std::vector<subtitle::Cue>> TrackCues(const json& p, const json& t) {
   if (!t.at("is_text").get<bool>()) {
@@ -70,7 +62,7 @@ StatusOr<std::vector<subtitle::Cue>> TrackCues(const json& p, const json& t) {
   }
   if (t.contains("path")) {
     std::string path = t.at("path");
-    ASSIGN_OR_RETURN(std::string bytes, ReadText(path));
+    ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
     return subtitle::ParseSubtitles(bytes, path);
   }
   ASSIGN_OR_RETURN(auto events, media::ExtractTextSubtitles(p.at("input"), t.at("stream"), p.at("origin_seconds")));

@@ -470,23 +470,24 @@ TEST_F(AudioTrackTest, WindowPastTheEnd) {
   for (const AudioOutputResult& o : r.outputs) EXPECT_EQ(o.samples, 0);
 }
 
-// The pipeline's original entry point keeps its behaviour: one AAC output,
-// no normalisation.
-TEST_F(AudioTrackTest, TranscodeAudioStillWorks) {
+// One AAC output without normalisation: what the audio step did before
+// loudness and alternate renditions (the former TranscodeAudio).
+TEST_F(AudioTrackTest, SingleAacOutputWithoutNormalisation) {
   std::string input = LoudFixture();
   ASSERT_FALSE(input.empty());
   std::string dir = FreshDir();
-  AudioJob job;
+  AudioTrackJob job;
   job.input_path = input;
   job.stream_index = 0;
   job.max_seconds = 2;
-  job.output = dir + "/audio.pkt";
-  StatusOr<AudioResult> r = TranscodeAudio(job);
+  job.normalize = false;
+  job.outputs = {{"aac", 128000, 2, dir + "/audio.pkt"}};
+  StatusOr<AudioTrackResult> r = TranscodeAudioTrack(job);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->samples, 2 * 48000);
-  EXPECT_EQ(r->priming, 1024);
-  EXPECT_NEAR(Measure(job.output).integrated_lufs, -8, 1.0);  // untouched level
-  EXPECT_EQ(PacketFileChannels(job.output), 2);
+  EXPECT_EQ(r->outputs[0].samples, 2 * 48000);
+  EXPECT_EQ(r->outputs[0].priming, 1024);
+  EXPECT_NEAR(Measure(job.outputs[0].output).integrated_lufs, -8, 1.0);  // untouched level
+  EXPECT_EQ(PacketFileChannels(job.outputs[0].output), 2);
 }
 
 // ---------------------------------------------------------------------------
