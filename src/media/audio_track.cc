@@ -104,7 +104,7 @@ std::string Join(const std::vector<std::string>& parts) {
 
 // The pass-2 graph. Sink i feeds `sinks[i]` (a job output index). With one
 // mix, no gain or limiter and a single AAC output this is exactly the graph
-// TranscodeAudio always used.
+// the audio step used before normalisation (so such output is unchanged).
 std::string GraphDescription(const AudioTrackJob& job, int rate, const std::vector<Group>& groups,
                              std::vector<size_t>* sinks) {
   char buf[256];

@@ -14,7 +14,7 @@ namespace vtp::media {
 // resamples it to `sample_rate` and returns signed 16-bit samples.
 //
 // Sample 0 is source time `origin_seconds` (the video's first frame, as
-// for TranscodeAudio): audio that starts later is preceded by silence,
+// for TranscodeAudioTrack): audio that starts later is preceded by silence,
 // audio before the origin is dropped, and timestamp gaps are filled with
 // silence (aresample async=1, first_pts=0). `max_seconds` > 0 stops after
 // that much output; 0 decodes to the end of the stream.
