@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/status.h"
+
 namespace vtp::api {
 
 class EventStream;
@@ -76,6 +78,38 @@ struct Response {
   static Response Json(int status, std::string body);
   // An event-stream response; headers set on it are sent too.
   static Response Events(EventStreamStarter start);
+};
+
+// A request body consumed while it arrives instead of collected into
+// Request::body: uploads of any size at flat memory. Created by a streaming
+// route's handler (Router::AddStreaming) once the head is known; the server
+// then feeds it the body and sends what Finish returns.
+// Both methods run on the connection's I/O thread, never concurrently.
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  // The next piece of the body, in order. A non-OK status stops reading:
+  // Finish is called with it and its answer is sent (then the connection
+  // is drained and closed).
+  virtual Status Write(std::string_view bytes) = 0;
+  // Called exactly once. `body_status` is OK when the whole body arrived
+  // (the declared Content-Length, or the last chunk of a chunked body);
+  // else the Write error, or kIo ("client closed the connection") /
+  // kDeadlineExceeded (read timeout) when the client went away -- then the
+  // returned response is dropped, but the reader still keeps what it
+  // wants of what arrived (tus resumes from there).
+  virtual Response Finish(const Status& body_status) = 0;
+};
+
+// What a streaming route's handler answers for a request head (its body
+// empty): a Response to send without reading the body (a refusal; the
+// body is then drained), or the reader that takes the body.
+struct StreamStart {
+  std::optional<Response> response;
+  std::unique_ptr<BodyReader> reader;
+
+  static StreamStart Answer(Response r) { return {std::move(r), nullptr}; }
+  static StreamStart Read(std::unique_ptr<BodyReader> r) { return {std::nullopt, std::move(r)}; }
 };
 
 }  // namespace vtp::api

@@ -26,6 +26,9 @@ namespace vtp::api {
 
 // Runs on an I/O thread: long work belongs elsewhere.
 using Handler = std::function<Response(const Request&)>;
+// A streaming route's handler: sees the head (Request::body empty), see
+// StreamStart in http_message.h.
+using StreamHandler = std::function<StreamStart(const Request&)>;
 
 struct RouteOptions {
   // Overrides ServerOptions::max_body_bytes for this route (uploads).

@@ -11,8 +11,15 @@ PACKAGES=(
   nlohmann-json3-dev libsqlite3-dev libssl-dev
   python3 bsdutils time
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
-  libboost-dev
+  libboost-dev libcurl4-openssl-dev curl
 )
+
+# Node runs the resumable-upload client tests (tus-js-client from npm).
+# A machine that already has node and npm (e.g. from NodeSource) keeps
+# them: Debian's npm package conflicts with NodeSource's nodejs.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
