@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <limits>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -21,6 +22,10 @@ namespace net = boost::asio;
 // unread input makes TCP send RST, which can destroy the answer in flight.
 constexpr std::size_t kDrainLimit = 8 * 1024 * 1024;
 
+// RFC 9110 §10.1.1: a client sending `Expect: 100-continue` waits for this
+// before sending the body.
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
 // Field values from handlers are trusted, but a CR or LF would let one
 // forge further fields, so such fields are dropped.
 bool SafeField(std::string_view name, std::string_view value) {
@@ -29,6 +34,13 @@ bool SafeField(std::string_view name, std::string_view value) {
 }
 
 std::string_view Std(beast::string_view s) { return {s.data(), s.size()}; }
+
+// A body that breaks HTTP framing (bad chunk size, ...), as opposed to the
+// connection ending mid-body (partial_message) or a transport error.
+bool IsMalformedBody(beast::error_code ec) {
+  static const beast::error_code kHttpError = http::error::partial_message;
+  return ec.category() == kHttpError.category() && ec != http::error::partial_message;
+}
 
 std::string RemoteAddress(const net::ip::tcp::socket& socket) {
   beast::error_code ec;
@@ -60,6 +72,9 @@ Session::Session(net::ip::tcp::socket socket, std::shared_ptr<ServerShared> shar
       heartbeat_(stream_.get_executor()) {}
 
 Session::~Session() {
+  // Every path finishes its reader; this only catches an exception that
+  // escaped a completion handler and dropped the session with a body open.
+  if (reader_) (void)FinishReader(IoError("connection dropped while the body was read"));
   std::lock_guard<std::mutex> lock(shared_->sessions_mu);
   shared_->sessions.erase(this);
 }
@@ -74,7 +89,10 @@ void Session::Start() {
 }
 
 void Session::Shutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] { self->EndEvents(); });
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->stopping_ = true;
+    self->EndEvents();
+  });
 }
 
 void Session::PostEventBytes(std::string bytes) {
@@ -114,6 +132,9 @@ void Session::OnHeader(beast::error_code ec) {
   }
   if (ec) return Fail(MakeProblem(400, kSlugMalformedRequest, ec.message()));
   auto& message = parser_->get();
+  if (shared_->router.IsStreaming(Std(message.method_string()), Std(message.target()))) {
+    return StartStream();
+  }
   const std::size_t limit =
       shared_->router.BodyLimitFor(Std(message.method_string()), Std(message.target()))
           .value_or(shared_->options.max_body_bytes);
@@ -125,10 +146,8 @@ void Session::OnHeader(beast::error_code ec) {
   }
   if (parser_->is_done()) return Dispatch();
   if (beast::iequals(message[http::field::expect], "100-continue")) {
-    // RFC 9110 §10.1.1: the client waits for this before sending the body.
-    static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     stream_.expires_after(shared_->options.write_timeout);
-    return net::async_write(stream_, net::buffer(kContinue),
+    return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                             [self = shared_from_this()](beast::error_code wec, std::size_t) {
                               if (wec) return self->CloseSocket();
                               self->ReadBody();
@@ -165,6 +184,108 @@ void Session::Dispatch() {
   }
   if (response.event_stream) response.headers.Set("Content-Type", "text/event-stream");
   WriteResponse(std::move(response), keep_alive ? After::kNextRequest : After::kClose, head);
+}
+
+void Session::StartStream() {
+  auto& message = parser_->get();
+  stream_head_ = message.method() == http::verb::head;
+  stream_keep_alive_ = message.keep_alive();
+  const bool expect_continue = beast::iequals(message[http::field::expect], "100-continue");
+  StreamStart start = shared_->router.DispatchStream(ToRequest(message, remote_));
+  const bool bodiless = parser_->is_done();
+  if (start.response) {
+    // A refusal: the client never gets 100 Continue; a body it sends
+    // anyway is drained, not parsed.
+    const After after = !bodiless          ? After::kDrain
+                        : stream_keep_alive_ ? After::kNextRequest
+                                             : After::kClose;
+    return WriteResponse(std::move(*start.response), after, stream_head_);
+  }
+  reader_ = std::move(start.reader);
+  // Beast's documented way to change the body type after the header: the
+  // parser state (limits, framing, bytes already buffered) carries over.
+  body_parser_.emplace(std::move(*parser_));
+  parser_.reset();
+  if (bodiless) return EndBody();
+  piece_ = std::make_unique<char[]>(kPieceBytes);
+  if (!expect_continue) return ReadPiece();
+  stream_.expires_after(shared_->options.write_timeout);
+  net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     if (ec) return self->AbortBody(ec);
+                     self->ReadPiece();
+                   });
+}
+
+void Session::ReadPiece() {
+  auto& body = body_parser_->get().body();
+  body.data = piece_.get();
+  body.size = kPieceBytes;
+  stream_.expires_after(shared_->options.read_timeout);
+  http::async_read_some(stream_, buffer_, *body_parser_,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                          self->OnPiece(ec);
+                        });
+}
+
+void Session::OnPiece(beast::error_code ec) {
+  // need_buffer only says the piece is full.
+  if (ec == http::error::need_buffer) ec = {};
+  const std::size_t filled = kPieceBytes - body_parser_->get().body().size;
+  if (filled > 0) {
+    // Bytes that arrived before an error still reach the reader (tus
+    // resumes from the last byte it kept).
+    Status written = WriteToReader({piece_.get(), filled});
+    if (!written.ok()) return RefuseRestOfBody(written);
+  }
+  if (ec) return AbortBody(ec);
+  if (body_parser_->is_done()) return EndBody();
+  ReadPiece();
+}
+
+Status Session::WriteToReader(std::string_view piece) {
+  try {
+    return reader_->Write(piece);
+  } catch (const std::exception& e) {
+    return Internal(std::string("body reader threw: ") + e.what());
+  }
+}
+
+Response Session::FinishReader(const Status& body_status) {
+  std::unique_ptr<BodyReader> reader = std::move(reader_);
+  body_parser_.reset();
+  piece_.reset();
+  try {
+    return reader->Finish(body_status);
+  } catch (const std::exception& e) {
+    return ProblemResponse(MakeProblem(500, kSlugInternal, e.what()));
+  }
+}
+
+void Session::EndBody() {
+  Response response = FinishReader(Status::Ok());
+  WriteResponse(std::move(response), stream_keep_alive_ ? After::kNextRequest : After::kClose,
+                stream_head_);
+}
+
+void Session::RefuseRestOfBody(const Status& write_status) {
+  WriteResponse(FinishReader(write_status), After::kDrain, stream_head_);
+}
+
+void Session::AbortBody(beast::error_code ec) {
+  if (!stopping_ && IsMalformedBody(ec)) {
+    (void)FinishReader(InvalidArgument("malformed request body: " + ec.message()));
+    return Fail(MakeProblem(400, kSlugMalformedRequest, ec.message()));
+  }
+  Status status = IoError("client closed the connection: " + ec.message());
+  if (stopping_) {
+    status = IoError("server stopped while the body was read");
+  } else if (ec == beast::error::timeout) {
+    status = Status(ErrorCode::kDeadlineExceeded, "no body bytes within the read timeout");
+  }
+  // Nobody is left to read an answer, so Finish's response is dropped.
+  (void)FinishReader(status);
+  CloseSocket();
 }
 
 void Session::WriteResponse(Response response, After after, bool head) {

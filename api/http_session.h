@@ -7,21 +7,33 @@
 // (keep-alive) or closes. A route answering with an event stream turns the
 // session into an SSE writer: a write queue, a heartbeat timer and one
 // pending read that only notices the client leaving.
+//
+// A streaming route (Router::IsStreaming) branches off after the header:
+// the router answers the head (DispatchStream); a refusal is written without
+// `100 Continue` and the unread body drained; a BodyReader gets the body in
+// pieces of at most kPieceBytes, each read one at a time under read_timeout
+// through a buffer_body parser converted from the header parser, and its
+// Finish answer is written. reader_ is set exactly while a reader awaits its
+// Finish, which every path (end of body, Write error, malformed body, client
+// gone, timeout, server stop, destruction) calls once through FinishReader.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -32,6 +44,10 @@
 namespace vtp::api::detail {
 
 class Session;
+
+// The largest piece a BodyReader is handed, and the body memory a streaming
+// request holds whatever its size.
+inline constexpr std::size_t kPieceBytes = 64 * 1024;
 
 // Shared by the server, its sessions and the event-stream sinks (which can
 // outlive the server). Lock order: lifetime_mu before sessions_mu.
@@ -70,6 +86,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(boost::beast::error_code ec);
   void Dispatch();
+
+  // The streaming-route branch of OnHeader (see the top comment).
+  void StartStream();
+  void ReadPiece();
+  void OnPiece(boost::beast::error_code ec);
+  Status WriteToReader(std::string_view piece);
+  // Calls reader_->Finish once, drops reader_ and the body parser.
+  Response FinishReader(const Status& body_status);
+  // The body ended: whole (OK), refused by Write (its answer, then drain),
+  // or cut short by the connection or a malformed chunk.
+  void EndBody();
+  void RefuseRestOfBody(const Status& write_status);
+  void AbortBody(boost::beast::error_code ec);
   // What follows a written response.
   enum class After { kNextRequest, kClose, kDrain };
   void WriteResponse(Response response, After after, bool head);
@@ -95,6 +124,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   std::array<char, 4096> scratch_{};
   std::size_t drained_ = 0;
+  bool stopping_ = false;  // Shutdown ran: the server is stopping
+
+  // Streaming-route state, touched only on the strand.
+  std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> body_parser_;
+  std::unique_ptr<BodyReader> reader_;
+  std::unique_ptr<char[]> piece_;  // kPieceBytes, only while a body is read
+  bool stream_head_ = false;
+  bool stream_keep_alive_ = false;
 
   // Event-stream state, touched only on the strand.
   std::shared_ptr<EventStream> events_;

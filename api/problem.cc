@@ -17,8 +17,8 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kNoDecodableStream:
     case ErrorCode::kUnsupportedCodec:
     case ErrorCode::kLimitExceeded: return 422;
-    case ErrorCode::kDeadlineExceeded: return 503;
-    case ErrorCode::kIo:
+    case ErrorCode::kDeadlineExceeded:
+    case ErrorCode::kIo: return 503;
     case ErrorCode::kEncodeFailed:
     case ErrorCode::kWorkerCrashed:
     case ErrorCode::kInternal: return 500;

@@ -20,7 +20,9 @@
 //   kLimitExceeded      422  a media guard (resolution, duration, streams);
 //                            oversized bodies are 413 from the server
 //   kDeadlineExceeded   503  work ran out of time; retrying may succeed
-//   kIo, kEncodeFailed, kWorkerCrashed, kInternal  500
+//   kIo                 503  storage failed or stayed busy (the store's
+//                            "database is busy"): a dependency is down
+//   kEncodeFailed, kWorkerCrashed, kInternal  500
 #pragma once
 
 #include <string>

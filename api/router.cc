@@ -95,6 +95,15 @@ std::string AllowHeader(const std::vector<std::string>& methods) {
 
 Status Router::Add(std::string method, std::string_view pattern, Handler handler,
                    RouteOptions options) {
+  return AddRoute(pattern, {std::move(method), std::move(handler), nullptr, options});
+}
+
+Status Router::AddStreaming(std::string method, std::string_view pattern,
+                            StreamHandler handler) {
+  return AddRoute(pattern, {std::move(method), nullptr, std::move(handler), {}});
+}
+
+Status Router::AddRoute(std::string_view pattern, Route route) {
   if (pattern.empty() || pattern.front() != '/') {
     return InvalidArgument("route pattern must start with '/': " + std::string(pattern));
   }
@@ -121,11 +130,11 @@ Status Router::Add(std::string method, std::string_view pattern, Handler handler
     it = patterns_.end() - 1;
   }
   for (const Route& r : it->routes) {
-    if (r.method == method) {
-      return InvalidArgument("duplicate route " + method + " " + std::string(pattern));
+    if (r.method == route.method) {
+      return InvalidArgument("duplicate route " + route.method + " " + std::string(pattern));
     }
   }
-  it->routes.push_back({std::move(method), std::move(handler), options});
+  it->routes.push_back(std::move(route));
   return Status::Ok();
 }
 
@@ -174,12 +183,21 @@ const Router::Route* Router::FindRoute(const Pattern& pattern, std::string_view 
   return nullptr;
 }
 
-std::optional<std::size_t> Router::BodyLimitFor(std::string_view method,
-                                                std::string_view target) const {
+const Router::Route* Router::RouteFor(std::string_view method, std::string_view target) const {
   std::map<std::string, std::string> ignored;
   const Pattern* p = Match(target.substr(0, target.find('?')), &ignored);
-  const Route* r = p ? FindRoute(*p, method) : nullptr;
+  return p ? FindRoute(*p, method) : nullptr;
+}
+
+std::optional<std::size_t> Router::BodyLimitFor(std::string_view method,
+                                                std::string_view target) const {
+  const Route* r = RouteFor(method, target);
   return r ? r->options.max_body_bytes : std::nullopt;
+}
+
+bool Router::IsStreaming(std::string_view method, std::string_view target) const {
+  const Route* r = RouteFor(method, target);
+  return r != nullptr && r->stream != nullptr;
 }
 
 namespace {
@@ -200,7 +218,7 @@ Response Preflight(const Request& request, const std::string& allow) {
 
 }  // namespace
 
-Response Router::Dispatch(Request request) const {
+std::variant<Response, const Router::Route*> Router::Resolve(Request& request) const {
   const std::string_view target = request.target;
   const size_t q = target.find('?');
   request.path = std::string(target.substr(0, q));
@@ -240,12 +258,59 @@ Response Router::Dispatch(Request request) const {
     if (!decoded.ok()) return BadRequest(kSlugMalformedRequest, decoded.status(), request.path);
     request.params[name] = std::move(decoded).value();
   }
+  return route;
+}
+
+namespace {
+
+Response InternalError(std::string detail, const std::string& path) {
+  return ProblemResponse(MakeProblem(500, kSlugInternal, std::move(detail), path));
+}
+
+// The whole body as the reader's one piece, for Dispatch on a streaming route.
+Response FeedWholeBody(const StreamHandler& handler, const Request& request) {
+  StreamStart start = handler(request);
+  if (start.response) return std::move(*start.response);
+  if (!start.reader) return InternalError("streaming handler answered nothing", request.path);
+  Status written = request.body.empty() ? Status::Ok() : start.reader->Write(request.body);
+  return start.reader->Finish(written);
+}
+
+}  // namespace
+
+Response Router::Dispatch(Request request) const {
+  auto resolved = Resolve(request);
+  if (auto* answer = std::get_if<Response>(&resolved)) return std::move(*answer);
+  const Route& route = *std::get<const Route*>(resolved);
   try {
-    return route->handler(request);
+    if (route.stream) return FeedWholeBody(route.stream, request);
+    return route.handler(request);
   } catch (const std::exception& e) {
     // Exceptions never cross into the transport: the client gets a 500.
-    return ProblemResponse(MakeProblem(500, kSlugInternal, e.what(), request.path));
+    return InternalError(e.what(), request.path);
   }
+}
+
+StreamStart Router::DispatchStream(Request head) const {
+  auto resolved = Resolve(head);
+  if (auto* answer = std::get_if<Response>(&resolved)) {
+    return StreamStart::Answer(std::move(*answer));
+  }
+  const Route& route = *std::get<const Route*>(resolved);
+  if (!route.stream) {
+    return StreamStart::Answer(InternalError("route does not stream its body", head.path));
+  }
+  StreamStart start;
+  try {
+    start = route.stream(head);
+  } catch (const std::exception& e) {
+    return StreamStart::Answer(InternalError(e.what(), head.path));
+  }
+  if (start.response) return StreamStart::Answer(std::move(*start.response));
+  if (!start.reader) {
+    return StreamStart::Answer(InternalError("streaming handler answered nothing", head.path));
+  }
+  return start;
 }
 
 }  // namespace vtp::api

@@ -7,8 +7,14 @@
 // server can see and reject encoded tricks). When several patterns match, the
 // one with literals earliest wins ("/videos/upload" beats "/videos/{id}").
 //
-// Thread safety: build the router before the server starts; Dispatch is
-// const and may run on several I/O threads at once.
+// Streaming routes (AddStreaming) take the request body while it arrives
+// instead of as one string: their handler sees the head only and answers a
+// BodyReader (or a refusal), see StreamStart in http_message.h. The server
+// asks IsStreaming once the header is read and then calls DispatchStream.
+//
+// Thread safety: build the router before the server starts; Dispatch,
+// DispatchStream and the other const members may run on several I/O threads
+// at once.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "api/http_message.h"
@@ -46,9 +53,17 @@ StatusOr<std::map<std::string, std::string>> ParseQuery(std::string_view query);
 class Router {
  public:
   // Adds a route. InvalidArgument for a malformed pattern or when the same
-  // method and pattern were already added.
+  // method and pattern were already added (by Add or AddStreaming).
   Status Add(std::string method, std::string_view pattern, Handler handler,
              RouteOptions options = {});
+  // Adds a streaming route: same pattern rules and duplicate check as Add (a
+  // method and pattern is either streaming or not). The server applies no
+  // body limit to it; the reader decides how much it takes.
+  Status AddStreaming(std::string method, std::string_view pattern, StreamHandler handler);
+
+  // True when the route for this request is a streaming one (HEAD falls
+  // back to GET as in Dispatch). `target` may carry a query.
+  bool IsStreaming(std::string_view method, std::string_view target) const;
 
   // The body limit the route for this request sets, if any; the server asks
   // before reading the body. `target` may carry a query.
@@ -60,7 +75,18 @@ class Router {
   // 404 (no pattern matches), 405 with Allow (pattern matches, method does
   // not), 204 to OPTIONS (CORS preflight) unless a route handles OPTIONS.
   // HEAD falls back to the GET handler. A handler that throws yields 500.
+  // A streaming route gets request.body as the one piece of its reader
+  // (tests and callers that already hold the whole body).
   Response Dispatch(Request request) const;
+
+  // Dispatch for a request head whose body is still unread: fills
+  // path/params/query the same way and runs the streaming handler. Every
+  // answer Dispatch would give itself (400, 404, 405, preflight) comes back
+  // as StreamStart::Answer, and so does 500 for a handler that throws,
+  // answers neither a response nor a reader, or a route added with Add. When
+  // the handler sets both, the response wins and the reader is dropped
+  // without Finish.
+  StreamStart DispatchStream(Request head) const;
 
  private:
   struct Segment {
@@ -69,7 +95,8 @@ class Router {
   };
   struct Route {
     std::string method;
-    Handler handler;
+    Handler handler;        // exactly one of handler and stream is set
+    StreamHandler stream;
     RouteOptions options;
   };
   struct Pattern {
@@ -83,6 +110,12 @@ class Router {
   const Pattern* Match(std::string_view path,
                        std::map<std::string, std::string>* raw_params) const;
   static const Route* FindRoute(const Pattern& pattern, std::string_view method);
+  // The route for a method and target (query allowed), or nullptr.
+  const Route* RouteFor(std::string_view method, std::string_view target) const;
+  Status AddRoute(std::string_view pattern, Route route);
+  // Fills request.path/params/query and finds its route; or the answer the
+  // router gives itself (400, 404, 405, preflight).
+  std::variant<Response, const Route*> Resolve(Request& request) const;
 
   std::vector<Pattern> patterns_;
 };

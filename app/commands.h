@@ -10,6 +10,8 @@ int WorkerCommand(int argc, char** argv);  // vtp worker [--data DIR] ...
 int StatusCommand(int argc, char** argv);  // vtp status [VIDEO] [--json]
 int DlqCommand(int argc, char** argv);     // vtp dlq list|show|retry
 int RetryCommand(int argc, char** argv);   // vtp retry VIDEO --from STEP
+int ServeCommand(int argc, char** argv);   // vtp serve [--listen HOST:PORT] ...
+int KeysCommand(int argc, char** argv);    // vtp keys create|list|revoke
 // Internal: executes one task of a job inside a worker process.
 int TaskCommand(int argc, char** argv);   // vtp _task TASKFILE
 

@@ -16,6 +16,8 @@ constexpr const char* kUsage =
     "  status [VIDEO] [--json]    pipeline progress and ETA of a video (or list videos)\n"
     "  dlq list|show|retry        inspect and requeue dead-lettered tasks\n"
     "  retry VIDEO --from STEP    re-run a step and everything after it\n"
+    "  serve                      run the REST API, orchestrator and local workers\n"
+    "  keys create|list|revoke    API keys for serve\n"
     "  version                    print the version\n"
     "\n"
     "Commands that use jobs take --data DIR (default $VTP_DATA_DIR, else\n"
@@ -34,6 +36,8 @@ constexpr Command kCommands[] = {
     {"status", vtp::app::StatusCommand},
     {"dlq", vtp::app::DlqCommand},
     {"retry", vtp::app::RetryCommand},
+    {"serve", vtp::app::ServeCommand},
+    {"keys", vtp::app::KeysCommand},
     {"_task", vtp::app::TaskCommand},
 };
 

@@ -1,5 +1,5 @@
-// InMemoryStore: the metadata store, task queue and event bus ports over
-// plain maps behind one mutex. Real code with the same semantics as the
+// InMemoryStore: the metadata store, task queue, event bus and service store
+// ports over plain maps behind one mutex. Real code with the same semantics as the
 // durable adapters (the contract suites in tests/ports run against both), but
 // nothing survives the object: it is the fast fake for unit tests of the
 // engine and for single-process tools.
@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "adapters/task_transitions.h"
@@ -24,13 +25,15 @@
 #include "ports/event_bus.h"
 #include "ports/metadata_store.h"
 #include "ports/records.h"
+#include "ports/service_store.h"
 #include "ports/task_queue.h"
 
 namespace vtp::adapters {
 
 class InMemoryStore final : public ports::MetadataStore,
                             public ports::TaskQueue,
-                            public ports::EventBus {
+                            public ports::EventBus,
+                            public ports::ServiceStore {
  public:
   explicit InMemoryStore(ports::Clock& clock, ports::QueueOptions options = {});
 
@@ -81,6 +84,43 @@ class InMemoryStore final : public ports::MetadataStore,
   StatusOr<int64_t> Publish(const ports::Event& event) override;
   StatusOr<std::vector<ports::Event>> Poll(int64_t after_id, int limit) override;
 
+  // ports::ServiceStore (memory_service_store.cc)
+  Status CreateApiKey(const ports::ApiKeyRecord& key) override;
+  StatusOr<ports::ApiKeyRecord> GetApiKey(std::string_view key_id) override;
+  StatusOr<std::vector<ports::ApiKeyRecord>> ListApiKeys() override;
+  Status RevokeApiKey(std::string_view key_id) override;
+  Status CreateUpload(const ports::UploadRecord& upload) override;
+  StatusOr<ports::UploadRecord> GetUpload(std::string_view upload_id) override;
+  StatusOr<ports::UploadRecord> GetUploadByVideo(std::string_view video_id) override;
+  Status AdvanceUpload(std::string_view upload_id, uint64_t expected, uint64_t new_offset) override;
+  Status CompleteUpload(std::string_view upload_id, std::string_view sha256,
+                        const ports::VideoRecord& video) override;
+  Status TerminateUpload(std::string_view upload_id) override;
+  StatusOr<std::vector<ports::UploadRecord>> ListExpiredUploads(ports::Millis now,
+                                                                int limit) override;
+  StatusOr<std::optional<ports::IdempotencyRecord>> BeginIdempotent(
+      std::string_view scope, std::string_view key, std::string_view fingerprint) override;
+  Status FinishIdempotent(std::string_view scope, std::string_view key, int status,
+                          std::string_view response_json) override;
+  Status AbandonIdempotent(std::string_view scope, std::string_view key) override;
+  StatusOr<int> PurgeIdempotent(ports::Millis cutoff) override;
+  Status CreateWebhook(const ports::WebhookRecord& webhook) override;
+  StatusOr<ports::WebhookRecord> GetWebhook(std::string_view webhook_id) override;
+  StatusOr<std::vector<ports::WebhookRecord>> ListWebhooks(std::string_view creator_id) override;
+  Status DeleteWebhook(std::string_view webhook_id) override;
+  StatusOr<int> EnqueueDeliveries(const std::vector<ports::DeliveryRecord>& deliveries) override;
+  StatusOr<std::vector<ports::DeliveryRecord>> DueDeliveries(int limit) override;
+  Status RecordDeliveryAttempt(int64_t delivery_id, const ports::DeliveryOutcome& outcome) override;
+  StatusOr<ports::DeliveryRecord> GetDelivery(int64_t delivery_id) override;
+  StatusOr<std::vector<ports::DeliveryRecord>> ListDeliveries(std::string_view webhook_id,
+                                                              int limit) override;
+  StatusOr<int64_t> AddViews(std::string_view video_id, int64_t count) override;
+  StatusOr<ViewTally> GetViews(std::string_view video_id) override;
+  StatusOr<std::vector<ports::VideoRecord>> ListVideoPage(
+      const ports::VideoPageQuery& query) override;
+  StatusOr<int64_t> GetCursor(std::string_view name) override;
+  Status SetCursor(std::string_view name, int64_t value) override;
+
  private:
   template <typename V>
   using Map = std::map<std::string, V, std::less<>>;
@@ -113,6 +153,18 @@ class InMemoryStore final : public ports::MetadataStore,
   Map<std::vector<ports::AttemptRecord>> attempts_;  // by task_id, in seq order
   Map<ports::DeadLetter> dead_letters_;              // attempts filled on read
   std::vector<ports::Event> events_;                 // events_[i].event_id == i + 1
+
+  // ServiceStore state.
+  using ScopedKey = std::pair<std::string, std::string>;  // (scope, key)
+  ports::UploadRecord* FindUploadLocked(std::string_view upload_id);
+  Map<ports::ApiKeyRecord> api_keys_;
+  Map<ports::UploadRecord> uploads_;
+  std::map<ScopedKey, ports::IdempotencyRecord, std::less<>> idempotency_;
+  Map<ports::WebhookRecord> webhooks_;
+  std::map<int64_t, ports::DeliveryRecord> deliveries_;  // by delivery_id
+  int64_t last_delivery_id_ = 0;
+  Map<std::map<int64_t, int64_t>> views_;  // video_id -> minute -> count
+  Map<int64_t> cursors_;
 };
 
 }  // namespace vtp::adapters

@@ -215,37 +215,6 @@ StatusOr<Event> ReadEvent(const Statement& s) {
   return e;
 }
 
-template <typename S>
-struct ValueOf;
-template <typename T>
-struct ValueOf<StatusOr<T>> {
-  using type = T;
-};
-// The record type a row reader produces.
-template <typename Read>
-using RowType = typename ValueOf<std::invoke_result_t<Read, const Statement&>>::type;
-
-// Steps `s` to the end, converting each row with `read`.
-template <typename Read>
-StatusOr<std::vector<RowType<Read>>> Collect(Statement& s, Read read) {
-  std::vector<RowType<Read>> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    ASSIGN_OR_RETURN(RowType<Read> item, read(s));
-    out.push_back(std::move(item));
-  }
-}
-
-// The first row of `s`, if any.
-template <typename Read>
-StatusOr<std::optional<RowType<Read>>> First(Statement& s, Read read) {
-  ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<RowType<Read>>();
-  ASSIGN_OR_RETURN(RowType<Read> item, read(s));
-  return std::optional<RowType<Read>>(std::move(item));
-}
-
 }  // namespace
 
 // ---- videos ----------------------------------------------------------------
@@ -282,6 +251,29 @@ StatusOr<std::vector<VideoRecord>> LoadVideos(Connection& conn,
   } else {
     s.OptInt(std::nullopt);
   }
+  return Collect(s, ReadVideo);
+}
+
+StatusOr<std::vector<VideoRecord>> LoadVideoPage(Connection& conn,
+                                                 const ports::VideoPageQuery& query) {
+  // Assembled from constant fragments, one cached statement per shape, so
+  // each shape keeps its own plan (a creator's page seeks idx_creator).
+  std::string sql = SelectSql("videos", kVideoColumns) + "WHERE 1";
+  if (!query.creator_id.empty()) sql += " AND creator_id = ?";
+  if (query.status) {
+    sql += " AND status = ?";
+  } else if (!query.include_removed) {
+    sql += " AND status <> 'removed'";
+  }
+  // Keyset continuation, (created_at, video_id) < after, written so the
+  // created_at term bounds the index range.
+  if (query.after) sql += " AND created_at <= ? AND (created_at < ? OR video_id < ?)";
+  sql += " ORDER BY created_at DESC, video_id DESC LIMIT ?";
+  ASSIGN_OR_RETURN(Statement s, conn.Prepare(sql));
+  if (!query.creator_id.empty()) s.Text(query.creator_id);
+  if (query.status) s.Text(ports::VideoStatusName(*query.status));
+  if (query.after) s.Int(query.after->first).Int(query.after->first).Text(query.after->second);
+  s.Int(query.limit);
   return Collect(s, ReadVideo);
 }
 
@@ -477,6 +469,18 @@ StatusOr<int> MarkPublished(Connection& conn, int64_t through_id, ports::Millis 
 }
 
 // ---- composite writes ------------------------------------------------------
+
+Status InsertNewVideo(Connection& conn, const VideoRecord& video, ports::Millis now) {
+  VideoRecord row = NewVideo(video, now);
+  Status inserted = InsertVideo(conn, row);
+  if (inserted.code() == ErrorCode::kAlreadyExists) {
+    return Status(ErrorCode::kAlreadyExists, "video " + video.video_id + " exists");
+  }
+  RETURN_IF_ERROR(inserted);
+  Event event = VideoCreatedEvent(row);
+  event.created_at = now;
+  return InsertEvent(conn, event).status();
+}
 
 Status CloseOpenAttempt(Connection& conn, std::string_view task_id, const RunEnd& end,
                         ports::Millis now) {

@@ -5,15 +5,49 @@
 
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "adapters/sqlite_db.h"
 #include "adapters/task_transitions.h"
 #include "core/status.h"
 #include "ports/records.h"
+#include "ports/service_store.h"
 #include "ports/task_queue.h"
 
 namespace vtp::adapters::sqlite {
+
+template <typename S>
+struct ValueOf;
+template <typename T>
+struct ValueOf<StatusOr<T>> {
+  using type = T;
+};
+// The record type a row reader (StatusOr<T>(const Statement&)) produces.
+template <typename Read>
+using RowType = typename ValueOf<std::invoke_result_t<Read, const Statement&>>::type;
+
+// Steps `s` to the end, converting each row with `read`.
+template <typename Read>
+StatusOr<std::vector<RowType<Read>>> Collect(Statement& s, Read read) {
+  std::vector<RowType<Read>> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    ASSIGN_OR_RETURN(RowType<Read> item, read(s));
+    out.push_back(std::move(item));
+  }
+}
+
+// The first row of `s`, if any.
+template <typename Read>
+StatusOr<std::optional<RowType<Read>>> First(Statement& s, Read read) {
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<RowType<Read>>();
+  ASSIGN_OR_RETURN(RowType<Read> item, read(s));
+  return std::optional<RowType<Read>>(std::move(item));
+}
 
 // videos
 Status InsertVideo(Connection& conn, const ports::VideoRecord& video);
@@ -21,6 +55,10 @@ Status SaveVideo(Connection& conn, const ports::VideoRecord& video);
 StatusOr<std::optional<ports::VideoRecord>> LoadVideo(Connection& conn, std::string_view video_id);
 StatusOr<std::vector<ports::VideoRecord>> LoadVideos(Connection& conn,
                                                      std::optional<ports::VideoStatus> status);
+// One page of ServiceStore::ListVideoPage (the limit already validated); a
+// creator's page is one range scan of idx_creator.
+StatusOr<std::vector<ports::VideoRecord>> LoadVideoPage(Connection& conn,
+                                                        const ports::VideoPageQuery& query);
 
 // tasks
 // kAlreadyExists when the task_id exists.
@@ -81,6 +119,10 @@ StatusOr<std::vector<ports::Event>> LoadEvents(Connection& conn, int64_t after_i
 StatusOr<int> MarkPublished(Connection& conn, int64_t through_id, ports::Millis now);
 
 // Composite writes shared by the store's files.
+// MetadataStore::CreateVideo's write (also CompleteUpload's): the row
+// NewVideo(video, now) and its "video.created" event. kAlreadyExists when
+// the id exists.
+Status InsertNewVideo(Connection& conn, const ports::VideoRecord& video, ports::Millis now);
 // Closes the task's latest attempt if it is still running.
 Status CloseOpenAttempt(Connection& conn, std::string_view task_id, const RunEnd& end,
                         ports::Millis now);

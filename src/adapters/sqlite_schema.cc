@@ -127,10 +127,109 @@ CREATE INDEX tasks_video ON tasks (video_id, step, state);
 CREATE INDEX dead_letters_by_video ON dead_letters (video_id);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// Version 4: what the API service keeps (ports/service_store.h). Deliveries
+// outlive their webhook (DeleteWebhook marks them dead, ListDeliveries still
+// shows them), so they carry no foreign key to it; view buckets go with
+// their video. idx_creator is the seed's index for a creator's videos
+// newest first; it covers the tie-break on video_id, so the older
+// videos_creator is dropped.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE api_keys (
+  key_id      TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('creator', 'admin')),
+  creator_id  TEXT NOT NULL,
+  name        TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+
+-- upload_length/upload_offset: tus Upload-Length / Upload-Offset.
+CREATE TABLE uploads (
+  upload_id     TEXT PRIMARY KEY,
+  video_id      TEXT NOT NULL UNIQUE,
+  creator_id    TEXT NOT NULL,
+  upload_length INTEGER NOT NULL CHECK (upload_length >= 0),
+  upload_offset INTEGER NOT NULL DEFAULT 0
+                  CHECK (upload_offset BETWEEN 0 AND upload_length),
+  filename      TEXT NOT NULL DEFAULT '',
+  content_type  TEXT NOT NULL DEFAULT '',
+  title         TEXT NOT NULL DEFAULT '',
+  metadata_json TEXT NOT NULL DEFAULT '{}',
+  options_json  TEXT NOT NULL DEFAULT '{}',
+  state         TEXT NOT NULL CHECK (state IN ('uploading', 'completed', 'terminated')),
+  sha256        TEXT NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL DEFAULT 0,
+  completed_at  INTEGER
+);
+CREATE INDEX uploads_expiring ON uploads (expires_at, upload_id)
+  WHERE state = 'uploading' AND expires_at > 0;
+
+-- status 0: the request is still being processed.
+CREATE TABLE idempotency (
+  scope         TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  status        INTEGER NOT NULL DEFAULT 0,
+  response_json TEXT NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_by_time ON idempotency (created_at);
+
+-- events_json: a JSON array of event names, sorted, unique.
+CREATE TABLE webhooks (
+  webhook_id  TEXT PRIMARY KEY,
+  creator_id  TEXT NOT NULL,
+  url         TEXT NOT NULL,
+  secret      TEXT NOT NULL,
+  events_json TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX webhooks_creator ON webhooks (creator_id, created_at);
+
+-- AUTOINCREMENT: delivery ids only grow, as ListDeliveries' order needs.
+CREATE TABLE webhook_deliveries (
+  delivery_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id      TEXT NOT NULL,
+  event_id        INTEGER NOT NULL,
+  event_type      TEXT NOT NULL,
+  payload_json    TEXT NOT NULL,
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  next_attempt_at INTEGER NOT NULL,
+  last_status     INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+
+-- minute: whole minutes between the video's created_at and the view.
+CREATE TABLE video_views (
+  video_id TEXT NOT NULL REFERENCES videos (video_id) ON DELETE CASCADE,
+  minute   INTEGER NOT NULL CHECK (minute >= 0),
+  count    INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (video_id, minute)
+) WITHOUT ROWID;
+
+CREATE TABLE cursors (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+
+CREATE INDEX idx_creator ON videos (creator_id, created_at DESC, video_id);
+DROP INDEX videos_creator;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, "videos, tasks, task_attempts, dead_letters, events", kV1},
     {2, "videos.options_json, tasks_owner index", kV2},
     {3, "tasks_video covers state, dead_letters_by_video", kV3},
+    {4, "api_keys, uploads, idempotency, webhooks, webhook_deliveries, video_views, "
+        "cursors, idx_creator", kV4},
 }};
 
 Status CheckNumbering(std::span<const Migration> migrations) {

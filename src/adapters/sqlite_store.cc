@@ -151,15 +151,8 @@ Status SqliteStore::Read(const Body& body) {
 
 Status SqliteStore::CreateVideo(const VideoRecord& video) {
   RETURN_IF_ERROR(ValidateVideo(video));
-  return Write([&](Connection& conn, Millis now) -> Status {
-    VideoRecord row = NewVideo(video, now);
-    Status inserted = sqlite::InsertVideo(conn, row);
-    if (inserted.code() == ErrorCode::kAlreadyExists) {
-      return Status(ErrorCode::kAlreadyExists, "video " + video.video_id + " exists");
-    }
-    RETURN_IF_ERROR(inserted);
-    return InsertEventAt(conn, VideoCreatedEvent(row), now).status();
-  });
+  return Write(
+      [&](Connection& conn, Millis now) { return sqlite::InsertNewVideo(conn, video, now); });
 }
 
 StatusOr<VideoRecord> SqliteStore::GetVideo(std::string_view video_id) {

@@ -1,13 +1,16 @@
-// SqliteStore: the metadata store, task queue and event bus ports over ONE
-// SQLite database file -- the embedded adapter set of the durable engine.
+// SqliteStore: the metadata store, task queue, event bus and service store
+// ports over ONE SQLite database file -- the embedded adapter set of the
+// durable engine and the API service.
 //
-// Schema (sqlite_schema.cc, migrations 1-2; times are integer ms since the
+// Schema (sqlite_schema.cc, migrations 1-4; times are integer ms since the
 // epoch):
 //   videos(video_id PK, creator_id, title, original_key, original_format,
 //          duration_sec, width, height, codec, bitrate_kbps, file_size_bytes,
 //          status, preset, priority, manifest_url, thumbnail_url,
 //          error_message, created_at, completed_at, options_json (v2))
-//          seed columns; status/priority as the seed's names (CHECKed)
+//          seed columns; status/priority as the seed's names (CHECKed);
+//          (v4) idx_creator(creator_id, created_at DESC, video_id) behind
+//          ListVideoPage (replaces v1's videos_creator)
 //   tasks(task_id PK, video_id FK, step, resolution, codec, segment_index,
 //         pool, priority 0..3, input_key, output_key, params_json,
 //         result_json, state, attempts, max_attempts, worker_id, lease_owner,
@@ -24,6 +27,26 @@
 //   dead_letters(task_id PK FK, video_id, step, dead_at, reason)
 //   events(event_id INTEGER PK AUTOINCREMENT, video_id, type, payload_json,
 //          created_at, published_at)    -- the outbox and the event bus
+//   (v4, ports/service_store.h; sqlite_service_store.cc)
+//   api_keys(key_id PK, secret_hash, role CHECKed, creator_id, name,
+//            created_at, revoked_at)
+//   uploads(upload_id PK, video_id UNIQUE, creator_id, upload_length,
+//           upload_offset, filename, content_type, title, metadata_json,
+//           options_json, state CHECKed, sha256, created_at, expires_at
+//           (0: never), completed_at); partial index uploads_expiring
+//   idempotency(scope, key, fingerprint, status (0: in progress),
+//               response_json, created_at; PK (scope, key))
+//   webhooks(webhook_id PK, creator_id, url, secret, events_json (a JSON
+//            array), created_at)
+//   webhook_deliveries(delivery_id INTEGER PK AUTOINCREMENT, webhook_id,
+//            event_id, event_type, payload_json, state CHECKed, attempts,
+//            next_attempt_at, last_status, last_error, created_at,
+//            delivered_at; UNIQUE (webhook_id, event_id)); index
+//            webhook_deliveries_due(state, next_attempt_at). No FK to
+//            webhooks: deliveries outlive a deleted webhook, as dead.
+//   video_views(video_id FK, minute since the video's created_at, count;
+//               PK (video_id, minute))
+//   cursors(name PK, value)
 //   schema_version(version PK, description, applied_at)
 //
 // Durability and concurrency:
@@ -47,6 +70,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -60,6 +84,7 @@
 #include "ports/event_bus.h"
 #include "ports/metadata_store.h"
 #include "ports/records.h"
+#include "ports/service_store.h"
 #include "ports/task_queue.h"
 
 namespace vtp::adapters {
@@ -78,7 +103,8 @@ struct SqliteStoreOptions {
 
 class SqliteStore final : public ports::MetadataStore,
                           public ports::TaskQueue,
-                          public ports::EventBus {
+                          public ports::EventBus,
+                          public ports::ServiceStore {
  public:
   // Opens or creates the database at `path` and migrates it. kIo when the
   // file cannot be opened or is not a database; kInvalidArgument when its
@@ -138,6 +164,43 @@ class SqliteStore final : public ports::MetadataStore,
   // ports::EventBus (the events table)
   StatusOr<int64_t> Publish(const ports::Event& event) override;
   StatusOr<std::vector<ports::Event>> Poll(int64_t after_id, int limit) override;
+
+  // ports::ServiceStore (sqlite_service_store.cc)
+  Status CreateApiKey(const ports::ApiKeyRecord& key) override;
+  StatusOr<ports::ApiKeyRecord> GetApiKey(std::string_view key_id) override;
+  StatusOr<std::vector<ports::ApiKeyRecord>> ListApiKeys() override;
+  Status RevokeApiKey(std::string_view key_id) override;
+  Status CreateUpload(const ports::UploadRecord& upload) override;
+  StatusOr<ports::UploadRecord> GetUpload(std::string_view upload_id) override;
+  StatusOr<ports::UploadRecord> GetUploadByVideo(std::string_view video_id) override;
+  Status AdvanceUpload(std::string_view upload_id, uint64_t expected, uint64_t new_offset) override;
+  Status CompleteUpload(std::string_view upload_id, std::string_view sha256,
+                        const ports::VideoRecord& video) override;
+  Status TerminateUpload(std::string_view upload_id) override;
+  StatusOr<std::vector<ports::UploadRecord>> ListExpiredUploads(ports::Millis now,
+                                                                int limit) override;
+  StatusOr<std::optional<ports::IdempotencyRecord>> BeginIdempotent(
+      std::string_view scope, std::string_view key, std::string_view fingerprint) override;
+  Status FinishIdempotent(std::string_view scope, std::string_view key, int status,
+                          std::string_view response_json) override;
+  Status AbandonIdempotent(std::string_view scope, std::string_view key) override;
+  StatusOr<int> PurgeIdempotent(ports::Millis cutoff) override;
+  Status CreateWebhook(const ports::WebhookRecord& webhook) override;
+  StatusOr<ports::WebhookRecord> GetWebhook(std::string_view webhook_id) override;
+  StatusOr<std::vector<ports::WebhookRecord>> ListWebhooks(std::string_view creator_id) override;
+  Status DeleteWebhook(std::string_view webhook_id) override;
+  StatusOr<int> EnqueueDeliveries(const std::vector<ports::DeliveryRecord>& deliveries) override;
+  StatusOr<std::vector<ports::DeliveryRecord>> DueDeliveries(int limit) override;
+  Status RecordDeliveryAttempt(int64_t delivery_id, const ports::DeliveryOutcome& outcome) override;
+  StatusOr<ports::DeliveryRecord> GetDelivery(int64_t delivery_id) override;
+  StatusOr<std::vector<ports::DeliveryRecord>> ListDeliveries(std::string_view webhook_id,
+                                                              int limit) override;
+  StatusOr<int64_t> AddViews(std::string_view video_id, int64_t count) override;
+  StatusOr<ViewTally> GetViews(std::string_view video_id) override;
+  StatusOr<std::vector<ports::VideoRecord>> ListVideoPage(
+      const ports::VideoPageQuery& query) override;
+  StatusOr<int64_t> GetCursor(std::string_view name) override;
+  Status SetCursor(std::string_view name, int64_t value) override;
 
  private:
   using Body = std::function<Status(sqlite::Connection& conn, ports::Millis now)>;

@@ -199,6 +199,14 @@ StatusOr<std::vector<std::string>> Scheduler::Downstream(std::string_view step) 
 }
 
 Status Scheduler::RetryFrom(std::string_view video_id, std::string_view step) {
+  return Rerun(video_id, step, false);
+}
+
+Status Scheduler::ReplanFrom(std::string_view video_id, std::string_view step) {
+  return Rerun(video_id, step, true);
+}
+
+Status Scheduler::Rerun(std::string_view video_id, std::string_view step, bool replan) {
   ASSIGN_OR_RETURN(std::vector<std::string> steps, Downstream(step));
   ASSIGN_OR_RETURN(PlanView view, Load(video_id));
   for (const auto& t : view.tasks) {
@@ -208,8 +216,8 @@ Status Scheduler::RetryFrom(std::string_view video_id, std::string_view step) {
                              " failed (" + t.task_id + "); retry from " + t.step);
     }
   }
-  RETURN_IF_ERROR(store_.ResetTasks(video_id, {steps.front()}).status());
-  std::vector<std::string> later(steps.begin() + 1, steps.end());
+  if (!replan) RETURN_IF_ERROR(store_.ResetTasks(video_id, {steps.front()}).status());
+  std::vector<std::string> later(steps.begin() + (replan ? 0 : 1), steps.end());
   if (!later.empty()) RETURN_IF_ERROR(store_.ParkTasks(video_id, later).status());
   RETURN_IF_ERROR(store_.UpdateVideoStatus(video_id, graph_.Find(step)->phase, ""));
   return Advance(video_id).status();

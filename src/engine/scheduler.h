@@ -130,6 +130,11 @@ class Scheduler {
   // kInvalidArgument for an unknown or disabled step, kFailedPrecondition-
   // like kInvalidArgument when an upstream step is dead (retry from there).
   Status RetryFrom(std::string_view video_id, std::string_view step);
+  // RetryFrom for a step whose parameters changed (the job gained an input,
+  // e.g. an uploaded subtitle file): the step's own tasks are parked too, so
+  // they are planned afresh -- new parameters, and new tasks where the step
+  // had none -- instead of re-run as they were.
+  Status ReplanFrom(std::string_view video_id, std::string_view step);
 
   // `vtp dlq retry`: takes the task out of the dead-letter queue and, if
   // its video failed because of it, lets the video carry on.
@@ -143,6 +148,7 @@ class Scheduler {
 
  private:
   StatusOr<PlanView> Load(std::string_view video_id) const;
+  Status Rerun(std::string_view video_id, std::string_view step, bool replan);
   // True when every step after `step` needs all of its tasks.
   bool AllDependentsWaitForAll(const std::string& step) const;
   ports::TaskRecord NewTask(const ports::VideoRecord& video, const TaskPlan& plan,

@@ -253,7 +253,12 @@ class ParamsBuilder {
       json j = {{"key", t.key}, {"language", t.language}, {"file", t.File()}, {"is_text", t.is_text},
                 {"codec", t.codec}};
       if (t.source == SubtitleSource::kUpload) {
-        j["path"] = ingest.at("subtitles").at(static_cast<size_t>(t.upload)).at("path");
+        // A file added after ingest ran (the API's POST .../subtitles) was
+        // stored in the blob store by the API; its source is that blob.
+        const json& stored = ingest.at("subtitles");
+        size_t i = static_cast<size_t>(t.upload);
+        j["path"] = i < stored.size() ? stored.at(i).at("path").get<std::string>()
+                                      : k_.opts.subtitles.at(i).source;
       } else {
         j["stream"] = t.stream;
       }

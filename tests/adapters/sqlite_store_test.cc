@@ -193,8 +193,9 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseKeepingItsRows) {
   RawDb raw(path);
   EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version ORDER BY version"),
             (std::vector<std::string>{"1|5", "2|" + std::to_string(clock.NowMillis()),
-                                      "3|" + std::to_string(clock.NowMillis())}));
-  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 3);
+                                      "3|" + std::to_string(clock.NowMillis()),
+                                      "4|" + std::to_string(clock.NowMillis())}));
+  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 4);
 
   auto video = store->GetVideo("v1");
   ASSERT_TRUE(video.ok()) << video.status().ToString();
@@ -214,6 +215,50 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseKeepingItsRows) {
   update.options_json = R"({"ladder":"premium"})";
   ASSERT_TRUE(store->UpdateVideo(update).ok());
   EXPECT_EQ(store->GetVideo("v1")->options_json, R"({"ladder":"premium"})");
+  EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
+}
+
+// A file at version 3 (the schema before the service tables) is upgraded to
+// version 4 on open: its videos survive and the service store works on them.
+TEST(SqliteStoreTest, UpgradesAVersion3DatabaseToTheServiceTables) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  {
+    auto conn = sqlite::Connection::Open(path, 1000);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_EQ(*sqlite::Migrate(**conn, sqlite::StoreMigrations().first(3), 5), 3);
+  }
+  {
+    RawDb raw(path);
+    raw.Exec(
+        "INSERT INTO videos (video_id, creator_id, title, original_key, status, created_at, "
+        "options_json) VALUES ('v1', 'c1', 'Kept', 'originals/v1/original.mp4', 'ready', 123, "
+        "'{\"ladder\":\"premium\"}')");
+  }
+  FakeClock clock;
+  auto store = MustOpen(path, clock);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version WHERE version >= 3 "
+                     "ORDER BY version"),
+            (std::vector<std::string>{"3|5", "4|" + std::to_string(clock.NowMillis())}));
+  EXPECT_EQ(raw.Rows("SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                     "name IN ('idx_creator', 'videos_creator')"),
+            (std::vector<std::string>{"idx_creator"}));
+
+  auto video = store->GetVideo("v1");
+  ASSERT_TRUE(video.ok()) << video.status().ToString();
+  EXPECT_EQ(video->title, "Kept");
+  EXPECT_EQ(video->status, ports::VideoStatus::kReady);
+  EXPECT_EQ(video->created_at, 123);
+  EXPECT_EQ(video->options_json, R"({"ladder":"premium"})");
+
+  ports::VideoPageQuery page;
+  page.creator_id = "c1";
+  auto listed = store->ListVideoPage(page);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front(), *video);
+  EXPECT_EQ(*store->AddViews("v1", 2), 2);
   EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
 }
 

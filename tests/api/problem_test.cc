@@ -17,7 +17,7 @@ TEST(ProblemTest, ErrorCodeTable) {
   EXPECT_EQ(HttpStatusFor(ErrorCode::kUnsupportedCodec), 422);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kLimitExceeded), 422);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kDeadlineExceeded), 503);
-  EXPECT_EQ(HttpStatusFor(ErrorCode::kIo), 500);
+  EXPECT_EQ(HttpStatusFor(ErrorCode::kIo), 503);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kEncodeFailed), 500);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kWorkerCrashed), 500);
   EXPECT_EQ(HttpStatusFor(ErrorCode::kInternal), 500);

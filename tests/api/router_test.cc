@@ -1,5 +1,10 @@
 #include "api/router.h"
 
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
 #include <gtest/gtest.h>
 
 namespace vtp::api {
@@ -85,6 +90,109 @@ TEST(RouterTest, BodyLimitFollowsTheRoute) {
   EXPECT_EQ(r.BodyLimitFor("PATCH", "/uploads/7?x=1"), std::optional<std::size_t>(1 << 30));
   EXPECT_EQ(r.BodyLimitFor("POST", "/uploads/7"), std::nullopt);
   EXPECT_EQ(r.BodyLimitFor("PATCH", "/elsewhere"), std::nullopt);
+}
+
+// Collects the body it is fed; Finish answers "<status>:<body>".
+class CollectingReader : public BodyReader {
+ public:
+  Status Write(std::string_view bytes) override {
+    body_ += bytes;
+    return Status::Ok();
+  }
+  Response Finish(const Status& body_status) override {
+    return Response::Text(200, std::string(ErrorCodeName(body_status.code())) + ":" + body_);
+  }
+
+ private:
+  std::string body_;
+};
+
+StreamHandler Collect() {
+  return [](const Request&) { return StreamStart::Read(std::make_unique<CollectingReader>()); };
+}
+
+TEST(RouterStreamingTest, SharesPatternRulesAndDuplicateChecksWithAdd) {
+  Router r;
+  EXPECT_FALSE(r.AddStreaming("PATCH", "relative", Collect()).ok());
+  EXPECT_FALSE(r.AddStreaming("PATCH", "/a/{rest...}/b", Collect()).ok());
+  ASSERT_TRUE(r.AddStreaming("PATCH", "/u/{id}", Collect()).ok());
+  EXPECT_FALSE(r.AddStreaming("PATCH", "/u/{id}", Collect()).ok());
+  EXPECT_FALSE(r.Add("PATCH", "/u/{id}", Echo("x")).ok());
+  ASSERT_TRUE(r.Add("HEAD", "/u/{id}", Echo("head")).ok());
+  EXPECT_FALSE(r.AddStreaming("HEAD", "/u/{id}", Collect()).ok());
+}
+
+TEST(RouterStreamingTest, IsStreamingFollowsTheRoute) {
+  Router r;
+  ASSERT_TRUE(r.AddStreaming("PATCH", "/u/{id}", Collect()).ok());
+  ASSERT_TRUE(r.Add("HEAD", "/u/{id}", Echo("head")).ok());
+  ASSERT_TRUE(r.AddStreaming("GET", "/g", Collect()).ok());
+  EXPECT_TRUE(r.IsStreaming("PATCH", "/u/7?x=1"));
+  EXPECT_FALSE(r.IsStreaming("HEAD", "/u/7"));
+  EXPECT_FALSE(r.IsStreaming("POST", "/u/7"));
+  EXPECT_FALSE(r.IsStreaming("PATCH", "/elsewhere"));
+  EXPECT_TRUE(r.IsStreaming("HEAD", "/g"));  // HEAD falls back to GET
+  EXPECT_EQ(r.BodyLimitFor("PATCH", "/u/7"), std::nullopt);
+}
+
+TEST(RouterStreamingTest, DispatchStreamFillsTheHeadAndAnswersLikeDispatch) {
+  Router r;
+  Request seen;
+  ASSERT_TRUE(r.AddStreaming("PATCH", "/u/{id}", [&seen](const Request& head) {
+                 seen = head;
+                 return StreamStart::Read(std::make_unique<CollectingReader>());
+               }).ok());
+  StreamStart start = r.DispatchStream(Get("/u/a%20b?offset=5", "PATCH"));
+  ASSERT_NE(start.reader, nullptr);
+  EXPECT_FALSE(start.response.has_value());
+  EXPECT_EQ(seen.path, "/u/a%20b");
+  EXPECT_EQ(seen.params.at("id"), "a b");
+  EXPECT_EQ(*seen.Query("offset"), "5");
+
+  auto answer = [&r](std::string target, std::string method) {
+    StreamStart s = r.DispatchStream(Get(std::move(target), std::move(method)));
+    EXPECT_EQ(s.reader, nullptr);
+    return s.response.value_or(Response::Text(0, "no answer"));
+  };
+  EXPECT_EQ(answer("/nope", "PATCH").status, 404);
+  Response not_allowed = answer("/u/1", "POST");
+  EXPECT_EQ(not_allowed.status, 405);
+  EXPECT_EQ(*not_allowed.headers.Get("Allow"), "OPTIONS, PATCH");
+  EXPECT_EQ(answer("/u/1?x=%zz", "PATCH").status, 400);
+  EXPECT_EQ(answer("/u/%4", "PATCH").status, 400);
+  EXPECT_EQ(answer("/u/1", "OPTIONS").status, 204);
+}
+
+TEST(RouterStreamingTest, DispatchStreamTurnsHandlerFailuresInto500) {
+  Router r;
+  ASSERT_TRUE(r.AddStreaming("PUT", "/throw", [](const Request&) -> StreamStart {
+                 throw std::runtime_error("boom");
+               }).ok());
+  ASSERT_TRUE(r.AddStreaming("PUT", "/nothing", [](const Request&) {
+                 return StreamStart{};
+               }).ok());
+  ASSERT_TRUE(r.AddStreaming("PUT", "/refuse", [](const Request&) {
+                 return StreamStart::Answer(Response::Text(403, "no"));
+               }).ok());
+  ASSERT_TRUE(r.Add("PUT", "/plain", Echo("plain")).ok());
+  for (const char* target : {"/throw", "/nothing", "/plain"}) {
+    StreamStart s = r.DispatchStream(Get(target, "PUT"));
+    EXPECT_EQ(s.reader, nullptr) << target;
+    ASSERT_TRUE(s.response.has_value()) << target;
+    EXPECT_EQ(s.response->status, 500) << target;
+  }
+  StreamStart refused = r.DispatchStream(Get("/refuse", "PUT"));
+  ASSERT_TRUE(refused.response.has_value());
+  EXPECT_EQ(refused.response->status, 403);
+  EXPECT_EQ(r.Dispatch(Get("/throw", "PUT")).status, 500);
+}
+
+TEST(RouterStreamingTest, DispatchFeedsTheWholeBodyToAStreamingRoute) {
+  Router r;
+  ASSERT_TRUE(r.AddStreaming("PUT", "/u", Collect()).ok());
+  Request req = Get("/u", "PUT");
+  req.body = "abc";
+  EXPECT_EQ(r.Dispatch(req).body, "ok:abc");
 }
 
 TEST(HeadersTest, LookupIgnoresCase) {

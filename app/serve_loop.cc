@@ -1,0 +1,182 @@
+#include "app/serve_loop.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "adapters/curl_http_client.h"
+#include "api/event_hub.h"
+#include "api/gate.h"
+#include "api/http_server.h"
+#include "api/service_api.h"
+#include "app/local_workers.h"
+#include "control/upload_jobs.h"
+#include "control/uploads.h"
+#include "control/video_service.h"
+#include "control/webhooks.h"
+#include "pipeline/report.h"
+#include "service/playback.h"
+
+namespace vtp::app {
+namespace {
+
+using ports::Millis;
+
+constexpr std::string_view kOrchestratorCursor = "orchestrator";
+constexpr Millis kIdempotencyTtlMs = 24 * 3600 * 1000;
+
+void Pause(Millis ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+void Warn(const char* what, const Status& s) {
+  if (!s.ok()) std::fprintf(stderr, "vtp serve: %s: %s\n", what, s.ToString().c_str());
+}
+
+// Starts the pipeline of every upload completed since the last call.
+Status StartUploaded(Runtime& rt) {
+  ASSIGN_OR_RETURN(int64_t cursor, rt.store->GetCursor(kOrchestratorCursor));
+  ASSIGN_OR_RETURN(std::vector<ports::Event> events, rt.store->ReadEvents(cursor, 500));
+  for (const auto& e : events) {
+    if (e.type == ports::kEventVideoUploaded) RETURN_IF_ERROR(rt.scheduler->Advance(e.video_id).status());
+  }
+  if (!events.empty()) RETURN_IF_ERROR(rt.store->SetCursor(kOrchestratorCursor, events.back().event_id));
+  return Status::Ok();
+}
+
+// The safety net Drive also runs: a report whose planning failed, a worker
+// that died between completing and planning.
+Status AdvanceUnfinished(Runtime& rt) {
+  for (auto st : {ports::VideoStatus::kUploaded, ports::VideoStatus::kProbing, ports::VideoStatus::kTranscoding,
+                  ports::VideoStatus::kPackaging}) {
+    ASSIGN_OR_RETURN(auto videos, rt.store->ListVideos(st));
+    for (const auto& v : videos) Warn("advancing a video", rt.scheduler->Advance(v.video_id).status());
+  }
+  return Status::Ok();
+}
+
+std::function<std::string(const std::string&, const std::string&)> MediaUrls(const ServeOptions& o,
+                                                                              const std::string& base,
+                                                                              ports::Clock& clock) {
+  std::string secret = o.playback_secret;
+  return [secret, base, &clock](const std::string& video, const std::string& file) {
+    if (secret.empty()) return base + "/media/" + video + "/" + file;
+    int64_t expires = clock.NowMillis() / 1000 + 6 * 3600;
+    return base + "/media/t/" + service::SignPlayback(secret, video, expires) + "/" + video + "/" + file;
+  };
+}
+
+// Webhook fan-out and delivery until `stop`.
+void WebhookLoop(Runtime& rt, int attempts, const std::atomic<bool>& stop) {
+  adapters::CurlHttpClient http;
+  control::DeliveryPolicy policy;
+  policy.max_attempts = attempts;
+  control::WebhookFanout fanout(*rt.store, *rt.store);
+  control::WebhookDeliverer deliverer(*rt.store, http, rt.clock, policy);
+  while (!stop) {
+    StatusOr<int> fanned = fanout.RunOnce();
+    Warn("webhook fan-out", fanned.status());
+    StatusOr<int> sent = deliverer.RunOnce();
+    Warn("webhook delivery", sent.status());
+    if ((fanned.ok() && *fanned > 0) || (sent.ok() && *sent > 0)) continue;
+    Pause(200);
+  }
+}
+
+}  // namespace
+
+Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>& should_stop) {
+  const int workers_n = o.workers > 0 ? o.workers : pipeline::DefaultWorkersHere();
+  const std::string public_root = rt.data_dir + "/public";
+  const std::string base = o.public_url;  // completed below once the port is known
+
+  control::UploadConfig up_cfg;
+  up_cfg.dir = rt.data_dir + "/uploads";
+  up_cfg.max_size = o.max_upload;
+  up_cfg.expiry_ms = o.upload_expiry_ms;
+  control::UploadJobDefaults job_defaults{public_root, rt.paths.blob_root, workers_n};
+  control::UploadService uploads(
+      up_cfg, *rt.store, *rt.blobs, rt.clock,
+      [job_defaults](const ports::UploadRecord& u, const std::string& sha) {
+        return control::VideoForUpload(u, sha, job_defaults);
+      },
+      [&rt](const std::string& video_id) { Warn("starting a pipeline", rt.scheduler->Advance(video_id).status()); });
+  RETURN_IF_ERROR(uploads.Recover());
+
+  std::string public_url = o.public_url;
+  control::VideoServiceDeps deps{*rt.store, *rt.store, *rt.blobs, *rt.scheduler, rt.graph, rt.clock,
+                                 public_root, workers_n, nullptr};
+  // Bound below once the listening port (and so the URL) is known.
+  std::string media_base;
+  deps.media_url = [&media_base, &o, &rt](const std::string& video, const std::string& file) {
+    return MediaUrls(o, media_base, rt.clock)(video, file);
+  };
+  control::VideoService videos(deps);
+  api::EventHub hub(*rt.store, [&videos](const std::string& id) { return videos.StatusJsonOf(id); });
+  RETURN_IF_ERROR(hub.Init());
+  api::GateOptions gate_opts;
+  gate_opts.rate = o.rate;
+  RETURN_IF_ERROR(service::ValidateBucketConfig(o.rate));
+  api::Gate gate(*rt.store, rt.clock, gate_opts);
+  api::ApiConfig cfg;
+  cfg.public_root = public_root;
+  cfg.playback_secret = o.playback_secret;
+  api::ApiContext ctx{*rt.store, rt.clock, videos, uploads, hub, gate, cfg};
+
+  api::Router router;
+  RETURN_IF_ERROR(api::AddServiceRoutes(router, ctx));
+  api::HttpServer server(std::move(router));
+  api::ServerOptions so;
+  so.address = o.host;
+  so.port = o.port;
+  so.threads = o.threads;
+  ASSIGN_OR_RETURN(uint16_t port, server.Start(so));
+  std::string self = "http://" + (o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host) + ":" +
+                     std::to_string(port);
+  ctx.config.public_url = public_url.empty() ? self : public_url;
+  media_base = ctx.config.public_url;
+
+  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store);
+  RETURN_IF_ERROR(workers.Start(workers_n));
+  std::atomic<bool> stop_hooks{false};
+  std::thread hooks([&] { WebhookLoop(rt, o.webhook_attempts, stop_hooks); });
+  std::printf("vtp serve: listening on %s (%d workers, data %s)\n", self.c_str(), workers_n, rt.data_dir.c_str());
+  std::fflush(stdout);
+
+  Millis next_tick = 0, next_sweep = 0, next_hourly = 0;
+  Status failure;
+  while (!should_stop()) {
+    Warn("progress events", hub.Poll().status());
+    Millis now = rt.clock.NowMillis();
+    if (now >= next_tick) {
+      (void)rt.store->ExpireLeases();
+      StatusOr<int> died = workers.Supervise();
+      if (!died.ok()) {
+        failure = died.status();
+        break;
+      }
+      Warn("starting uploaded videos", StartUploaded(rt));
+      next_tick = now + 250;
+    }
+    if (now >= next_sweep) {
+      Warn("advancing unfinished videos", AdvanceUnfinished(rt));
+      Warn("expiring uploads", uploads.ExpireUploads().status());
+      next_sweep = now + 5000;
+    }
+    if (now >= next_hourly) {
+      Warn("purging idempotency records", rt.store->PurgeIdempotent(now - kIdempotencyTtlMs).status());
+      next_hourly = now + 3600 * 1000;
+    }
+    Pause(50);
+  }
+  std::printf("vtp serve: stopping\n");
+  std::fflush(stdout);
+  server.Stop();
+  stop_hooks = true;
+  hooks.join();
+  workers.StopAll();
+  return failure;
+}
+
+}  // namespace vtp::app

@@ -1,0 +1,41 @@
+// The body of `vtp serve`, wired over an open Runtime: the HTTP server and
+// its routes, local workers, and the orchestrator loop that
+//  - starts the pipeline of each completed upload (from the outbox's
+//    "video.uploaded", so a crash between the upload's commit and the start
+//    loses nothing), and re-advances unfinished videos as a safety net;
+//  - reclaims expired leases and replaces dead workers;
+//  - pushes progress to event-stream subscribers (api/event_hub.h);
+//  - fans events out to webhooks and delivers them (its own thread: a slow
+//    receiver never delays the rest);
+//  - expires abandoned uploads and old idempotency records.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "app/runtime.h"
+#include "core/status.h"
+#include "service/rate_limit.h"
+
+namespace vtp::app {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string public_url;  // "" = http://host:port
+  int workers = 0;         // 0 = DefaultWorkersHere()
+  int threads = 4;
+  service::BucketConfig rate{20, 40};
+  uint64_t max_upload = 64ull << 30;
+  int64_t upload_expiry_ms = 24 * 3600 * 1000;
+  int webhook_attempts = 8;
+  std::string playback_secret;
+};
+
+// Serves until `should_stop` returns true (polled a few times a second),
+// then stops accepting, hands running tasks back and returns. Prints
+// "vtp serve: listening on http://HOST:PORT" on stdout once ready.
+Status RunServer(Runtime& rt, const ServeOptions& options, const std::function<bool()>& should_stop);
+
+}  // namespace vtp::app

@@ -1,0 +1,42 @@
+// What an API upload becomes: the job options a client may set, and the
+// video row a completed upload turns into (UploadService's VideoMaker).
+//
+// UploadRecord::options_json holds {"priority": "normal", "job": {...}}:
+// the client's options, already validated, merged over the defaults when
+// the upload completes.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+#include "pipeline/job_options.h"
+#include "ports/records.h"
+#include "ports/service_store.h"
+
+namespace vtp::control {
+
+// The options a client may set on POST /videos/upload ("options"): the
+// encoding knobs, never paths or limits. Every other key is refused.
+inline constexpr const char* kClientJobOptions[] = {"segment_seconds", "x264_preset", "audio", "thumbnails",
+                                                    "captions_language"};
+
+// Validates `client` (an object of kClientJobOptions keys) and `priority`
+// ("low", "normal", "high", "urgent"); returns the upload's options_json.
+// kInvalidArgument naming the field otherwise.
+StatusOr<std::string> UploadOptionsJson(const nlohmann::json& client, const std::string& priority);
+
+struct UploadJobDefaults {
+  std::string public_root;  // outputs go to <public_root>/<video_id>
+  std::string blob_root;    // LocalBlobStore root (the original's path)
+  int chunk_workers = 1;
+};
+
+// The video row for a completed upload: title, creator, original key
+// (originals/<id>/original.<ext from the filename>), the job options with
+// the source, checksum and output directory filled in.
+StatusOr<ports::VideoRecord> VideoForUpload(const ports::UploadRecord& upload, const std::string& sha256,
+                                            const UploadJobDefaults& defaults);
+
+}  // namespace vtp::control
