@@ -46,12 +46,26 @@ Status StartUploaded(Runtime& rt) {
 }
 
 // The safety net Drive also runs: a report whose planning failed, a worker
-// that died between completing and planning.
-Status AdvanceUnfinished(Runtime& rt) {
+// that died between completing and planning. With `reclaim`, tasks leased
+// by local workers of an earlier, killed server go back to the queue now
+// rather than when their leases expire.
+Status AdvanceUnfinished(Runtime& rt, bool reclaim) {
   for (auto st : {ports::VideoStatus::kUploaded, ports::VideoStatus::kProbing, ports::VideoStatus::kTranscoding,
                   ports::VideoStatus::kPackaging}) {
     ASSIGN_OR_RETURN(auto videos, rt.store->ListVideos(st));
-    for (const auto& v : videos) Warn("advancing a video", rt.scheduler->Advance(v.video_id).status());
+    for (const auto& v : videos) {
+      if (reclaim) {
+        ASSIGN_OR_RETURN(auto tasks, rt.store->ListTaskSummaries(v.video_id));
+        std::vector<std::string> owners;
+        for (const auto& t : tasks) {
+          if (t.state != ports::TaskState::kRunning) continue;
+          ASSIGN_OR_RETURN(ports::TaskRecord full, rt.store->GetTask(t.task_id));
+          owners.push_back(full.lease_owner);
+        }
+        Warn("reclaiming dead workers' tasks", ReclaimDeadLocalWorkers(*rt.store, owners).status());
+      }
+      Warn("advancing a video", rt.scheduler->Advance(v.video_id).status());
+    }
   }
   return Status::Ok();
 }
@@ -137,6 +151,9 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   ctx.config.public_url = public_url.empty() ? self : public_url;
   media_base = ctx.config.public_url;
 
+  // Before our own workers exist, so every local lease still held is an
+  // earlier server's.
+  Warn("resuming unfinished videos", AdvanceUnfinished(rt, true));
   LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store);
   RETURN_IF_ERROR(workers.Start(workers_n));
   std::atomic<bool> stop_hooks{false};
@@ -160,7 +177,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
       next_tick = now + 250;
     }
     if (now >= next_sweep) {
-      Warn("advancing unfinished videos", AdvanceUnfinished(rt));
+      Warn("advancing unfinished videos", AdvanceUnfinished(rt, false));
       Warn("expiring uploads", uploads.ExpireUploads().status());
       next_sweep = now + 5000;
     }

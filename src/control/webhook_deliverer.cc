@@ -16,6 +16,9 @@ int64_t FloorSeconds(ports::Millis ms) { return ms >= 0 ? ms / 1000 : -((-ms + 9
 
 StatusOr<int> WebhookDeliverer::RunOnce(int batch) {
   if (batch < 1) return InvalidArgument("webhook delivery batch must be at least 1");
+  // Checked here: the client would refuse every request, and each refusal
+  // would kill a delivery.
+  if (policy_.timeout_ms < 1) return InvalidArgument("webhook delivery timeout_ms must be at least 1");
   ASSIGN_OR_RETURN(const std::vector<ports::DeliveryRecord> due, svc_.DueDeliveries(batch));
   int recorded = 0;
   for (const ports::DeliveryRecord& delivery : due) {

@@ -122,7 +122,8 @@ class WebhookDeliverer {
 
   // Attempts up to `batch` (>= 1) due deliveries, oldest first. Returns how
   // many attempts were recorded. A store error stops the batch and is
-  // returned (deliveries not yet recorded stay due).
+  // returned (deliveries not yet recorded stay due). kInvalidArgument for
+  // batch < 1 or policy.timeout_ms < 1, before anything is sent.
   StatusOr<int> RunOnce(int batch = 50);
 
  private:

@@ -375,11 +375,17 @@ TEST_F(WebhooksTest, FanOutSkipsGoneVideosAndVideosWithoutCreator) {
   EXPECT_EQ(*store_.GetCursor(kWebhookCursor), events->back().event_id);
 }
 
-TEST_F(WebhooksTest, FanOutRefusesABadBatch) {
+TEST_F(WebhooksTest, BadBatchOrPolicyIsRefused) {
   WebhookFanout fanout(store_, store_);
   EXPECT_EQ(fanout.RunOnce(0).status().code(), ErrorCode::kInvalidArgument);
   WebhookDeliverer deliverer(store_, http_, clock_);
   EXPECT_EQ(deliverer.RunOnce(0).status().code(), ErrorCode::kInvalidArgument);
+  DeliveryPolicy no_time;
+  no_time.timeout_ms = 0;
+  const int64_t id = ReadyDelivery("patient");
+  WebhookDeliverer misconfigured(store_, http_, clock_, no_time);
+  EXPECT_EQ(misconfigured.RunOnce().status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Get(id).attempts, 0);
 }
 
 // ---- Delivery ------------------------------------------------------------------
