@@ -78,9 +78,9 @@ ports::Event VideoUploadedEvent(const UploadRecord& upload) {
   ports::Event e;
   e.video_id = upload.video_id;
   e.type = std::string(ports::kEventVideoUploaded);
-  e.payload_json =
-      nlohmann::json{{"upload_id", upload.upload_id}, {"sha256", upload.sha256}, {"bytes", upload.length}}
-          .dump();
+  nlohmann::json payload = {
+      {"upload_id", upload.upload_id}, {"sha256", upload.sha256}, {"bytes", upload.length}};
+  e.payload_json = payload.dump();
   return e;
 }
 
@@ -299,7 +299,9 @@ StatusOr<int> InMemoryStore::PurgeIdempotent(Millis cutoff) {
 Status InMemoryStore::CreateWebhook(const WebhookRecord& webhook) {
   RETURN_IF_ERROR(ValidateWebhook(webhook));
   std::lock_guard<std::mutex> lock(mu_);
-  if (webhooks_.count(webhook.webhook_id) != 0) return AlreadyExists("webhook " + webhook.webhook_id);
+  if (webhooks_.count(webhook.webhook_id) != 0) {
+    return AlreadyExists("webhook " + webhook.webhook_id);
+  }
   WebhookRecord row = webhook;
   std::sort(row.events.begin(), row.events.end());
   row.events.erase(std::unique(row.events.begin(), row.events.end()), row.events.end());
@@ -459,7 +461,8 @@ StatusOr<InMemoryStore::ViewTally> InMemoryStore::GetViews(std::string_view vide
 
 // ---- Videos by owner -----------------------------------------------------------
 
-StatusOr<std::vector<VideoRecord>> InMemoryStore::ListVideoPage(const ports::VideoPageQuery& query) {
+StatusOr<std::vector<VideoRecord>> InMemoryStore::ListVideoPage(
+    const ports::VideoPageQuery& query) {
   if (query.limit < 1 || query.limit > kMaxPageLimit) {
     return InvalidArgument("page limit " + std::to_string(query.limit) + " is not 1..1000");
   }

@@ -173,9 +173,9 @@ ports::Event VideoUploadedEvent(const UploadRecord& upload, Millis now) {
   ports::Event e;
   e.video_id = upload.video_id;
   e.type = std::string(ports::kEventVideoUploaded);
-  e.payload_json =
-      nlohmann::json{{"upload_id", upload.upload_id}, {"sha256", upload.sha256}, {"bytes", upload.length}}
-          .dump();
+  nlohmann::json payload = {
+      {"upload_id", upload.upload_id}, {"sha256", upload.sha256}, {"bytes", upload.length}};
+  e.payload_json = payload.dump();
   e.created_at = now;
   return e;
 }
@@ -254,12 +254,11 @@ StatusOr<std::optional<DeliveryRecord>> LoadDelivery(Connection& conn, int64_t d
 
 // Returns whether it was inserted (false: its (webhook, event) was there).
 StatusOr<bool> InsertDelivery(Connection& conn, const DeliveryRecord& d, Millis now) {
-  ASSIGN_OR_RETURN(
-      Statement s,
-      conn.Prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, "
-                   "payload_json, state, next_attempt_at, created_at) "
-                   "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) "
-                   "ON CONFLICT (webhook_id, event_id) DO NOTHING"));
+  ASSIGN_OR_RETURN(Statement s,
+                   conn.Prepare("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, "
+                                "payload_json, state, next_attempt_at, created_at) "
+                                "VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) "
+                                "ON CONFLICT (webhook_id, event_id) DO NOTHING"));
   s.Text(d.webhook_id).Int(d.event_id).Text(d.event_type).Text(d.payload_json).Int(now);
   RETURN_IF_ERROR(s.Run());
   return conn.Changes() == 1;
@@ -426,8 +425,8 @@ Status SqliteStore::CompleteUpload(std::string_view upload_id, std::string_view 
       return InvalidArgument(Describe(*u) + ", not complete-able");
     }
     if (video.video_id != u->video_id) {
-      return InvalidArgument("upload " + u->upload_id + " becomes video " + u->video_id +
-                             ", not " + video.video_id);
+      return InvalidArgument("upload " + u->upload_id + " becomes video " + u->video_id + ", not " +
+                             video.video_id);
     }
     RETURN_IF_ERROR(sqlite::InsertNewVideo(conn, video, now));
     u->state = UploadState::kCompleted;
@@ -502,8 +501,7 @@ Status SqliteStore::FinishIdempotent(std::string_view scope, std::string_view ke
                                   "WHERE scope = ?1 AND key = ?2 AND status = 0"));
     RETURN_IF_ERROR(s.Text(scope).Text(key).Int(status).Text(response_json).Run());
     if (conn.Changes() == 0) {
-      return NotFound("no idempotency reservation " + std::string(scope) + "/" +
-                      std::string(key));
+      return NotFound("no idempotency reservation " + std::string(scope) + "/" + std::string(key));
     }
     return Status::Ok();
   });
@@ -585,10 +583,9 @@ Status SqliteStore::DeleteWebhook(std::string_view webhook_id) {
       RETURN_IF_ERROR(s.Text(webhook_id).Run());
       if (conn.Changes() == 0) return WebhookNotFound(webhook_id);
     }
-    ASSIGN_OR_RETURN(Statement s,
-                     conn.Prepare("UPDATE webhook_deliveries SET state = 'dead', "
-                                  "last_error = 'webhook deleted' "
-                                  "WHERE webhook_id = ?1 AND state = 'pending'"));
+    ASSIGN_OR_RETURN(Statement s, conn.Prepare("UPDATE webhook_deliveries SET state = 'dead', "
+                                               "last_error = 'webhook deleted' "
+                                               "WHERE webhook_id = ?1 AND state = 'pending'"));
     return s.Text(webhook_id).Run();
   });
 }

@@ -165,8 +165,8 @@ TYPED_TEST_SUITE(ServiceStoreContractTest, StoreFactories, StoreFactoryNames);
 
 TYPED_TEST(ServiceStoreContractTest, CreatedApiKeyReadsBackStampedWithNow) {
   ApiKeyRecord k = TestFixture::Key("0123456789ab", "admin");
-  k.created_at = 1;   // ignored: the store stamps it
-  k.revoked_at = 2;   // ignored: a new key is not revoked
+  k.created_at = 1;  // ignored: the store stamps it
+  k.revoked_at = 2;  // ignored: a new key is not revoked
   ASSERT_TRUE(this->svc().CreateApiKey(k).ok());
   auto got = this->svc().GetApiKey("0123456789ab");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -335,8 +335,7 @@ TYPED_TEST(ServiceStoreContractTest, CompleteUploadRefusesUploadsThatCannotCompl
   EXPECT_EQ(this->svc().CompleteUpload("u1", "sha", other).code(), ErrorCode::kInvalidArgument);
   VideoRecord malformed = TestFixture::VideoOf(partial);
   malformed.original_key.clear();
-  EXPECT_EQ(this->svc().CompleteUpload("u1", "sha", malformed).code(),
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(this->svc().CompleteUpload("u1", "sha", malformed).code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(this->meta().GetVideo("v1").status().code(), ErrorCode::kNotFound);
   EXPECT_TRUE(this->AllEvents().empty());
 
@@ -574,8 +573,8 @@ TYPED_TEST(ServiceStoreContractTest, EnqueueDeliveriesSkipsEventsAlreadyQueuedPe
   EXPECT_EQ(this->DeliveryIds("wh2").size(), 2u);
 
   // All or nothing: an unknown webhook inserts none of the batch.
-  auto unknown =
-      this->svc().EnqueueDeliveries({TestFixture::Delivery("wh1", 10), TestFixture::Delivery("nope", 10)});
+  auto unknown = this->svc().EnqueueDeliveries(
+      {TestFixture::Delivery("wh1", 10), TestFixture::Delivery("nope", 10)});
   EXPECT_EQ(unknown.status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(this->DeliveryIds("wh1").size(), 2u);
 }
@@ -612,7 +611,8 @@ TYPED_TEST(ServiceStoreContractTest, RecordDeliveryAttemptDeliversRetriesOrKills
 
   this->clock_.Advance(100);
   Millis retry_at = this->now() + kMinute;
-  ASSERT_TRUE(this->svc().RecordDeliveryAttempt(first, {false, 500, "server error", retry_at}).ok());
+  ASSERT_TRUE(
+      this->svc().RecordDeliveryAttempt(first, {false, 500, "server error", retry_at}).ok());
   DeliveryRecord retrying = this->MustGetDelivery(first);
   EXPECT_EQ(retrying.state, DeliveryState::kPending);
   EXPECT_EQ(retrying.attempts, 1);
