@@ -11,6 +11,7 @@ CTEST_JOBS ?= 2
 
 deps:
 	scripts/install-deps.sh
+	scripts/install-npm.sh
 
 build:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVTP_WERROR=ON

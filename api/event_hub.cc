@@ -48,13 +48,14 @@ int64_t EventHub::NewestOf(const std::string& video_id) const {
 }
 
 Response EventHub::Subscribe(const std::string& video_id, const std::string& last_event_id) {
-  StatusOr<json> snap = snapshot_(video_id);
-  if (!snap.ok()) return ProblemResponse(ProblemFromStatus(snap.status()));
+  // The id before the snapshot: the snapshot is then at least that new.
   int64_t newest = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     newest = NewestOf(video_id);
   }
+  StatusOr<json> snap = snapshot_(video_id);
+  if (!snap.ok()) return ProblemResponse(ProblemFromStatus(snap.status()));
   const int64_t seen = ParseEventId(last_event_id);
   const bool client_current = seen >= newest && seen > 0;
   const bool terminal = IsTerminalStatus(snap->value("status", ""));
@@ -67,11 +68,34 @@ Response EventHub::Subscribe(const std::string& video_id, const std::string& las
                                  terminal](std::shared_ptr<EventStream> stream) {
     if (!client_current) (void)stream->Send(StatusEvent(newest, snap));
     if (terminal) return stream->Close();
-    std::lock_guard<std::mutex> lock(mu_);
-    subs_[video_id].push_back(std::move(stream));
+    int64_t registered_at = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      subs_[video_id].push_back(stream);
+      registered_at = NewestOf(video_id);
+    }
+    // A Poll between the snapshot and the registration pushed its events to
+    // the subscribers of then, not to this one (had it been the terminal
+    // one, this stream would wait forever): catch up once. Every later
+    // event is pushed to it.
+    if (registered_at != newest) CatchUp(video_id, stream, registered_at);
   });
   r.headers.Set("Cache-Control", "no-store");
   return r;
+}
+
+void EventHub::CatchUp(const std::string& video_id, const std::shared_ptr<EventStream>& stream, int64_t id) {
+  StatusOr<json> snap = snapshot_(video_id);
+  if (!snap.ok()) return;
+  (void)stream->Send(StatusEvent(id, *snap));
+  if (!IsTerminalStatus(snap->value("status", ""))) return;
+  stream->Close();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = subs_.find(video_id);
+  if (it == subs_.end()) return;
+  auto& list = it->second;
+  list.erase(std::remove(list.begin(), list.end(), stream), list.end());
+  if (list.empty()) subs_.erase(it);
 }
 
 void EventHub::Push(std::vector<std::shared_ptr<EventStream>>& streams, int64_t id, const json& snap) {

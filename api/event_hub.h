@@ -64,6 +64,9 @@ class EventHub {
   // terminal; drops closed streams.
   void Push(std::vector<std::shared_ptr<EventStream>>& streams, int64_t id, const nlohmann::json& snap);
   int64_t NewestOf(const std::string& video_id) const;  // requires mu_
+  // Sends a fresh snapshot as event `id` to a stream that subscribed while
+  // Poll was pushing; closes and drops it when terminal.
+  void CatchUp(const std::string& video_id, const std::shared_ptr<EventStream>& stream, int64_t id);
 
   ports::EventBus& bus_;
   Snapshot snapshot_;

@@ -106,7 +106,15 @@ Response Gate::Idempotent(const Request& request, const control::Caller& caller,
     replay.headers.Set("Idempotent-Replayed", "true");
     return replay;
   }
-  Response r = handler(request, caller);
+  Response r;
+  try {
+    r = handler(request, caller);
+  } catch (...) {
+    // The router answers a throwing handler with 500: like any 5xx, the key
+    // must stay usable for a retry, not look "in progress" forever.
+    (void)store_.AbandonIdempotent(caller.key_id, *key);
+    throw;
+  }
   Status saved = r.status >= 500 ? store_.AbandonIdempotent(caller.key_id, *key)
                                  : store_.FinishIdempotent(caller.key_id, *key, r.status, ResponseToJson(r).dump());
   (void)saved;  // the response stands; a lost record only means no replay
@@ -139,12 +147,21 @@ Response Gate::Decide(const Request& request, const AuthedHandler& handler, Acce
 
 StreamHandler Gate::GuardStream(AuthedStreamHandler handler) {
   return [this, handler = std::move(handler)](const Request& request) -> StreamStart {
-    auto who = Authenticate(request);
-    if (auto* r = std::get_if<Response>(&who)) return StreamStart::Answer(std::move(*r));
-    const control::Caller& caller = std::get<control::Caller>(who);
-    if (auto refused = Limit(caller)) return StreamStart::Answer(std::move(*refused));
-    return handler(request, caller);
+    StreamStart start = DecideStream(request, handler);
+    // As Guard: a browser client must be able to read a 401 or 429 too.
+    if (start.response && !start.response->headers.Has("Access-Control-Allow-Origin")) {
+      start.response->headers.Set("Access-Control-Allow-Origin", "*");
+    }
+    return start;
   };
+}
+
+StreamStart Gate::DecideStream(const Request& request, const AuthedStreamHandler& handler) {
+  auto who = Authenticate(request);
+  if (auto* r = std::get_if<Response>(&who)) return StreamStart::Answer(std::move(*r));
+  const control::Caller& caller = std::get<control::Caller>(who);
+  if (auto refused = Limit(caller)) return StreamStart::Answer(std::move(*refused));
+  return handler(request, caller);
 }
 
 }  // namespace vtp::api

@@ -58,6 +58,7 @@ class Gate {
 
  private:
   Response Decide(const Request& request, const AuthedHandler& handler, Access access);
+  StreamStart DecideStream(const Request& request, const AuthedStreamHandler& handler);
   std::optional<Response> Limit(const control::Caller& caller);
   Response Idempotent(const Request& request, const control::Caller& caller, const AuthedHandler& handler);
 

@@ -296,6 +296,11 @@ void Session::WriteResponse(Response response, After after, bool head) {
   auto res = std::make_shared<http::response<http::string_body>>();
   res->version(11);
   res->result(static_cast<unsigned>(response.status));
+  // Beast knows the IANA codes only; tus's 460 gets its phrase from us.
+  if (res->result() == http::status::unknown) {
+    const std::string_view phrase = ReasonPhrase(response.status);
+    res->reason({phrase.data(), phrase.size()});
+  }
   for (const auto& [name, value] : response.headers.fields()) {
     if (SafeField(name, value)) res->insert(name, value);
   }

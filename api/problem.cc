@@ -47,11 +47,16 @@ std::string_view ReasonPhrase(int status) {
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
     case 416: return "Range Not Satisfiable";
     case 422: return "Unprocessable Content";
+    case 423: return "Locked";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
+    case 460: return "Checksum Mismatch";  // tus 1.0.0 checksum extension
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Error";

@@ -195,6 +195,14 @@ std::optional<std::size_t> Router::BodyLimitFor(std::string_view method,
   return r ? r->options.max_body_bytes : std::nullopt;
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Pattern& p : patterns_) {
+    for (const Route& r : p.routes) out.emplace_back(r.method, p.text);
+  }
+  return out;
+}
+
 bool Router::IsStreaming(std::string_view method, std::string_view target) const {
   const Route* r = RouteFor(method, target);
   return r != nullptr && r->stream != nullptr;

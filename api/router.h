@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -87,6 +88,12 @@ class Router {
   // the handler sets both, the response wins and the reader is dropped
   // without Finish.
   StreamStart DispatchStream(Request head) const;
+
+  // Every registered (method, pattern), streaming routes included, with
+  // patterns as registered ("/media/{video}/{path...}"): what the OpenAPI
+  // document must describe. Implied answers (HEAD via GET, preflight
+  // OPTIONS) are not listed.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
   struct Segment {

@@ -71,7 +71,7 @@ Response Views(ApiContext& ctx, const Request& req, const control::Caller& calle
 Response Subtitles(ApiContext& ctx, const Request& req, const control::Caller& caller) {
   std::string language, content;
   std::optional<std::string_view> type = req.headers.Get("Content-Type");
-  if (type && type->substr(0, 5) == "text/") {
+  if (type && type->size() >= 5 && EqualsIgnoreCase(type->substr(0, 5), "text/")) {
     language = std::string(req.Query("language").value_or(""));
     content = req.body;
   } else {

@@ -127,7 +127,13 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
     return MediaUrls(o, media_base, rt.clock)(video, file);
   };
   control::VideoService videos(deps);
-  api::EventHub hub(*rt.store, [&videos](const std::string& id) { return videos.StatusJsonOf(id); });
+  // A video still uploading has no pipeline yet: its snapshot is the
+  // upload's progress (GET /status's body), until "video.uploaded" moves it on.
+  api::EventHub hub(*rt.store, [&videos](const std::string& id) -> StatusOr<nlohmann::json> {
+    StatusOr<nlohmann::json> pipeline = videos.StatusJsonOf(id);
+    if (pipeline.ok() || pipeline.status().code() != ErrorCode::kNotFound) return pipeline;
+    return videos.StatusJson(control::Caller{"", "", service::Role::kAdmin}, id);
+  });
   RETURN_IF_ERROR(hub.Init());
   api::GateOptions gate_opts;
   gate_opts.rate = o.rate;

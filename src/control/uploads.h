@@ -24,9 +24,12 @@
 //   4. the part file is removed and Completed(video_id) is called.
 // Any failure before step 3 leaves the upload uploading with its part file,
 // so the next Head/PATCH/Recover finalizes again (storing the same bytes to
-// an original is an idempotent success). Completed is a prompt, not the
-// durable trigger: a crash between steps 3 and 4 loses the call but not the
-// outbox event. No path here deletes or overwrites an original.
+// an original is an idempotent success). CompleteUpload's kAlreadyExists
+// (the video row exists) counts as already finalized: success, without
+// Completed, and the part file stays until the store says completed.
+// Completed is a prompt, not the durable trigger: a crash between steps 3
+// and 4 loses the call but not the outbox event. No path here deletes or
+// overwrites an original.
 //
 // Concurrency: one writer per upload in this process. A BeginPatch or
 // Terminate on an upload with a live PatchWriter (or a finalization in

@@ -64,8 +64,11 @@ StatusOr<ports::VideoRecord> VideoService::Owned(const Caller& caller, std::stri
     if (v.status().code() == ErrorCode::kNotFound) return NotFound("no video " + std::string(video_id));
     return v.status();
   }
-  RETURN_IF_ERROR(service::Authorize(caller.role, v->creator_id, caller.creator_id)
-                      .WithContext("video " + std::string(video_id)));
+  // Another creator's video answers exactly what a missing one does, detail
+  // included, so an id cannot be probed for existence.
+  Status allowed = service::Authorize(caller.role, v->creator_id, caller.creator_id);
+  if (allowed.code() == ErrorCode::kNotFound) return NotFound("no video " + std::string(video_id));
+  RETURN_IF_ERROR(allowed);
   if (v->status == ports::VideoStatus::kRemoved && !IsAdmin(caller)) {
     return NotFound("no video " + std::string(video_id));
   }
@@ -88,8 +91,8 @@ StatusOr<json> VideoService::StatusJson(const Caller& caller, std::string_view v
   // Not a video yet: maybe an upload in progress.
   StatusOr<ports::UploadRecord> up = d_.svc.GetUploadByVideo(video_id);
   if (!up.ok() || up->state != ports::UploadState::kUploading) return v.status();
-  RETURN_IF_ERROR(service::Authorize(caller.role, up->creator_id, caller.creator_id)
-                      .WithContext("video " + std::string(video_id)));
+  // Another creator's upload: the same answer as no upload at all.
+  if (!service::Authorize(caller.role, up->creator_id, caller.creator_id).ok()) return v.status();
   int percent = up->length == 0 ? 0 : static_cast<int>(up->offset * 100 / up->length);
   return json{{"video_id", up->video_id},
               {"status", "uploading"},
@@ -141,6 +144,9 @@ StatusOr<json> VideoService::Describe(const Caller& caller, std::string_view vid
 StatusOr<VideoPage> VideoService::List(const Caller& caller, std::optional<ports::VideoStatus> status,
                                        std::string_view cursor, int limit) const {
   if (limit < 1 || limit > 100) return InvalidArgument("limit must be between 1 and 100");
+  // Removed videos exist for admins only (Owned); the store would list them
+  // to anyone who filters on "removed".
+  if (status == ports::VideoStatus::kRemoved && !IsAdmin(caller)) return VideoPage{};
   ports::VideoPageQuery q;
   q.creator_id = IsAdmin(caller) ? "" : caller.creator_id;
   q.status = status;
@@ -211,7 +217,13 @@ Status VideoService::AddSubtitle(const Caller& caller, std::string_view video_id
   }
   StatusOr<std::vector<subtitle::Cue>> cues = subtitle::ParseSubtitles(bytes, "upload");
   if (!cues.ok()) return InvalidArgument(cues.status().message());
-  ASSIGN_OR_RETURN(pipeline::JobOptions job, pipeline::JobOptionsFromJson(json::parse(v.options_json)));
+  // The stored options are the server's state, not the request's: unreadable
+  // ones are an internal error (never a throw, never the client's 422).
+  StatusOr<pipeline::JobOptions> stored = pipeline::JobOptionsFromJson(json::parse(v.options_json, nullptr, false));
+  if (!stored.ok()) {
+    return Internal("video " + v.video_id + " has unreadable job options: " + stored.status().message());
+  }
+  pipeline::JobOptions job = std::move(stored).value();
   for (const auto& s : job.subtitles) {
     if (s.language == language) {
       return Status(ErrorCode::kAlreadyExists, "video " + v.video_id + " already has " + s.language + " subtitles");

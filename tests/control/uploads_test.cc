@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -357,6 +359,27 @@ TEST_F(UploadsTest, SecondWriterIsBusyUntilTheFirstFinishes) {
   ASSERT_TRUE(writer->Finish(true).ok());
   auto third = service_->BeginPatch(id, PatchAt(200), 0);
   EXPECT_TRUE(third.ok());
+}
+
+TEST_F(UploadsTest, RacingWritersGetExactlyOneClaim) {
+  UploadRecord upload = MustCreate(1000);
+  constexpr int kThreads = 8;
+  std::vector<std::unique_ptr<PatchWriter>> writers(kThreads);
+  std::vector<int> statuses(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto begun = service_->BeginPatch(upload.upload_id, PatchAt(0), 10);
+      if (begun.ok()) {
+        writers[i] = std::move(begun).value();
+      } else {
+        statuses[i] = begun.error().status;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 0), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 423), kThreads - 1);
 }
 
 TEST_F(UploadsTest, DestroyingAWriterReleasesTheUploadAndKeepsItsBytes) {
