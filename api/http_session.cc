@@ -208,6 +208,9 @@ void Session::StartStream() {
   parser_.reset();
   if (bodiless) return EndBody();
   piece_ = std::make_unique<char[]>(kPieceBytes);
+  // The header read left the buffer a few hundred bytes large; body reads
+  // go through it, so without room they would come 512 bytes at a time.
+  buffer_.reserve(kPieceBytes);
   if (!expect_continue) return ReadPiece();
   stream_.expires_after(shared_->options.write_timeout);
   net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
