@@ -1,5 +1,6 @@
 // InMemoryStore's ports::ServiceStore half (the class is in memory_store.h).
 #include "adapters/memory_store.h"
+#include "adapters/service_rules.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -19,70 +20,7 @@ using ports::UploadState;
 using ports::VideoRecord;
 using ports::WebhookRecord;
 
-constexpr Millis kMinuteMs = 60'000;
-constexpr int64_t kFirstHourMinutes = 60;
-constexpr int kMaxPageLimit = 1000;
-
-Status AlreadyExists(std::string what) {
-  return Status(ErrorCode::kAlreadyExists, std::move(what) + " exists");
-}
-
-Status RequireNonEmpty(std::string_view value, std::string_view what) {
-  if (value.empty()) return InvalidArgument(std::string(what) + " is empty");
-  return Status::Ok();
-}
-
-Status ValidateApiKey(const ApiKeyRecord& key) {
-  RETURN_IF_ERROR(RequireNonEmpty(key.key_id, "key_id"));
-  RETURN_IF_ERROR(RequireNonEmpty(key.secret_hash, "secret_hash"));
-  RETURN_IF_ERROR(RequireNonEmpty(key.creator_id, "creator_id"));
-  if (key.role != "creator" && key.role != "admin") {
-    return InvalidArgument("role must be creator or admin, not '" + key.role + "'");
-  }
-  return Status::Ok();
-}
-
-Status ValidateUpload(const UploadRecord& upload) {
-  RETURN_IF_ERROR(RequireNonEmpty(upload.upload_id, "upload_id"));
-  return RequireNonEmpty(upload.video_id, "video_id");
-}
-
-Status ValidateWebhook(const WebhookRecord& webhook) {
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.webhook_id, "webhook_id"));
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.creator_id, "creator_id"));
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.url, "url"));
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.secret, "secret"));
-  if (webhook.events.empty()) return InvalidArgument("webhook subscribes to no events");
-  for (const std::string& e : webhook.events) RETURN_IF_ERROR(RequireNonEmpty(e, "event name"));
-  return Status::Ok();
-}
-
-Status UploadNotFound(std::string_view upload_id) {
-  return NotFound("no upload " + std::string(upload_id));
-}
-
-Status WebhookNotFound(std::string_view webhook_id) {
-  return NotFound("no webhook " + std::string(webhook_id));
-}
-
-Status DeliveryNotFound(int64_t delivery_id) {
-  return NotFound("no delivery " + std::to_string(delivery_id));
-}
-
-std::string Describe(const UploadRecord& u) {
-  return "upload " + u.upload_id + " is " + std::string(UploadStateName(u.state)) + " at " +
-         std::to_string(u.offset) + "/" + std::to_string(u.length);
-}
-
-ports::Event VideoUploadedEvent(const UploadRecord& upload) {
-  ports::Event e;
-  e.video_id = upload.video_id;
-  e.type = std::string(ports::kEventVideoUploaded);
-  nlohmann::json payload = {
-      {"upload_id", upload.upload_id}, {"sha256", upload.sha256}, {"bytes", upload.length}};
-  e.payload_json = payload.dump();
-  return e;
-}
+using namespace service_rules;  // NOLINT: the rules this file applies
 
 // Newest first: (created_at, video_id) descending.
 bool NewerThan(const VideoRecord& a, const VideoRecord& b) {
@@ -179,15 +117,7 @@ Status InMemoryStore::AdvanceUpload(std::string_view upload_id, uint64_t expecte
   std::lock_guard<std::mutex> lock(mu_);
   UploadRecord* u = FindUploadLocked(upload_id);
   if (u == nullptr) return UploadNotFound(upload_id);
-  if (u->state != UploadState::kUploading || u->offset != expected) {
-    return InvalidArgument(Describe(*u) + ", not uploading at " + std::to_string(expected));
-  }
-  if (new_offset <= expected || new_offset > u->length) {
-    return InvalidArgument("offset " + std::to_string(new_offset) + " is outside (" +
-                           std::to_string(expected) + ", " + std::to_string(u->length) + "]");
-  }
-  u->offset = new_offset;
-  return Status::Ok();
+  return service_rules::AdvanceUpload(*u, expected, new_offset);
 }
 
 Status InMemoryStore::CompleteUpload(std::string_view upload_id, std::string_view sha256,
@@ -196,22 +126,15 @@ Status InMemoryStore::CompleteUpload(std::string_view upload_id, std::string_vie
   std::lock_guard<std::mutex> lock(mu_);
   UploadRecord* u = FindUploadLocked(upload_id);
   if (u == nullptr) return UploadNotFound(upload_id);
-  if (u->state != UploadState::kUploading || u->offset != u->length) {
-    return InvalidArgument(Describe(*u) + ", not complete-able");
-  }
-  if (video.video_id != u->video_id) {
-    return InvalidArgument("upload " + u->upload_id + " becomes video " + u->video_id + ", not " +
-                           video.video_id);
-  }
-  if (videos_.count(video.video_id) != 0) return AlreadyExists("video " + video.video_id);
   Millis now = clock_.NowMillis();
+  UploadRecord done = *u;
+  RETURN_IF_ERROR(service_rules::CompleteUpload(done, sha256, video, now));
+  if (videos_.count(video.video_id) != 0) return AlreadyExists("video " + video.video_id);
   VideoRecord row = NewVideo(video, now);
   AppendEventLocked(VideoCreatedEvent(row), now);
   videos_.emplace(row.video_id, std::move(row));
-  u->state = UploadState::kCompleted;
-  u->sha256 = std::string(sha256);
-  u->completed_at = now;
-  AppendEventLocked(VideoUploadedEvent(*u), now);
+  *u = std::move(done);
+  AppendEventLocked(VideoUploadedEvent(*u, now), now);
   return Status::Ok();
 }
 
@@ -219,11 +142,7 @@ Status InMemoryStore::TerminateUpload(std::string_view upload_id) {
   std::lock_guard<std::mutex> lock(mu_);
   UploadRecord* u = FindUploadLocked(upload_id);
   if (u == nullptr) return UploadNotFound(upload_id);
-  if (u->state == UploadState::kCompleted) {
-    return InvalidArgument(Describe(*u) + ": delete its video instead");
-  }
-  u->state = UploadState::kTerminated;
-  return Status::Ok();
+  return service_rules::TerminateUpload(*u);
 }
 
 StatusOr<std::vector<UploadRecord>> InMemoryStore::ListExpiredUploads(Millis now, int limit) {
@@ -392,24 +311,7 @@ Status InMemoryStore::RecordDeliveryAttempt(int64_t delivery_id,
   std::lock_guard<std::mutex> lock(mu_);
   auto it = deliveries_.find(delivery_id);
   if (it == deliveries_.end()) return DeliveryNotFound(delivery_id);
-  DeliveryRecord& d = it->second;
-  if (d.state != DeliveryState::kPending) {
-    return InvalidArgument("delivery " + std::to_string(delivery_id) + " is " +
-                           std::string(DeliveryStateName(d.state)) + ", not pending");
-  }
-  Millis now = clock_.NowMillis();
-  ++d.attempts;
-  d.last_status = outcome.status;
-  if (outcome.delivered) {
-    d.state = DeliveryState::kDelivered;
-    d.last_error.clear();
-    d.delivered_at = now;
-  } else {
-    d.last_error = outcome.error;
-    d.state = outcome.retry_at ? DeliveryState::kPending : DeliveryState::kDead;
-    if (outcome.retry_at) d.next_attempt_at = *outcome.retry_at;
-  }
-  return Status::Ok();
+  return service_rules::RecordDeliveryAttempt(it->second, outcome, clock_.NowMillis());
 }
 
 StatusOr<DeliveryRecord> InMemoryStore::GetDelivery(int64_t delivery_id) {
@@ -438,9 +340,8 @@ StatusOr<int64_t> InMemoryStore::AddViews(std::string_view video_id, int64_t cou
   std::lock_guard<std::mutex> lock(mu_);
   auto video = videos_.find(video_id);
   if (video == videos_.end()) return VideoNotFound(video_id);
-  Millis since = std::max<Millis>(0, clock_.NowMillis() - video->second.created_at);
   auto& buckets = views_[std::string(video_id)];
-  buckets[since / kMinuteMs] += count;
+  buckets[ViewMinute(video->second.created_at, clock_.NowMillis())] += count;
   int64_t total = 0;
   for (const auto& [minute, n] : buckets) total += n;
   return total;

@@ -11,6 +11,7 @@
 
 #include "adapters/sqlite_db.h"
 #include "adapters/sqlite_rows.h"
+#include "adapters/service_rules.h"
 #include "adapters/task_transitions.h"
 
 namespace vtp::adapters {
@@ -28,62 +29,7 @@ using ports::WebhookRecord;
 using sqlite::Connection;
 using sqlite::Statement;
 
-constexpr Millis kMinuteMs = 60'000;
-constexpr int64_t kFirstHourMinutes = 60;
-constexpr int kMaxPageLimit = 1000;
-
-// ---- Validation and errors (the same rules as InMemoryStore) ---------------
-
-Status AlreadyExists(std::string what) {
-  return Status(ErrorCode::kAlreadyExists, std::move(what) + " exists");
-}
-
-Status RequireNonEmpty(std::string_view value, std::string_view what) {
-  if (value.empty()) return InvalidArgument(std::string(what) + " is empty");
-  return Status::Ok();
-}
-
-Status ValidateApiKey(const ApiKeyRecord& key) {
-  RETURN_IF_ERROR(RequireNonEmpty(key.key_id, "key_id"));
-  RETURN_IF_ERROR(RequireNonEmpty(key.secret_hash, "secret_hash"));
-  RETURN_IF_ERROR(RequireNonEmpty(key.creator_id, "creator_id"));
-  if (key.role != "creator" && key.role != "admin") {
-    return InvalidArgument("role must be creator or admin, not '" + key.role + "'");
-  }
-  return Status::Ok();
-}
-
-Status ValidateUpload(const UploadRecord& upload) {
-  RETURN_IF_ERROR(RequireNonEmpty(upload.upload_id, "upload_id"));
-  return RequireNonEmpty(upload.video_id, "video_id");
-}
-
-Status ValidateWebhook(const WebhookRecord& webhook) {
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.webhook_id, "webhook_id"));
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.creator_id, "creator_id"));
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.url, "url"));
-  RETURN_IF_ERROR(RequireNonEmpty(webhook.secret, "secret"));
-  if (webhook.events.empty()) return InvalidArgument("webhook subscribes to no events");
-  for (const std::string& e : webhook.events) RETURN_IF_ERROR(RequireNonEmpty(e, "event name"));
-  return Status::Ok();
-}
-
-Status UploadNotFound(std::string_view upload_id) {
-  return NotFound("no upload " + std::string(upload_id));
-}
-
-Status WebhookNotFound(std::string_view webhook_id) {
-  return NotFound("no webhook " + std::string(webhook_id));
-}
-
-Status DeliveryNotFound(int64_t delivery_id) {
-  return NotFound("no delivery " + std::to_string(delivery_id));
-}
-
-std::string Describe(const UploadRecord& u) {
-  return "upload " + u.upload_id + " is " + std::string(UploadStateName(u.state)) + " at " +
-         std::to_string(u.offset) + "/" + std::to_string(u.length);
-}
+using namespace service_rules;  // NOLINT: the rules this file applies
 
 template <typename E>
 StatusOr<E> ParsedName(std::optional<E> value, std::string_view what, const std::string& raw) {
@@ -169,17 +115,6 @@ StatusOr<std::optional<UploadRecord>> LoadUploadBy(Connection& conn, std::string
   return sqlite::First(s, ReadUpload);
 }
 
-ports::Event VideoUploadedEvent(const UploadRecord& upload, Millis now) {
-  ports::Event e;
-  e.video_id = upload.video_id;
-  e.type = std::string(ports::kEventVideoUploaded);
-  nlohmann::json payload = {
-      {"upload_id", upload.upload_id}, {"sha256", upload.sha256}, {"bytes", upload.length}};
-  e.payload_json = payload.dump();
-  e.created_at = now;
-  return e;
-}
-
 // ---- idempotency ---------------------------------------------------------------
 
 StatusOr<IdempotencyRecord> ReadIdempotency(const Statement& s) {
@@ -262,22 +197,6 @@ StatusOr<bool> InsertDelivery(Connection& conn, const DeliveryRecord& d, Millis 
   s.Text(d.webhook_id).Int(d.event_id).Text(d.event_type).Text(d.payload_json).Int(now);
   RETURN_IF_ERROR(s.Run());
   return conn.Changes() == 1;
-}
-
-// RecordDeliveryAttempt's new row for the pending delivery `d`.
-DeliveryRecord AfterAttempt(DeliveryRecord d, const ports::DeliveryOutcome& outcome, Millis now) {
-  ++d.attempts;
-  d.last_status = outcome.status;
-  if (outcome.delivered) {
-    d.state = DeliveryState::kDelivered;
-    d.last_error.clear();
-    d.delivered_at = now;
-    return d;
-  }
-  d.last_error = outcome.error;
-  d.state = outcome.retry_at ? DeliveryState::kPending : DeliveryState::kDead;
-  if (outcome.retry_at) d.next_attempt_at = *outcome.retry_at;
-  return d;
 }
 
 Status SaveDeliveryAttempt(Connection& conn, const DeliveryRecord& d) {
@@ -403,14 +322,7 @@ Status SqliteStore::AdvanceUpload(std::string_view upload_id, uint64_t expected,
   return Write([&](Connection& conn, Millis) -> Status {
     ASSIGN_OR_RETURN(std::optional<UploadRecord> u, LoadUploadBy(conn, "upload_id", upload_id));
     if (!u) return UploadNotFound(upload_id);
-    if (u->state != UploadState::kUploading || u->offset != expected) {
-      return InvalidArgument(Describe(*u) + ", not uploading at " + std::to_string(expected));
-    }
-    if (new_offset <= expected || new_offset > u->length) {
-      return InvalidArgument("offset " + std::to_string(new_offset) + " is outside (" +
-                             std::to_string(expected) + ", " + std::to_string(u->length) + "]");
-    }
-    u->offset = new_offset;
+    RETURN_IF_ERROR(service_rules::AdvanceUpload(*u, expected, new_offset));
     return SaveUploadProgress(conn, *u);
   });
 }
@@ -421,17 +333,8 @@ Status SqliteStore::CompleteUpload(std::string_view upload_id, std::string_view 
   return Write([&](Connection& conn, Millis now) -> Status {
     ASSIGN_OR_RETURN(std::optional<UploadRecord> u, LoadUploadBy(conn, "upload_id", upload_id));
     if (!u) return UploadNotFound(upload_id);
-    if (u->state != UploadState::kUploading || u->offset != u->length) {
-      return InvalidArgument(Describe(*u) + ", not complete-able");
-    }
-    if (video.video_id != u->video_id) {
-      return InvalidArgument("upload " + u->upload_id + " becomes video " + u->video_id + ", not " +
-                             video.video_id);
-    }
+    RETURN_IF_ERROR(service_rules::CompleteUpload(*u, sha256, video, now));
     RETURN_IF_ERROR(sqlite::InsertNewVideo(conn, video, now));
-    u->state = UploadState::kCompleted;
-    u->sha256 = std::string(sha256);
-    u->completed_at = now;
     RETURN_IF_ERROR(SaveUploadProgress(conn, *u));
     return sqlite::InsertEvent(conn, VideoUploadedEvent(*u, now)).status();
   });
@@ -441,10 +344,7 @@ Status SqliteStore::TerminateUpload(std::string_view upload_id) {
   return Write([&](Connection& conn, Millis) -> Status {
     ASSIGN_OR_RETURN(std::optional<UploadRecord> u, LoadUploadBy(conn, "upload_id", upload_id));
     if (!u) return UploadNotFound(upload_id);
-    if (u->state == UploadState::kCompleted) {
-      return InvalidArgument(Describe(*u) + ": delete its video instead");
-    }
-    u->state = UploadState::kTerminated;
+    RETURN_IF_ERROR(service_rules::TerminateUpload(*u));
     return SaveUploadProgress(conn, *u);
   });
 }
@@ -629,11 +529,8 @@ Status SqliteStore::RecordDeliveryAttempt(int64_t delivery_id,
   return Write([&](Connection& conn, Millis now) -> Status {
     ASSIGN_OR_RETURN(std::optional<DeliveryRecord> d, LoadDelivery(conn, delivery_id));
     if (!d) return DeliveryNotFound(delivery_id);
-    if (d->state != DeliveryState::kPending) {
-      return InvalidArgument("delivery " + std::to_string(delivery_id) + " is " +
-                             std::string(DeliveryStateName(d->state)) + ", not pending");
-    }
-    return SaveDeliveryAttempt(conn, AfterAttempt(*std::move(d), outcome, now));
+    RETURN_IF_ERROR(service_rules::RecordDeliveryAttempt(*d, outcome, now));
+    return SaveDeliveryAttempt(conn, *d);
   });
 }
 
@@ -672,13 +569,12 @@ StatusOr<int64_t> SqliteStore::AddViews(std::string_view video_id, int64_t count
   Status done = Write([&](Connection& conn, Millis now) -> Status {
     ASSIGN_OR_RETURN(std::optional<VideoRecord> video, sqlite::LoadVideo(conn, video_id));
     if (!video) return VideoNotFound(video_id);
-    Millis since = std::max<Millis>(0, now - video->created_at);
     {
       ASSIGN_OR_RETURN(Statement s,
                        conn.Prepare("INSERT INTO video_views (video_id, minute, count) "
                                     "VALUES (?1, ?2, ?3) ON CONFLICT (video_id, minute) "
                                     "DO UPDATE SET count = count + excluded.count"));
-      RETURN_IF_ERROR(s.Text(video_id).Int(since / kMinuteMs).Int(count).Run());
+      RETURN_IF_ERROR(s.Text(video_id).Int(ViewMinute(video->created_at, now)).Int(count).Run());
     }
     ASSIGN_OR_RETURN(ViewTally tally, LoadViewTally(conn, video_id));
     total = tally.total;
