@@ -87,20 +87,10 @@ if [ ! -f "$CLIP" ]; then
     -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 128k -shortest "$CLIP"
 fi
 
-TOKEN=$("$VTP" keys create --data "$DATA" --creator bench 2>/dev/null)
+# shellcheck source=bench/serve_common.sh
+. "$(dirname "$0")/serve_common.sh"
 # shellcheck disable=SC2086
-"$VTP" serve --data "$DATA" --listen 127.0.0.1:0 --workers "$WORKERS" --threads "$THREADS" \
-  --rate 100000 --burst 100000 ${SERVE_ARGS:-} >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE_PID=$!
-PORT=
-for _ in $(seq 1 200); do
-  PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$WORK/serve.out" | head -n1)
-  [ -n "$PORT" ] && break
-  kill -0 "$SERVE_PID" 2>/dev/null || { cat "$WORK/serve.err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "serve_bench: the server did not report its port" >&2; exit 1; }
-BASE=http://127.0.0.1:$PORT
+start_serve serve_bench --rate 100000 --burst 100000 ${SERVE_ARGS:-}
 echo "serve_bench: vtp serve pid $SERVE_PID on $BASE (--threads $THREADS --workers $WORKERS)" >&2
 
 # Upload FILE (one POST /videos/upload + one tus PATCH); prints the video id.

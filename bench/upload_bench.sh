@@ -72,19 +72,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TOKEN=$("$VTP" keys create --data "$DATA" --creator bench 2>/dev/null)
-"$VTP" serve --data "$DATA" --listen 127.0.0.1:0 --workers "$WORKERS" --threads "$THREADS" \
-  >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE_PID=$!
-PORT=
-for _ in $(seq 1 200); do
-  PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$WORK/serve.out" | head -n1)
-  [ -n "$PORT" ] && break
-  kill -0 "$SERVE_PID" 2>/dev/null || { cat "$WORK/serve.err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "upload_bench: the server did not report its port" >&2; exit 1; }
-BASE=http://127.0.0.1:$PORT
+# shellcheck source=bench/serve_common.sh
+. "$(dirname "$0")/serve_common.sh"
+# shellcheck disable=SC2086
+start_serve upload_bench
 echo "upload_bench: vtp serve pid $SERVE_PID on $BASE" >&2
 
 mkdir -p "$RESULTS_DIR"
