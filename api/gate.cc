@@ -132,17 +132,15 @@ Handler Gate::Guard(AuthedHandler handler, Access access) {
 }
 
 Response Gate::Decide(const Request& request, const AuthedHandler& handler, Access access) {
-  {
-    auto who = Authenticate(request);
-    if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
-    const control::Caller& caller = std::get<control::Caller>(who);
-    if (access == Access::kAdminOnly && caller.role != service::Role::kAdmin) {
-      return ProblemResponse(MakeProblem(403, "forbidden", "this operation needs an admin key", request.path));
-    }
-    if (auto refused = Limit(caller)) return std::move(*refused);
-    if (request.method == "POST") return Idempotent(request, caller, handler);
-    return handler(request, caller);
+  auto who = Authenticate(request);
+  if (auto* r = std::get_if<Response>(&who)) return std::move(*r);
+  const control::Caller& caller = std::get<control::Caller>(who);
+  if (access == Access::kAdminOnly && caller.role != service::Role::kAdmin) {
+    return ProblemResponse(MakeProblem(403, "forbidden", "this operation needs an admin key", request.path));
   }
+  if (auto refused = Limit(caller)) return std::move(*refused);
+  if (request.method == "POST") return Idempotent(request, caller, handler);
+  return handler(request, caller);
 }
 
 StreamHandler Gate::GuardStream(AuthedStreamHandler handler) {

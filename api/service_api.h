@@ -43,11 +43,9 @@ struct ApiConfig {
   // Absolute base of URLs handed to clients ("http://127.0.0.1:8080");
   // "" = relative URLs.
   std::string public_url;
-  size_t max_json_body = 1 << 20;
   uint64_t max_chunk_size = 100ull << 20;  // advisory, the seed's 100 MiB
   // Signed playback URLs: "" = media is public (by unguessable id).
   std::string playback_secret;
-  int64_t playback_ttl_seconds = 6 * 3600;
   std::string public_root;  // published outputs, served under /media
 };
 

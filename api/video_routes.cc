@@ -92,12 +92,7 @@ Response Subtitles(ApiContext& ctx, const Request& req, const control::Caller& c
 
 Response Events(ApiContext& ctx, const Request& req, const control::Caller& caller) {
   const std::string& id = req.params.at("id");
-  StatusOr<ports::VideoRecord> v = ctx.videos.Owned(caller, id);
-  // Not a video yet: its owner may watch an upload in progress (StatusJson
-  // finds it and checks the owner; the hub's snapshot is the upload's then).
-  Status access = v.status().code() == ErrorCode::kNotFound ? ctx.videos.StatusJson(caller, id).status()
-                                                             : v.status();
-  if (!access.ok()) return ErrorResponse(access, req);
+  if (Status access = ctx.videos.MayWatch(caller, id); !access.ok()) return ErrorResponse(access, req);
   return ctx.hub.Subscribe(id, std::string(req.headers.Get("Last-Event-ID").value_or("")));
 }
 

@@ -3,33 +3,17 @@
 // store. See docs/operations.md for flags, limits and what runs where.
 #include <signal.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
-#include <thread>
 
-#include "adapters/curl_http_client.h"
-#include "api/event_hub.h"
-#include "api/gate.h"
-#include "api/http_server.h"
-#include "api/service_api.h"
 #include "app/commands.h"
-#include "app/local_workers.h"
 #include "app/runtime.h"
 #include "app/serve_loop.h"
-#include "control/upload_jobs.h"
-#include "control/uploads.h"
-#include "control/video_service.h"
-#include "control/webhooks.h"
 #include "media/logging.h"
-#include "service/playback.h"
 
 namespace vtp::app {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kServeUsage =
     "usage: vtp serve [--data DIR] [options]\n"

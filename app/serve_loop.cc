@@ -27,6 +27,7 @@ using ports::Millis;
 
 constexpr std::string_view kOrchestratorCursor = "orchestrator";
 constexpr Millis kIdempotencyTtlMs = 24 * 3600 * 1000;
+constexpr int64_t kPlaybackTtlSeconds = 6 * 3600;  // signed media URLs handed out by the API
 
 void Pause(Millis ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
@@ -70,15 +71,13 @@ Status AdvanceUnfinished(Runtime& rt, bool reclaim) {
   return Status::Ok();
 }
 
-std::function<std::string(const std::string&, const std::string&)> MediaUrls(const ServeOptions& o,
-                                                                              const std::string& base,
-                                                                              ports::Clock& clock) {
-  std::string secret = o.playback_secret;
-  return [secret, base, &clock](const std::string& video, const std::string& file) {
-    if (secret.empty()) return base + "/media/" + video + "/" + file;
-    int64_t expires = clock.NowMillis() / 1000 + 6 * 3600;
-    return base + "/media/t/" + service::SignPlayback(secret, video, expires) + "/" + video + "/" + file;
-  };
+// A published file's URL under `base`: signed for kPlaybackTtlSeconds when a playback
+// secret is set (service/playback.h).
+std::string MediaUrl(const std::string& secret, const std::string& base, ports::Clock& clock,
+                     const std::string& video, const std::string& file) {
+  if (secret.empty()) return base + "/media/" + video + "/" + file;
+  int64_t expires = clock.NowMillis() / 1000 + kPlaybackTtlSeconds;
+  return base + "/media/t/" + service::SignPlayback(secret, video, expires) + "/" + video + "/" + file;
 }
 
 // Webhook fan-out and delivery until `stop`.
@@ -103,7 +102,6 @@ void WebhookLoop(Runtime& rt, int attempts, const std::atomic<bool>& stop) {
 Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>& should_stop) {
   const int workers_n = o.workers > 0 ? o.workers : pipeline::DefaultWorkersHere();
   const std::string public_root = rt.data_dir + "/public";
-  const std::string base = o.public_url;  // completed below once the port is known
 
   control::UploadConfig up_cfg;
   up_cfg.dir = rt.data_dir + "/uploads";
@@ -118,22 +116,15 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
       [&rt](const std::string& video_id) { Warn("starting a pipeline", rt.scheduler->Advance(video_id).status()); });
   RETURN_IF_ERROR(uploads.Recover());
 
-  std::string public_url = o.public_url;
   control::VideoServiceDeps deps{*rt.store, *rt.store, *rt.blobs, *rt.scheduler, rt.graph, rt.clock,
                                  public_root, workers_n, nullptr};
   // Bound below once the listening port (and so the URL) is known.
   std::string media_base;
   deps.media_url = [&media_base, &o, &rt](const std::string& video, const std::string& file) {
-    return MediaUrls(o, media_base, rt.clock)(video, file);
+    return MediaUrl(o.playback_secret, media_base, rt.clock, video, file);
   };
   control::VideoService videos(deps);
-  // A video still uploading has no pipeline yet: its snapshot is the
-  // upload's progress (GET /status's body), until "video.uploaded" moves it on.
-  api::EventHub hub(*rt.store, [&videos](const std::string& id) -> StatusOr<nlohmann::json> {
-    StatusOr<nlohmann::json> pipeline = videos.StatusJsonOf(id);
-    if (pipeline.ok() || pipeline.status().code() != ErrorCode::kNotFound) return pipeline;
-    return videos.StatusJson(control::Caller{"", "", service::Role::kAdmin}, id);
-  });
+  api::EventHub hub(*rt.store, [&videos](const std::string& id) { return videos.StatusJsonOf(id); });
   RETURN_IF_ERROR(hub.Init());
   api::GateOptions gate_opts;
   gate_opts.rate = o.rate;
@@ -154,7 +145,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   ASSIGN_OR_RETURN(uint16_t port, server.Start(so));
   std::string self = "http://" + (o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host) + ":" +
                      std::to_string(port);
-  ctx.config.public_url = public_url.empty() ? self : public_url;
+  ctx.config.public_url = o.public_url.empty() ? self : o.public_url;
   media_base = ctx.config.public_url;
 
   // Before our own workers exist, so every local lease still held is an

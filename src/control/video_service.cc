@@ -29,14 +29,6 @@ json RenditionJson(const pipeline::RenditionSummary& r) {
           {"average_bitrate", r.average_bitrate}};
 }
 
-// BCP 47-ish: letters, digits and '-', 2..35 characters, starting with a
-// letter; the same rule `vtp run --subtitle` applies through the job options.
-bool PlausibleLanguage(std::string_view lang) {
-  if (lang.size() < 2 || lang.size() > 35 || !std::isalpha(static_cast<unsigned char>(lang[0]))) return false;
-  return std::all_of(lang.begin(), lang.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
-}
-
 }  // namespace
 
 std::string EncodeCursor(ports::Millis created_at, std::string_view video_id) {
@@ -77,6 +69,16 @@ StatusOr<ports::VideoRecord> VideoService::Owned(const Caller& caller, std::stri
 
 StatusOr<json> VideoService::StatusJsonOf(std::string_view video_id) const {
   StatusOr<engine::PlanView> view = d_.scheduler.View(video_id);
+  if (view.status().code() == ErrorCode::kNotFound) {
+    // Not a video yet: an upload in progress reports its own progress.
+    StatusOr<ports::UploadRecord> up = d_.svc.GetUploadByVideo(video_id);
+    if (!up.ok() || up->state != ports::UploadState::kUploading) return view.status();
+    int percent = up->length == 0 ? 0 : static_cast<int>(up->offset * 100 / up->length);
+    return json{{"video_id", up->video_id},
+                {"status", "uploading"},
+                {"upload", {{"upload_id", up->upload_id}, {"offset", up->offset}, {"length", up->length},
+                            {"percent", std::min(percent, 99)}}}};
+  }
   if (!view.ok()) return view.status();
   ASSIGN_OR_RETURN(engine::PipelineProgress p,
                    engine::ComputeProgress(d_.graph, view->plan, view->plan_complete, view->tasks,
@@ -84,20 +86,22 @@ StatusOr<json> VideoService::StatusJsonOf(std::string_view video_id) const {
   return engine::ProgressToJson(view->video, p);
 }
 
-StatusOr<json> VideoService::StatusJson(const Caller& caller, std::string_view video_id) const {
+Status VideoService::MayWatch(const Caller& caller, std::string_view video_id) const {
   StatusOr<ports::VideoRecord> v = Owned(caller, video_id);
-  if (v.ok()) return StatusJsonOf(video_id);
   if (v.status().code() != ErrorCode::kNotFound) return v.status();
-  // Not a video yet: maybe an upload in progress.
+  // Not a video yet: the owner of an upload in progress may watch it; for
+  // anyone else it is the same answer as no upload at all.
   StatusOr<ports::UploadRecord> up = d_.svc.GetUploadByVideo(video_id);
-  if (!up.ok() || up->state != ports::UploadState::kUploading) return v.status();
-  // Another creator's upload: the same answer as no upload at all.
-  if (!service::Authorize(caller.role, up->creator_id, caller.creator_id).ok()) return v.status();
-  int percent = up->length == 0 ? 0 : static_cast<int>(up->offset * 100 / up->length);
-  return json{{"video_id", up->video_id},
-              {"status", "uploading"},
-              {"upload", {{"upload_id", up->upload_id}, {"offset", up->offset}, {"length", up->length},
-                          {"percent", std::min(percent, 99)}}}};
+  if (!up.ok() || up->state != ports::UploadState::kUploading ||
+      !service::Authorize(caller.role, up->creator_id, caller.creator_id).ok()) {
+    return v.status();
+  }
+  return Status::Ok();
+}
+
+StatusOr<json> VideoService::StatusJson(const Caller& caller, std::string_view video_id) const {
+  RETURN_IF_ERROR(MayWatch(caller, video_id));
+  return StatusJsonOf(video_id);
 }
 
 std::string VideoService::MediaUrl(const std::string& video_id, const std::string& file) const {
@@ -192,8 +196,6 @@ Status VideoService::Retry(const Caller& caller, std::string_view video_id, std:
   if (v.status == ports::VideoStatus::kRemoved) {
     return Status(ErrorCode::kAlreadyExists, "video " + v.video_id + " was removed");
   }
-  const engine::StepDef* spec = d_.graph.Find(step);
-  if (spec == nullptr || !spec->enabled) return InvalidArgument("no step \"" + std::string(step) + "\" to retry");
   return d_.scheduler.RetryFrom(video_id, step);
 }
 
@@ -207,9 +209,6 @@ StatusOr<ports::ServiceStore::ViewTally> VideoService::AddViews(const Caller& ca
 
 Status VideoService::AddSubtitle(const Caller& caller, std::string_view video_id, std::string_view language,
                                  std::string_view bytes) {
-  if (!PlausibleLanguage(language)) {
-    return InvalidArgument("language must be a BCP 47 tag such as \"en\" or \"pt-BR\"");
-  }
   if (bytes.size() > kMaxSubtitleBytes) return InvalidArgument("subtitle file is over 16 MiB");
   ASSIGN_OR_RETURN(ports::VideoRecord v, Owned(caller, video_id));
   if (v.status == ports::VideoStatus::kRemoved) {
@@ -233,6 +232,12 @@ Status VideoService::AddSubtitle(const Caller& caller, std::string_view video_id
   sub.language = std::string(language);
   ASSIGN_OR_RETURN(subtitle::SubtitleFormat format, subtitle::DetectSubtitleFormat(bytes, "upload"));
   sub.ext = format == subtitle::SubtitleFormat::kSrt ? "srt" : format == subtitle::SubtitleFormat::kAss ? "ass" : "vtt";
+  {
+    // The language tag and the track limits are the job's own rules.
+    pipeline::JobOptions candidate = job;
+    candidate.subtitles.push_back(sub);
+    RETURN_IF_ERROR(pipeline::ValidateJobOptions(candidate));
+  }
   std::string key = pipeline::SubtitleUploadKey(v.video_id, job.subtitles.size(), sub);
   ASSIGN_OR_RETURN(sub.sha256, d_.blobs.Put(key, bytes));
   std::optional<std::string> path = d_.blobs.LocalPath(key);

@@ -66,11 +66,15 @@ class VideoService {
   // videos unless the caller is an admin).
   StatusOr<ports::VideoRecord> Owned(const Caller& caller, std::string_view video_id) const;
 
-  // The seed's status body (engine/progress_json.h). A video still being
-  // uploaded answers {"video_id", "status": "uploading", "upload":
-  // {"offset", "length", "percent"}}.
+  // OK when `caller` may see the video's status: it may see the video, or
+  // the video is still being uploaded by it. kNotFound otherwise.
+  Status MayWatch(const Caller& caller, std::string_view video_id) const;
+
+  // The seed's status body (engine/progress_json.h), after MayWatch. A video
+  // still being uploaded answers {"video_id", "status": "uploading",
+  // "upload": {"upload_id", "offset", "length", "percent"}}.
   StatusOr<nlohmann::json> StatusJson(const Caller& caller, std::string_view video_id) const;
-  // Same, for the event stream (no ownership check: the caller checked).
+  // Same, without the access check (the event stream checked at subscribe).
   StatusOr<nlohmann::json> StatusJsonOf(std::string_view video_id) const;
 
   // GET /videos/{id}: metadata, status, views, renditions (from the
