@@ -19,6 +19,17 @@ const std::vector<LadderRung> kH264Ladder = {
     {"2160p", 2160, 16'000'000, 32'000'000, "high"},
 };
 
+// Caps relative to H.264 at equal quality, from published comparisons of
+// CRF-capped ladders (docs/codecs.md): HEVC and VP9 save about 35-40%, AV1
+// about 50%. The constant-quality values are each encoder's usual VOD
+// default at roughly x264 CRF 23 quality.
+const std::vector<CodecLadder> kCodecLadders = {
+    {"h264", "libx264", 1.0, 23, "medium", "", "", false, true},
+    {"hevc", "libx265", 0.6, 28, "medium", "main", "main10", true, false},
+    {"vp9", "libvpx-vp9", 0.65, 33, "3", "0", "2", true, false},
+    {"av1", "libsvtav1", 0.5, 35, "8", "main", "main", true, false},
+};
+
 int RoundEven(double x) {
   int v = static_cast<int>(std::lround(x / 2.0)) * 2;
   return std::max(v, 2);
@@ -47,6 +58,35 @@ constexpr std::array<LevelLimit, 17> kLevels = {{
 }  // namespace
 
 const std::vector<LadderRung>& DefaultH264Ladder() { return kH264Ladder; }
+
+const CodecLadder* FindCodecLadder(const std::string& codec) {
+  for (const auto& c : kCodecLadders) {
+    if (c.codec == codec) return &c;
+  }
+  return nullptr;
+}
+
+StatusOr<std::vector<VideoRendition>> SelectLadder(const std::string& codec, const VideoInfo& v,
+                                                   double frame_rate, bool keep_hdr) {
+  const CodecLadder* c = FindCodecLadder(codec);
+  if (!c) return InvalidArgument("no ladder for video codec '" + codec + "'");
+  ASSIGN_OR_RETURN(std::vector<VideoRendition> rungs, SelectH264Ladder(v, frame_rate));
+  if (codec == "h264") return rungs;
+  bool hdr = keep_hdr && c->supports_hdr && v.hdr != HdrType::kSdr;
+  for (auto& r : rungs) {
+    r.codec = c->codec;
+    r.encoder = c->encoder;
+    r.maxrate = static_cast<int64_t>(std::llround(static_cast<double>(r.maxrate) * c->bitrate_factor));
+    r.bufsize = static_cast<int64_t>(std::llround(static_cast<double>(r.bufsize) * c->bitrate_factor));
+    r.crf = c->crf;
+    r.preset = c->preset;
+    r.bit_depth = hdr ? 10 : 8;
+    r.hdr = hdr;
+    r.profile = hdr ? c->profile_10bit : c->profile_8bit;
+    r.level.clear();
+  }
+  return rungs;
+}
 
 DisplaySize DisplayGeometry(const VideoInfo& v) {
   double sar = v.sample_aspect_ratio.num > 0 && v.sample_aspect_ratio.den > 0

@@ -82,7 +82,12 @@ Coordinates CellsOf(const StepDef& step, const JobShape& shape) {
     for (int i = 0; i < *shape.chunks; ++i) chunks.push_back(i);
   }
   std::vector<std::optional<RenditionRef>> rends = {std::nullopt};
-  if (need_rends) rends.assign(shape.renditions->begin(), shape.renditions->end());
+  if (need_rends) {
+    rends.clear();
+    for (const auto& r : *shape.renditions) {
+      if (step.codec.empty() || r.codec == step.codec) rends.push_back(r);
+    }
+  }
   for (const auto& ch : chunks) {
     for (const auto& r : rends) c.cells.emplace_back(ch, r);
   }
@@ -98,13 +103,16 @@ AxisKey KeyFor(const TaskPlan& t, bool chunk_axis, bool rendition_axis) {
 
 // Adds to plan[child_begin..] (one step's tasks) their dependencies on the
 // tasks of one parent step, all earlier in `plan`.
-void AddDependencies(std::vector<TaskPlan>& plan, const StepTasks& parent, FanOut parent_fan, FanOut child_fan,
-                     size_t child_begin) {
+void AddDependencies(std::vector<TaskPlan>& plan, const StepTasks& parent, const StepDef& parent_step,
+                     FanOut child_fan, size_t child_begin) {
+  FanOut parent_fan = parent_step.fan_out;
   bool chunk_axis = HasChunkAxis(parent_fan) && HasChunkAxis(child_fan);
   bool rendition_axis = HasRenditionAxis(parent_fan) && HasRenditionAxis(child_fan);
   std::map<AxisKey, std::vector<const std::string*>> index;
   for (size_t i : parent.tasks) index[KeyFor(plan[i], chunk_axis, rendition_axis)].push_back(&plan[i].id);
   for (size_t i = child_begin; i < plan.size(); ++i) {
+    const auto& r = plan[i].rendition;
+    if (!parent_step.codec.empty() && r && r->codec != parent_step.codec) continue;
     auto it = index.find(KeyFor(plan[i], chunk_axis, rendition_axis));
     if (it == index.end()) continue;
     for (const std::string* id : it->second) plan[i].depends_on.push_back(*id);
@@ -248,7 +256,7 @@ StatusOr<std::vector<TaskPlan>> ExpandTasks(const PipelineGraph& graph, const Jo
       plan.push_back(std::move(t));
     }
     for (const auto& d : step->depends_on) {
-      AddDependencies(plan, by_step.at(d), graph.Find(d)->fan_out, step->fan_out, begin);
+      AddDependencies(plan, by_step.at(d), *graph.Find(d), step->fan_out, begin);
     }
   }
   return plan;
@@ -269,7 +277,7 @@ namespace {
 // videos.status while the step is the earliest one unfinished.
 ports::VideoStatus PhaseOf(std::string_view step) {
   if (step == "ingest" || step == "probe") return ports::VideoStatus::kProbing;
-  if (step == "split" || step == "transcode" || step == "audio" || step == "thumbnails" ||
+  if (step == "split" || step.substr(0, 9) == "transcode" || step == "audio" || step == "thumbnails" ||
       step == "subtitles" || step == "captions") {
     return ports::VideoStatus::kTranscoding;
   }
@@ -284,15 +292,20 @@ PipelineGraph DefaultPipelineGraph() {
     FanOut fan_out;
     Applies applies;
     bool enabled;
+    const char* codec = "";
   };
   // clang-format off
   const std::vector<Row> rows = {
       {"ingest",        {},                                             FanOut::kNone,         Applies::kAlways,  true},
       {"probe",         {"ingest"},                                     FanOut::kNone,         Applies::kAlways,  true},
       {"split",         {"probe"},                                      FanOut::kNone,         Applies::kIfVideo, true},
-      {"transcode",     {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true},
+      {"transcode",     {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true, "h264"},
+      {"transcode_hevc", {"split"},                                     FanOut::kPerChunk,     Applies::kIfVideo, true, "hevc"},
+      {"transcode_vp9", {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true, "vp9"},
+      {"transcode_av1", {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true, "av1"},
       {"audio",         {"probe", "split"},                             FanOut::kNone,         Applies::kIfAudio, true},
-      {"package",       {"transcode"},                                  FanOut::kPerRendition, Applies::kIfVideo, true},
+      {"package",       {"transcode", "transcode_hevc", "transcode_vp9", "transcode_av1"},
+                                                                        FanOut::kPerRendition, Applies::kIfVideo, true},
       {"package_audio", {"audio", "transcode"},                         FanOut::kNone,         Applies::kIfAudio, true},
       {"thumbnails",    {"probe", "split"},                             FanOut::kNone,         Applies::kIfVideo, true},
       {"subtitles",     {"probe", "split"},                             FanOut::kNone,         Applies::kAlways,  true},
@@ -313,6 +326,7 @@ PipelineGraph DefaultPipelineGraph() {
     s.applies = r.applies;
     s.retry = DefaultRetryPolicy(r.name);
     s.enabled = r.enabled;
+    s.codec = r.codec;
     s.phase = PhaseOf(s.name);
     // Names are valid and unique by construction; the table is the contract.
     (void)g.AddStep(std::move(s));

@@ -62,6 +62,12 @@ struct StepDef {
   Applies applies = Applies::kAlways;
   RetryPolicy retry;
   std::string pool = "cpu";  // worker pool that leases its tasks
+  // The video codec whose renditions this step produces or handles ("" =
+  // every codec). A per-rendition fan-out covers only that codec's
+  // renditions, and a task of another codec's rendition does not depend on
+  // this step: package(hevc_720p) waits for transcode_hevc, not for the
+  // H.264 chunks, while a rendition-less step (manifest) waits for all.
+  std::string codec;
   bool enabled = true;
   // What videos.status says while this is the earliest unfinished step.
   ports::VideoStatus phase = ports::VideoStatus::kTranscoding;

@@ -32,7 +32,7 @@ nlohmann::json ToJson(const JobOptions& o) {
           {"encoder_threads", o.encoder_threads}, {"x264_preset", o.x264_preset},
           {"limits", LimitsToJson(o.limits)}, {"audio", o.audio},
           {"thumbnails", o.thumbnails}, {"subtitles", o.subtitles},
-          {"captions_language", o.captions_language}};
+          {"captions_language", o.captions_language}, {"codecs", o.codecs}, {"keep_hdr", o.keep_hdr}};
 }
 
 StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
@@ -55,6 +55,8 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
     o.thumbnails = j.value("thumbnails", ThumbnailOptions{});
     o.subtitles = j.value("subtitles", std::vector<SubtitleUpload>{});
     o.captions_language = j.value("captions_language", "");
+    o.codecs = j.value("codecs", std::vector<std::string>{"h264"});
+    o.keep_hdr = j.value("keep_hdr", true);
     // Stored options are read back by every planning pass: a row edited by
     // hand (or by an older, laxer vtp) must not steer paths or encoders.
     RETURN_IF_ERROR(ValidateJobOptions(o).WithContext("stored job options"));
@@ -96,6 +98,21 @@ Status ValidateJobOptions(const JobOptions& o) {
   if (o.subtitles.size() > 32) return InvalidArgument("at most 32 subtitle files");
   if (!o.captions_language.empty() && o.captions_language != "en") {
     return InvalidArgument("captions: speech-to-text has an English model only (--captions en)");
+  }
+  return ValidateCodecs(o.codecs);
+}
+
+Status ValidateCodecs(const std::vector<std::string>& codecs) {
+  std::vector<std::string> seen;
+  for (const auto& c : codecs) {
+    if (std::find(kVideoCodecs.begin(), kVideoCodecs.end(), c) == kVideoCodecs.end()) {
+      return InvalidArgument("codecs: unknown video codec '" + c + "' (h264, hevc, vp9, av1)");
+    }
+    if (std::find(seen.begin(), seen.end(), c) != seen.end()) return InvalidArgument("codecs: '" + c + "' is listed twice");
+    seen.push_back(c);
+  }
+  if (std::find(seen.begin(), seen.end(), "h264") == seen.end()) {
+    return InvalidArgument("codecs: h264 is required (every video gets the H.264 ladder, which plays everywhere)");
   }
   return Status::Ok();
 }

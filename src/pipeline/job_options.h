@@ -68,7 +68,16 @@ struct JobOptions {
   ThumbnailOptions thumbnails;
   std::vector<SubtitleUpload> subtitles;
   std::string captions_language;  // speech-to-text captions; "" = none
+  // Video codecs of the ladder, from kVideoCodecs; always includes "h264"
+  // (tier 1: every upload plays everywhere). Tier upgrades add to it.
+  std::vector<std::string> codecs = {"h264"};
+  // HDR sources keep 10-bit HDR in the HEVC, VP9 and AV1 renditions (H.264
+  // is always tone-mapped to SDR); false tone-maps every codec.
+  bool keep_hdr = true;
 };
+
+// Every video codec vtp encodes, in manifest order.
+inline const std::vector<std::string> kVideoCodecs = {"h264", "hevc", "vp9", "av1"};
 
 nlohmann::json ToJson(const JobOptions& o);
 // Parses and validates (ValidateJobOptions).
@@ -76,6 +85,9 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j);
 
 // kInvalidArgument naming the field for values no job can run with.
 Status ValidateJobOptions(const JobOptions& o);
+// kInvalidArgument unless `codecs` are distinct members of kVideoCodecs
+// including "h264".
+Status ValidateCodecs(const std::vector<std::string>& codecs);
 
 // The loudness targets `--loudness` accepts.
 inline constexpr double kStreamingLufs = -16;

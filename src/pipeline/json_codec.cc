@@ -13,7 +13,8 @@ json RenditionToJson(const VideoRendition& r) {
   return {{"name", r.name},       {"codec", r.codec},     {"width", r.width},
           {"height", r.height},   {"maxrate", r.maxrate}, {"bufsize", r.bufsize},
           {"crf", r.crf},         {"preset", r.preset},   {"profile", r.profile},
-          {"level", r.level}};
+          {"level", r.level},     {"encoder", r.encoder}, {"bit_depth", r.bit_depth},
+          {"hdr", r.hdr}};
 }
 
 VideoRendition RenditionFromJson(const json& j) {
@@ -28,6 +29,10 @@ VideoRendition RenditionFromJson(const json& j) {
   r.preset = j.at("preset");
   r.profile = j.at("profile");
   r.level = j.at("level");
+  // Absent in tasks planned before other codecs existed: H.264 8-bit.
+  r.encoder = j.value("encoder", "libx264");
+  r.bit_depth = j.value("bit_depth", 8);
+  r.hdr = j.value("hdr", false);
   return r;
 }
 

@@ -390,6 +390,10 @@ class ParamsBuilder {
 
 }  // namespace
 
+std::string TranscodeStep(const std::string& codec) {
+  return codec == "h264" ? "transcode" : "transcode_" + codec;
+}
+
 std::string OriginalKey(const std::string& video_id, const std::string& ext) {
   return "originals/" + video_id + "/original." + (ext.empty() ? "bin" : ext);
 }
@@ -408,6 +412,11 @@ StatusOr<engine::JobShape> LadderPlanner::Shape(const ports::VideoRecord& video,
   s.video_id = video.video_id;
   if (!k.opts.thumbnails.enabled) s.skipped_steps.insert("thumbnails");
   if (k.opts.captions_language.empty()) s.skipped_steps.insert("captions");
+  for (const auto& codec : kVideoCodecs) {
+    if (std::find(k.opts.codecs.begin(), k.opts.codecs.end(), codec) == k.opts.codecs.end()) {
+      s.skipped_steps.insert(TranscodeStep(codec));
+    }
+  }
   if (!k.info) return s;
   bool any_subtitles = std::any_of(k.subtitles.begin(), k.subtitles.end(),
                                    [](const SubtitleTrackPlan& t) { return t.source != SubtitleSource::kCaptions; });

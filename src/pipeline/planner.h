@@ -48,6 +48,10 @@ class LadderPlanner final : public engine::StepPlanner {
   DataPaths paths_;
 };
 
+// The step that encodes `codec`'s ladder: "transcode" for H.264 (the name
+// it always had), "transcode_<codec>" for the others.
+std::string TranscodeStep(const std::string& codec);
+
 // The blob key of a video's original.
 std::string OriginalKey(const std::string& video_id, const std::string& ext);
 // The blob key of the index-th subtitle file submitted with a video (stored
