@@ -66,6 +66,15 @@ const CodecLadder* FindCodecLadder(const std::string& codec) {
   return nullptr;
 }
 
+std::string EncoderForPool(const std::string& codec, const std::string& pool) {
+  if (pool == kCpuPool) {
+    const CodecLadder* c = FindCodecLadder(codec);
+    return c ? c->encoder : "";
+  }
+  if (pool == kNvencPool && (codec == "h264" || codec == "hevc")) return codec + "_nvenc";
+  return "";
+}
+
 StatusOr<std::vector<VideoRendition>> SelectLadder(const std::string& codec, const VideoInfo& v,
                                                    double frame_rate, bool keep_hdr) {
   const CodecLadder* c = FindCodecLadder(codec);

@@ -77,6 +77,18 @@ const CodecLadder* FindCodecLadder(const std::string& codec);
 StatusOr<std::vector<VideoRendition>> SelectLadder(const std::string& codec, const VideoInfo& v,
                                                    double frame_rate, bool keep_hdr);
 
+// Worker pools named by the capability they need: "cpu" (software
+// encoders), "gpu-nvenc", "gpu-vaapi", "gpu-qsv".
+inline constexpr char kCpuPool[] = "cpu";
+inline constexpr char kNvencPool[] = "gpu-nvenc";
+
+// The encoder a task of `codec` uses in `pool`: the hardware encoder of a
+// GPU pool ("hevc_nvenc" for hevc in gpu-nvenc), the codec's software
+// encoder in "cpu". "" when the pool cannot encode the codec (AV1 and VP9
+// have no NVENC encoder in Debian 12's FFmpeg 5.1; VAAPI and QSV encoding
+// needs hardware frames vtp does not upload yet).
+std::string EncoderForPool(const std::string& codec, const std::string& pool);
+
 // Renditions for `v`: every rung whose short side is <= the source's display
 // short side (never upscale). A source smaller than the lowest rung gets one
 // rendition at its own (even) size. Aspect ratio is kept; sizes are even.
