@@ -40,7 +40,7 @@ constexpr uintmax_t kMaxSubtitleBytes = 16u << 20;
 constexpr const char* kRunUsage =
     "usage: vtp run INPUT -o OUTDIR [options]\n"
     "\n"
-    "Transcodes INPUT into an H.264 ladder with loudness-normalised AAC and Opus\n"
+    "Transcodes INPUT into an H.264 ladder (plus HEVC, VP9 and AV1 ladders on request) with loudness-normalised AAC and Opus\n"
     "audio, thumbnails, seek-preview sprites and WebVTT subtitles, packaged as\n"
     "HLS (CMAF fMP4 and MPEG-TS) and DASH. Output appears in OUTDIR only once\n"
     "complete. The job is durable: interrupted, the same command resumes it.\n"
@@ -53,6 +53,10 @@ constexpr const char* kRunUsage =
     "  --max-chunks N           cap on chunks; 1 disables chunking (default: auto)\n"
     "  --encoder-threads N      x264 threads per encoder (default 1)\n"
     "  --preset NAME            x264 preset, ultrafast..veryslow (default medium)\n"
+    "  --codecs LIST            video codecs: h264 plus any of hevc, vp9, av1 (default h264;\n"
+    "                           `vtp views` adds more later, as the codec policy decides)\n"
+    "  --no-hdr                 tone-map HDR sources to SDR in every codec (default: HEVC,\n"
+    "                           VP9 and AV1 keep 10-bit HDR; H.264 is always SDR)\n"
     "  --priority P             low, normal, high or urgent (default normal)\n"
     "  --keep-work              keep intermediates after success (for `vtp retry`)\n"
     "  --force                  replace a non-empty OUTDIR\n"
@@ -152,6 +156,19 @@ bool ParseLoudness(const std::string& s, pipeline::AudioOptions* a) {
   return true;
 }
 
+// "h264,hevc" -> {"h264", "hevc"}; empty entries are kept so that the
+// validation names them.
+std::vector<std::string> SplitCodecs(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = list.find(',', start);
+    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
 bool IsPreset(const std::string& p) {
   static const char* kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
                                    "medium", "slow", "slower", "veryslow", "placebo"};
@@ -193,6 +210,11 @@ int Parse(int argc, char** argv, RunArgs& a) {
     } else if (f == "--preset") {
       a.job.x264_preset = value();
       if (!IsPreset(a.job.x264_preset)) return bad("--preset must be an x264 preset name (ultrafast..veryslow)");
+    } else if (f == "--codecs") {
+      a.job.codecs = SplitCodecs(value());
+      if (Status s = pipeline::ValidateCodecs(a.job.codecs); !s.ok()) return Fail(s.WithContext("--codecs"), a.as_json);
+    } else if (f == "--no-hdr") {
+      a.job.keep_hdr = false;
     } else if (f == "--priority") {
       auto p = ports::PriorityFromName(value());
       if (!p) return bad("--priority must be low, normal, high or urgent");

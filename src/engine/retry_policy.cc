@@ -143,6 +143,8 @@ RetryPolicy DefaultRetryPolicy(std::string_view step) {
   // detects heartbeat timeout -> re-schedule". A chunk (a few seconds of
   // video, every rung) encodes in 10-60 s; 10 min leaves a 10x margin.
   if (step == "transcode") return Make(3, 1 * kSecond, 1 * kMinute, 10 * kMinute, 30 * kSecond);
+  // HEVC, VP9 and AV1 encode several times slower than x264 per chunk.
+  if (step.starts_with("transcode_")) return Make(3, 1 * kSecond, 1 * kMinute, 30 * kMinute, 30 * kSecond);
   // The whole audio stream in one task (minutes for a 2-hour video).
   if (step == "audio") return Make(3, 1 * kSecond, 1 * kMinute, 20 * kMinute, 30 * kSecond);
   // One decode of the video, a few hundred small JPEG encodes.

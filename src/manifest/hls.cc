@@ -205,6 +205,9 @@ Status ValidateVariantNumbers(const Variant& v, const std::string& what) {
                        *v.frame_rate > 1e6)) {
     return InvalidArgument(what + " FRAME-RATE must be in (0, 1e6]");
   }
+  if (v.video_range && *v.video_range != "SDR" && *v.video_range != "PQ" && *v.video_range != "HLG") {
+    return InvalidArgument(what + " VIDEO-RANGE must be SDR, PQ or HLG");
+  }
   return Status::Ok();
 }
 
@@ -306,6 +309,7 @@ std::string StreamInfTag(const Variant& v) {
     std::snprintf(buf, sizeof(buf), "%.3f", *v.frame_rate);  // §4.3.4.2: 3 decimals
     AddAttribute(&attrs, "FRAME-RATE", buf);
   }
+  if (v.video_range) AddAttribute(&attrs, "VIDEO-RANGE", *v.video_range);
   if (v.audio_group_id) AddAttribute(&attrs, "AUDIO", Quoted(*v.audio_group_id));
   if (v.subtitles_group_id) AddAttribute(&attrs, "SUBTITLES", Quoted(*v.subtitles_group_id));
   if (v.closed_captions_none) AddAttribute(&attrs, "CLOSED-CAPTIONS", "NONE");

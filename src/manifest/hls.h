@@ -128,8 +128,8 @@ struct SubtitleRendition {
 //
 // Attributes are written in this fixed order, each left out when unset:
 //
-//   BANDWIDTH, AVERAGE-BANDWIDTH, CODECS, RESOLUTION, FRAME-RATE, AUDIO,
-//   SUBTITLES, CLOSED-CAPTIONS
+//   BANDWIDTH, AVERAGE-BANDWIDTH, CODECS, RESOLUTION, FRAME-RATE,
+//   VIDEO-RANGE, AUDIO, SUBTITLES, CLOSED-CAPTIONS
 struct Variant {
   std::string uri;
   int64_t bandwidth = 0;                    // BANDWIDTH: peak bits/s, > 0
@@ -137,6 +137,9 @@ struct Variant {
   std::vector<std::string> codecs;          // CODECS entries (RFC 6381), joined by ","
   std::optional<Resolution> resolution;     // RESOLUTION=WxH
   std::optional<double> frame_rate;         // FRAME-RATE, written with 3 decimals
+  // VIDEO-RANGE (RFC 8216bis §4.4.6.2): "SDR", "PQ" or "HLG". Unset means
+  // SDR to a client; a master with any PQ/HLG variant should set it on all.
+  std::optional<std::string> video_range = {};
   // AUDIO: must name the group_id of an AudioRendition of the same master.
   std::optional<std::string> audio_group_id;
   // SUBTITLES: must name the group_id of a SubtitleRendition of the same

@@ -28,6 +28,9 @@ PackagedRendition RenditionFrom(const json& j) {
   r.group = j.value("group", "");
   r.label = j.value("label", "");
   r.is_default = j.value("default", true);
+  const json& track = j.at("track");
+  r.codecs = track.value("codecs", "");
+  r.video_range = track.value("video_range", "");
   return r;
 }
 
@@ -90,6 +93,38 @@ bool SameTree(const fs::path& from, const fs::path& to) {
     if (!SameBytes(from / rel, to / rel)) return false;
   }
   return true;
+}
+
+// Publish order for a merge: media first, then media playlists, then the
+// masters at the root, so no file ever names one that is not there yet.
+int MergeRank(const std::string& rel) {
+  bool root = rel.find('/') == std::string::npos;
+  bool manifest = rel.size() > 5 && (rel.ends_with(".m3u8") || rel.ends_with(".mpd"));
+  return manifest ? (root ? 2 : 1) : 0;
+}
+
+Status LinkOrCopy(const fs::path& from, const fs::path& to);
+
+// Adds `from`'s files to the publication at `to` without removing or
+// truncating anything there: each new or changed file is linked under a
+// temporary name and renamed over its destination, so a player streaming
+// the old version never sees a missing or half-written file.
+Status MergeInto(const fs::path& from, const fs::path& to, const std::map<std::string, uintmax_t>& files) {
+  for (int rank = 0; rank <= 2; ++rank) {
+    for (const auto& [rel, size] : files) {
+      if (MergeRank(rel) != rank) continue;
+      fs::path dst = to / rel;
+      std::error_code ec;
+      if (fs::is_regular_file(dst, ec) && fs::file_size(dst, ec) == size && SameBytes(from / rel, dst)) continue;
+      fs::path tmp = dst;
+      tmp += ".merge.part";
+      fs::remove(tmp, ec);
+      RETURN_IF_ERROR(LinkOrCopy(from / rel, tmp));
+      fs::rename(tmp, dst, ec);
+      if (ec) return IoError("publishing " + dst.string() + ": " + ec.message());
+    }
+  }
+  return Status::Ok();
 }
 
 Status LinkOrCopy(const fs::path& from, const fs::path& to) {
@@ -158,6 +193,14 @@ StatusOr<json> WriteManifestFiles(const json& p) {
   }
   if (p.contains("thumbnails")) in.thumbnails = ThumbnailsFrom(p.at("thumbnails"), out);
   ASSIGN_OR_RETURN(auto files, BuildManifests(in));
+  // Later versions (tier upgrades) also keep each master under a versioned
+  // name: a CDN that cached the plain name can be pointed at the new one.
+  if (int version = p.value("version", 1); version > 1) {
+    std::string v = "_v" + std::to_string(version);
+    files["manifest" + v + ".m3u8"] = files.at(kCmafMaster);
+    files["manifest_ts" + v + ".m3u8"] = files.at(kTsMaster);
+    files["manifest" + v + ".mpd"] = files.at(kMpd);
+  }
   fs::create_directories(out);
   json names = json::array();
   for (const auto& [rel, text] : files) {
@@ -176,6 +219,11 @@ StatusOr<json> PublishOutput(const json& p) {
   for (const auto& [rel, size] : files) names.push_back(rel);
   json result = {{"output_dir", fs::weakly_canonical(fs::absolute(to)).string()}, {"files", names}};
   if (SameTree(from, to)) return result;
+  if (p.value("merge", false) && fs::is_directory(to, ec)) {
+    RETURN_IF_ERROR(CheckOutputDir(to.string(), p.at("original"), true));
+    RETURN_IF_ERROR(MergeInto(from, to, files));
+    return result;
+  }
   ASSIGN_OR_RETURN(StagingDir staging, StagingDir::Create(to, p.at("original"), p.at("replace")));
   for (const auto& [rel, size] : files) {
     RETURN_IF_ERROR(LinkOrCopy(from / rel, fs::path(staging.path()) / rel));

@@ -32,7 +32,8 @@ nlohmann::json ToJson(const JobOptions& o) {
           {"encoder_threads", o.encoder_threads}, {"x264_preset", o.x264_preset},
           {"limits", LimitsToJson(o.limits)}, {"audio", o.audio},
           {"thumbnails", o.thumbnails}, {"subtitles", o.subtitles},
-          {"captions_language", o.captions_language}, {"codecs", o.codecs}, {"keep_hdr", o.keep_hdr}};
+          {"captions_language", o.captions_language}, {"codecs", o.codecs}, {"keep_hdr", o.keep_hdr},
+          {"manifest_version", o.manifest_version}};
 }
 
 StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
@@ -57,6 +58,7 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
     o.captions_language = j.value("captions_language", "");
     o.codecs = j.value("codecs", std::vector<std::string>{"h264"});
     o.keep_hdr = j.value("keep_hdr", true);
+    o.manifest_version = j.value("manifest_version", 1);
     // Stored options are read back by every planning pass: a row edited by
     // hand (or by an older, laxer vtp) must not steer paths or encoders.
     RETURN_IF_ERROR(ValidateJobOptions(o).WithContext("stored job options"));
@@ -99,6 +101,7 @@ Status ValidateJobOptions(const JobOptions& o) {
   if (!o.captions_language.empty() && o.captions_language != "en") {
     return InvalidArgument("captions: speech-to-text has an English model only (--captions en)");
   }
+  if (o.manifest_version < 1 || o.manifest_version > 1000) return InvalidArgument("manifest_version must be 1..1000");
   return ValidateCodecs(o.codecs);
 }
 

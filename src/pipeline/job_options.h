@@ -74,6 +74,11 @@ struct JobOptions {
   // HDR sources keep 10-bit HDR in the HEVC, VP9 and AV1 renditions (H.264
   // is always tone-mapped to SDR); false tone-maps every codec.
   bool keep_hdr = true;
+  // 1 for the first publication; each tier upgrade (codecs added to a
+  // published video) adds one. Versions > 1 publish by merging into the
+  // output (nothing a player may be streaming is replaced or removed) and
+  // also write the masters as manifest_v<N>.m3u8 / manifest_v<N>.mpd.
+  int manifest_version = 1;
 };
 
 // Every video codec vtp encodes, in manifest order.

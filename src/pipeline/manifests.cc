@@ -25,6 +25,15 @@ StatusOr<std::string> CodecString(const media::PackagedTrack& t) {
   return Internal("no codec string for " + t.codec);
 }
 
+StatusOr<std::string> CodecString(const PackagedRendition& r) {
+  if (!r.codecs.empty()) return r.codecs;
+  return CodecString(r.track);
+}
+
+bool HasTs(const media::PackagedTrack& t) { return !t.segments.empty() && !t.segments.front().ts_name.empty(); }
+
+bool IsHdr(const PackagedRendition& r) { return r.video_range == "PQ" || r.video_range == "HLG"; }
+
 StatusOr<std::string> MediaPlaylistText(const media::PackagedTrack& t, bool ts) {
   manifest::MediaPlaylist p;
   if (!ts) p.init_segment_uri = t.init_name;
@@ -88,10 +97,15 @@ class Ladder {
         for (const auto& g : f.groups) pairs.emplace_back(nullptr, &g);
         continue;
       }
-      for (size_t i = 0; i < in_.video.size(); ++i) pairs.emplace_back(&in_.video[i], &f.groups[Pick(i, f)]);
+      for (size_t i = 0; i < in_.video.size(); ++i) {
+        if (ts && !HasTs(in_.video[i].track)) continue;
+        pairs.emplace_back(&in_.video[i], &f.groups[Pick(i, f)]);
+      }
     }
     if (families_.empty()) {
-      for (const auto& r : in_.video) pairs.emplace_back(&r, nullptr);
+      for (const auto& r : in_.video) {
+        if (!ts || HasTs(r.track)) pairs.emplace_back(&r, nullptr);
+      }
     }
     // Only the groups some variant plays are listed.
     std::vector<std::string> used;
@@ -133,21 +147,33 @@ class Ladder {
   // The family's group for rung i: its rank among the rungs spread evenly
   // over the family's rates (lowest rung, lowest rate; highest, highest; a
   // lone rung gets the middle rate).
+  // Ranks count among the rung's own codec, so every codec's ladder pairs
+  // with audio the same way.
   size_t Pick(size_t i, const Family& f) const {
-    size_t n = in_.video.size(), m = f.groups.size();
+    size_t n = SameCodec(i), m = f.groups.size();
     if (n == 1) return m / 2;
     return (2 * Rank(i) * (m - 1) + (n - 1)) / (2 * (n - 1));
   }
 
-  // How many rungs are smaller than rung i (ties: the earlier one first).
+  size_t SameCodec(size_t i) const {
+    size_t n = 0;
+    for (const auto& r : in_.video) n += r.track.codec == in_.video[i].track.codec ? 1 : 0;
+    return n;
+  }
+
+  // How many rungs of its codec are smaller than rung i (ties: the earlier
+  // one first).
   size_t Rank(size_t i) const {
     auto pixels = [&](size_t k) { return int64_t{in_.video[k].track.width} * in_.video[k].track.height; };
     size_t rank = 0;
     for (size_t k = 0; k < in_.video.size(); ++k) {
+      if (in_.video[k].track.codec != in_.video[i].track.codec) continue;
       if (pixels(k) < pixels(i) || (pixels(k) == pixels(i) && k < i)) ++rank;
     }
     return rank;
   }
+
+  bool AnyHdr() const { return std::any_of(in_.video.begin(), in_.video.end(), IsHdr); }
 
   static int Rate(const std::string& name) {
     size_t us = name.rfind('_');
@@ -225,7 +251,7 @@ class Ladder {
       b.peak = std::max(b.peak, x.peak);
       b.average = std::max(b.average, x.average);
     }
-    ASSIGN_OR_RETURN(std::string codecs, CodecString(groups_.at(g).main()->track));
+    ASSIGN_OR_RETURN(std::string codecs, CodecString(*groups_.at(g).main()));
     return std::make_pair(b, codecs);
   }
 
@@ -235,7 +261,7 @@ class Ladder {
   }
 
   StatusOr<manifest::Variant> VideoVariant(const PackagedRendition& r, const std::string* group, bool ts) const {
-    ASSIGN_OR_RETURN(std::string codecs, CodecString(r.track));
+    ASSIGN_OR_RETURN(std::string codecs, CodecString(r));
     Bitrates b = MeasureBitrates(r.track, ts);
     manifest::Variant v;
     v.uri = r.dir + "/" + (ts ? kTsPlaylist : kCmafPlaylist);
@@ -253,6 +279,7 @@ class Ladder {
     v.average_bandwidth = b.average;
     v.resolution = manifest::Resolution{r.track.width, r.track.height};
     v.frame_rate = r.frame_rate.ToDouble();
+    if (AnyHdr()) v.video_range = IsHdr(r) ? r.video_range : "SDR";
     Decorate(v);
     return v;
   }
@@ -319,20 +346,32 @@ int64_t FileRate(int64_t bytes, double seconds) {
   return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(bytes) * 8 / std::max(seconds, 1.0))));
 }
 
-manifest::AdaptationSet VideoSet(const std::vector<PackagedRendition>& video, int64_t id, Status* st) {
+// DASH-IF IOP's signalling of HDR10 (PQ) and HLG: the CICP code points of
+// ISO/IEC 23091-2 as EssentialProperties, so a player that does not
+// understand them skips the set instead of showing washed-out pictures.
+std::vector<manifest::Descriptor> HdrProperties(const std::string& range) {
+  return {{"urn:mpeg:mpegB:cicp:ColourPrimaries", "9"},
+          {"urn:mpeg:mpegB:cicp:TransferCharacteristics", range == "PQ" ? "16" : "18"},
+          {"urn:mpeg:mpegB:cicp:MatrixCoefficients", "9"}};
+}
+
+// One codec's rungs (consecutive in `video`, see ManifestInput).
+manifest::AdaptationSet VideoSet(const std::vector<const PackagedRendition*>& video, int64_t id, Status* st) {
   manifest::AdaptationSet set;
   set.id = id;
   set.content_type = manifest::ContentType::kVideo;
   set.mime_type = "video/mp4";
-  for (const auto& r : video) {
-    StatusOr<std::string> codecs = CodecString(r.track);
+  if (IsHdr(*video.front())) set.essential_properties = HdrProperties(video.front()->video_range);
+  for (const auto* rp : video) {
+    const PackagedRendition& r = *rp;
+    StatusOr<std::string> codecs = CodecString(r);
     if (!codecs.ok()) {
       *st = codecs.status();
       return set;
     }
     manifest::VideoFormat f{r.track.width, r.track.height, r.frame_rate, {1, 1}};
     manifest::Representation rep;
-    rep.id = "h264_" + r.name;
+    rep.id = r.track.codec + "_" + r.name;
     rep.codecs = *codecs;
     rep.bandwidth = MeasureBitrates(r.track, false).peak;
     rep.format = f;
@@ -362,7 +401,7 @@ Status AddAudioSets(const ManifestInput& in, const Ladder& ladder, manifest::Mpd
         if (!first.label.empty()) set.label = first.label;
       }
       for (const auto* r : reps) {
-        ASSIGN_OR_RETURN(std::string codecs, CodecString(r->track));
+        ASSIGN_OR_RETURN(std::string codecs, CodecString(*r));
         manifest::Representation rep;
         rep.id = r->group.empty() ? r->name : r->group + "_" + r->name;
         rep.codecs = codecs;
@@ -436,9 +475,16 @@ StatusOr<std::string> MpdText(const ManifestInput& in, const Ladder& ladder, dou
   mpd.media_presentation_duration_seconds = duration;
   int64_t id = 0;
   if (!in.video.empty()) {
-    Status st;
-    mpd.adaptation_sets.push_back(VideoSet(in.video, id++, &st));
-    RETURN_IF_ERROR(st);
+    std::vector<std::vector<const PackagedRendition*>> by_codec;
+    for (const auto& r : in.video) {
+      if (by_codec.empty() || by_codec.back().front()->track.codec != r.track.codec) by_codec.emplace_back();
+      by_codec.back().push_back(&r);
+    }
+    for (const auto& set : by_codec) {
+      Status st;
+      mpd.adaptation_sets.push_back(VideoSet(set, id++, &st));
+      RETURN_IF_ERROR(st);
+    }
   } else {
     id = 1;
   }

@@ -18,6 +18,11 @@ struct PackagedRendition {
   std::string name;  // "720p", "aac_128k"
   std::string dir;   // relative output folder, "h264/720p"
   media::PackagedTrack track;
+  // RFC 6381 string read from the init segment's sample entry (package
+  // step); "" falls back to deriving it from track.codec_config (H.264,
+  // AAC, Opus results stored before the packager reported it).
+  std::string codecs;
+  std::string video_range;  // video: "SDR", "PQ", "HLG" ("" = SDR)
   Rational frame_rate;    // video only
   std::string language;   // audio only, may be empty
   // Audio only: the source track this rendition belongs to ("en",
@@ -50,7 +55,9 @@ struct ThumbnailTrackOut {
 };
 
 struct ManifestInput {
-  std::vector<PackagedRendition> video;  // lowest rung first
+  // Grouped by codec (track.codec) in kVideoCodecs order, each codec's
+  // rungs lowest first.
+  std::vector<PackagedRendition> video;
   std::vector<PackagedRendition> audio;  // default track first
   std::vector<SubtitleTrackOut> subtitles;
   std::optional<ThumbnailTrackOut> thumbnails;
@@ -79,7 +86,12 @@ inline constexpr char kTsPlaylist[] = "playlist_ts.m3u8";
 //    are listed; the MPEG-TS master lists AAC only;
 //  - subtitles: one group "subs" of every subtitle track, referenced by every
 //    variant; CLOSED-CAPTIONS=NONE (vtp writes no in-band captions).
-// DASH: video in one AdaptationSet; audio in one per (track, family) with
+// Several video codecs: each codec's rungs are variants of both HLS
+// masters' CMAF form (the MPEG-TS master lists only codecs packaged as TS),
+// paired with audio by rank among that codec's rungs; VIDEO-RANGE is written
+// on every variant when any rendition is PQ or HLG.
+// DASH: each video codec in its own AdaptationSet (HDR sets carry the CICP
+// colour EssentialProperties); audio in one per (track, family) with
 // lang, Label and Role main/alternate; each subtitle track a text/vtt set
 // addressed by BaseURL (Role subtitle or caption); sprites an image set
 // with the DASH-IF thumbnail_tile property.

@@ -85,8 +85,17 @@ StatusOr<Known> Gather(const DataPaths& paths, const ports::VideoRecord& v, cons
   } catch (const json::exception& e) {
     return Internal(std::string("unreadable split result: ") + e.what());
   }
-  ASSIGN_OR_RETURN(k.renditions, SelectH264Ladder(*k.info->video_stream()->video, k.frame_rate.ToDouble()));
-  for (auto& r : k.renditions) r.preset = k.opts.x264_preset;
+  // Codec order is kVideoCodecs' whatever the job listed, so task ids and
+  // manifests do not depend on how the codecs were asked for.
+  for (const auto& codec : kVideoCodecs) {
+    if (std::find(k.opts.codecs.begin(), k.opts.codecs.end(), codec) == k.opts.codecs.end()) continue;
+    ASSIGN_OR_RETURN(std::vector<VideoRendition> rungs,
+                     SelectLadder(codec, *k.info->video_stream()->video, k.frame_rate.ToDouble(), k.opts.keep_hdr));
+    for (auto& r : rungs) {
+      if (codec == "h264") r.preset = k.opts.x264_preset;
+      k.renditions.push_back(std::move(r));
+    }
+  }
   return k;
 }
 
@@ -135,12 +144,12 @@ class ParamsBuilder {
     if (t.step == "ingest") return Ingest();
     if (t.step == "probe") return json{{"input", k_.original}, {"limits", LimitsToJson(k_.opts.limits)}};
     if (t.step == "split") return Split();
-    if (t.step == "transcode") return Transcode(static_cast<size_t>(*t.chunk));
+    if (!CodecOfStep(t.step).empty()) return Transcode(t);
     if (t.step == "audio") return Audio();
     if (t.step == "thumbnails") return Thumbnails();
     if (t.step == "subtitles") return Subtitles();
     if (t.step == "captions") return Captions();
-    if (t.step == "package") return PackageVideo(t.rendition->name);
+    if (t.step == "package") return PackageVideo(*t.rendition);
     if (t.step == "package_audio") return PackageAudio();
     if (t.step == "manifest") return Manifest();
     if (t.step == "publish") return Publish();
@@ -173,7 +182,28 @@ class ParamsBuilder {
             {"chunks_dir", k_.work + "/chunks"}};
   }
 
-  json Transcode(size_t i) const {
+  // Where a chunk's encoded rung goes. H.264 keeps the layout it had before
+  // other codecs existed, so videos planned then re-plan to the same paths.
+  std::string EncodedFile(const VideoRendition& r, size_t chunk) const {
+    std::string dir = r.codec == "h264" ? r.name : r.codec + "/" + r.name;
+    return k_.work + "/enc/" + dir + "/" + ChunkFile(static_cast<int>(chunk)) + ".nut";
+  }
+
+  static std::string CodecOfStep(const std::string& step) {
+    for (const auto& codec : kVideoCodecs) {
+      if (TranscodeStep(codec) == step) return codec;
+    }
+    return "";
+  }
+
+  StatusOr<json> Transcode(const TaskPlan& t) const {
+    std::string codec = CodecOfStep(t.step);
+    std::string encoder = EncoderForPool(codec, t.pool);
+    if (encoder.empty()) return InvalidArgument("worker pool '" + t.pool + "' has no " + codec + " encoder");
+    return TranscodeChunk(static_cast<size_t>(*t.chunk), codec, encoder);
+  }
+
+  json TranscodeChunk(size_t i, const std::string& codec, const std::string& encoder) const {
     const json& out = *k_.split;
     const vtp::Chunk& c = k_.plan.chunks.at(i);
     std::vector<int64_t> forces;
@@ -181,10 +211,16 @@ class ParamsBuilder {
       if (f >= c.start && (c.end == INT64_MAX || f < c.end)) forces.push_back(f);
     }
     json rends = json::array(), outputs = json::array();
-    for (const auto& r : k_.renditions) {
+    bool hdr_kept = false;
+    for (VideoRendition r : k_.renditions) {
+      if (r.codec != codec) continue;
+      r.encoder = encoder;
+      hdr_kept = hdr_kept || r.hdr;
       rends.push_back(RenditionToJson(r));
-      outputs.push_back(k_.work + "/enc/" + r.name + "/" + ChunkFile(static_cast<int>(i)) + ".nut");
+      outputs.push_back(EncodedFile(r, i));
     }
+    media::PictureConditioning conditioning = ConditioningFor(*k_.info->video_stream()->video);
+    if (hdr_kept) conditioning.tonemap_to_sdr = false;
     double fps = k_.frame_rate.ToDouble() > 0 ? k_.frame_rate.ToDouble() : 30;
     return {{"chunk_path", out.at("chunks").at(i).at("path")},
             {"time_base", RationalToJson(k_.plan.time_base)},
@@ -193,7 +229,7 @@ class ParamsBuilder {
             {"end", c.end == INT64_MAX ? json(nullptr) : json(c.end)},
             {"last_frame_duration", SecondsToTicks(1.0 / fps, k_.plan.time_base)},
             {"keyframe_forces", forces},
-            {"conditioning", ConditioningToJson(ConditioningFor(*k_.info->video_stream()->video))},
+            {"conditioning", ConditioningToJson(conditioning)},
             {"renditions", rends}, {"outputs", outputs},
             {"encoder_threads", k_.opts.encoder_threads}};
   }
@@ -283,21 +319,29 @@ class ParamsBuilder {
     throw std::runtime_error("no captions track planned");
   }
 
-  const VideoRendition& Rung(const std::string& name) const {
+  const VideoRendition& Rung(const engine::RenditionRef& ref) const {
     for (const auto& r : k_.renditions) {
-      if (r.name == name) return r;
+      if (r.codec == ref.codec && r.name == ref.name) return r;
     }
-    throw std::runtime_error("no rendition " + name);
+    throw std::runtime_error("no rendition " + ref.Id());
   }
 
-  json PackageVideo(const std::string& name) const {
-    const VideoRendition& r = Rung(name);
+  json PackageVideo(const engine::RenditionRef& ref) const {
+    const VideoRendition& r = Rung(ref);
     std::vector<std::string> inputs;
-    for (size_t i = 0; i < k_.plan.chunks.size(); ++i) {
-      inputs.push_back(k_.work + "/enc/" + r.name + "/" + ChunkFile(static_cast<int>(i)) + ".nut");
-    }
+    for (size_t i = 0; i < k_.plan.chunks.size(); ++i) inputs.push_back(EncodedFile(r, i));
+    // Every codec starts at the video's presentation delay (H.264's, which
+    // audio shares), unless its own encoder reorders deeper: then its track
+    // starts a little later, which DASH's presentationTimeOffset absorbs.
     int64_t delay = PresentationDelay(k_, Need("transcode/" + ChunkFile(0)));
-    return PackageParams(k_, true, inputs, 0, delay, r.path());
+    if (r.codec != "h264") {
+      json own = Need(TranscodeStep(r.codec) + "/" + ChunkFile(0));
+      for (int64_t d : own.at("delays")) delay = std::max(delay, d);
+    }
+    json p = PackageParams(k_, true, inputs, 0, delay, r.path());
+    const CodecLadder* ladder = FindCodecLadder(r.codec);
+    if (!ladder || !ladder->mpeg_ts) p["write_ts"] = false;
+    return p;
   }
 
   // The audio presentation shift in samples: the video's presentation delay,
@@ -338,11 +382,13 @@ class ParamsBuilder {
   json Manifest() const {
     json video = json::array();
     for (const auto& r : k_.renditions) {
-      video.push_back({{"name", r.name}, {"dir", r.path()}, {"track", Need("package/h264_" + r.name)},
+      video.push_back({{"name", r.name}, {"codec", r.codec}, {"dir", r.path()},
+                       {"track", Need("package/" + r.codec + "_" + r.name)},
                        {"frame_rate", RationalToJson(k_.frame_rate)}});
     }
     json p = {{"video", video}, {"out_dir", k_.work + "/out"}, {"audio", json::array()},
               {"subtitles", json::array()}};
+    if (k_.opts.manifest_version > 1) p["version"] = k_.opts.manifest_version;
     if (!k_.audio.empty()) {
       json packaged = Need("package_audio").at("tracks");
       size_t n = 0;
@@ -379,8 +425,11 @@ class ParamsBuilder {
   }
 
   json Publish() const {
-    return {{"from", k_.work + "/out"}, {"to", k_.opts.output_dir},
-            {"replace", k_.opts.replace_output}, {"original", k_.original}};
+    json p = {{"from", k_.work + "/out"}, {"to", k_.opts.output_dir},
+              {"replace", k_.opts.replace_output}, {"original", k_.original}};
+    // An upgrade adds to what players may be streaming: never replace.
+    if (k_.opts.manifest_version > 1) p["merge"] = true;
+    return p;
   }
 
   const Known& k_;

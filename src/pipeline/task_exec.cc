@@ -5,6 +5,7 @@
 #include <climits>
 #include <filesystem>
 
+#include "domain/codec_string.h"
 #include "domain/media_info_json.h"
 #include "domain/segment_plan.h"
 #include "media/package.h"
@@ -95,7 +96,17 @@ StatusOr<json> RunPackage(const json& p) {
   FreshDir(job.out_dir);
   ASSIGN_OR_RETURN(media::PackagedTrack t, media::PackageRendition(job));
   RETURN_IF_ERROR(CommitPath(job.out_dir, out_dir));
-  return TrackToJson(t);
+  json out = TrackToJson(t);
+  if (job.video) {
+    // The manifests' CODECS and VIDEO-RANGE come from the sample entry the
+    // muxer actually wrote, not from what the encoder was asked for.
+    ASSIGN_OR_RETURN(std::string init, ReadFileBytes(out_dir + "/" + t.init_name));
+    StatusOr<SampleEntryInfo> entry = InspectInitSegment(std::vector<uint8_t>(init.begin(), init.end()));
+    if (!entry.ok()) return Internal("unreadable init segment " + t.init_name + ": " + entry.status().message());
+    out["codecs"] = entry->codecs;
+    out["video_range"] = entry->video_range;
+  }
+  return out;
 }
 
 namespace {
@@ -111,7 +122,7 @@ StatusOr<json> Dispatch(const TaskSpec& task, const TaskContext& ctx) {
   }
   if (task.step == kStepProbe) return RunProbe(task.params);
   if (task.step == kStepSplit) return RunSplit(task.params);
-  if (task.step == kStepTranscode) return RunTranscode(task.params);
+  if (task.step == kStepTranscode || task.step.starts_with("transcode_")) return RunTranscode(task.params);
   if (task.step == kStepAudio) return RunAudio(task.params);
   if (task.step == kStepPackage) return RunPackage(task.params);
   if (task.step == "package_audio") return RunPackageAudio(task.params);

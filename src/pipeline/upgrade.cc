@@ -1,0 +1,57 @@
+#include "pipeline/upgrade.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "pipeline/job_options.h"
+
+namespace vtp::pipeline {
+
+using ports::VideoStatus;
+
+StatusOr<UpgradeResult> AddCodecs(ports::MetadataStore& store, engine::Scheduler& scheduler,
+                                  const DataPaths& paths, std::string_view video_id,
+                                  const std::vector<std::string>& codecs) {
+  for (const auto& c : codecs) {
+    if (std::find(kVideoCodecs.begin(), kVideoCodecs.end(), c) == kVideoCodecs.end()) {
+      return InvalidArgument("unknown video codec '" + c + "' (h264, hevc, vp9, av1)");
+    }
+  }
+  ASSIGN_OR_RETURN(ports::VideoRecord video, store.GetVideo(video_id));
+  if (video.status == VideoStatus::kFailed || video.status == VideoStatus::kRemoved) {
+    return InvalidArgument("video " + video.video_id + " is " +
+                           std::string(ports::VideoStatusName(video.status)) +
+                           "; retry it before adding codecs");
+  }
+  nlohmann::json stored = nlohmann::json::parse(video.options_json, nullptr, false);
+  ASSIGN_OR_RETURN(JobOptions opts, JobOptionsFromJson(stored));
+  UpgradeResult r;
+  std::vector<std::string> merged;
+  for (const auto& c : kVideoCodecs) {
+    bool had = std::find(opts.codecs.begin(), opts.codecs.end(), c) != opts.codecs.end();
+    bool asked = std::find(codecs.begin(), codecs.end(), c) != codecs.end();
+    if (had || asked) merged.push_back(c);
+    if (asked && !had) r.added.push_back(c);
+  }
+  r.codecs = merged;
+  r.manifest_version = opts.manifest_version;
+  if (r.added.empty()) return r;
+  bool published = video.status == VideoStatus::kReady;
+  opts.codecs = merged;
+  if (published) opts.manifest_version += 1;
+  r.manifest_version = opts.manifest_version;
+  video.options_json = ToJson(opts).dump();
+  RETURN_IF_ERROR(store.UpdateVideo(video));
+  std::error_code ec;
+  r.from_probe = !std::filesystem::exists(paths.WorkDir(video.video_id) + "/chunks", ec);
+  if (r.from_probe) {
+    RETURN_IF_ERROR(scheduler.RetryFrom(video.video_id, "probe"));
+  } else {
+    // The new steps are planned from the stored split; manifest and publish
+    // are planned afresh so they list (and publish) the new renditions.
+    RETURN_IF_ERROR(scheduler.ReplanFrom(video.video_id, "manifest"));
+  }
+  return r;
+}
+
+}  // namespace vtp::pipeline
