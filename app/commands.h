@@ -12,6 +12,8 @@ int DlqCommand(int argc, char** argv);     // vtp dlq list|show|retry
 int RetryCommand(int argc, char** argv);   // vtp retry VIDEO --from STEP
 int ServeCommand(int argc, char** argv);   // vtp serve [--listen HOST:PORT] ...
 int KeysCommand(int argc, char** argv);    // vtp keys create|list|revoke
+int ReportCommand(int argc, char** argv);  // vtp report VIDEO [--json] [--prices FILE]
+int ViewsCommand(int argc, char** argv);   // vtp views VIDEO N [--policy FILE]
 // Internal: executes one task of a job inside a worker process.
 int TaskCommand(int argc, char** argv);   // vtp _task TASKFILE
 

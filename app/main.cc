@@ -16,6 +16,8 @@ constexpr const char* kUsage =
     "  status [VIDEO] [--json]    pipeline progress and ETA of a video (or list videos)\n"
     "  dlq list|show|retry        inspect and requeue dead-lettered tasks\n"
     "  retry VIDEO --from STEP    re-run a step and everything after it\n"
+    "  views VIDEO N              add views; the codec policy may add HEVC/VP9/AV1\n"
+    "  report VIDEO [--json]      per-codec encode cost, saving per view and break-even views\n"
     "  serve                      run the REST API, orchestrator and local workers\n"
     "  keys create|list|revoke    API keys for serve\n"
     "  version                    print the version\n"
@@ -38,6 +40,8 @@ constexpr Command kCommands[] = {
     {"retry", vtp::app::RetryCommand},
     {"serve", vtp::app::ServeCommand},
     {"keys", vtp::app::KeysCommand},
+    {"report", vtp::app::ReportCommand},
+    {"views", vtp::app::ViewsCommand},
     {"_task", vtp::app::TaskCommand},
 };
 

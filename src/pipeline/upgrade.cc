@@ -54,4 +54,25 @@ StatusOr<UpgradeResult> AddCodecs(ports::MetadataStore& store, engine::Scheduler
   return r;
 }
 
+StatusOr<PolicyOutcome> ApplyCodecPolicy(ports::MetadataStore& store, engine::Scheduler& scheduler,
+                                         const DataPaths& paths, const CodecPolicy& policy,
+                                         std::string_view video_id, int64_t views_first_hour,
+                                         int64_t total_views) {
+  ASSIGN_OR_RETURN(ports::VideoRecord video, store.GetVideo(video_id));
+  ASSIGN_OR_RETURN(JobOptions opts, JobOptionsFromJson(nlohmann::json::parse(video.options_json, nullptr, false)));
+  PolicyInput in;
+  in.current_codecs = opts.codecs;
+  in.views_first_hour = views_first_hour;
+  in.total_views = total_views;
+  in.creator_priority = std::string(ports::PriorityName(video.priority));
+  in.source_height = video.width > 0 && video.height > 0 ? std::min(video.width, video.height) : 0;
+  PolicyOutcome out;
+  out.reasons = policy.Explain(in);
+  out.upgrade.codecs = opts.codecs;
+  out.upgrade.manifest_version = opts.manifest_version;
+  if (video.status == VideoStatus::kFailed || video.status == VideoStatus::kRemoved) return out;
+  ASSIGN_OR_RETURN(out.upgrade, AddCodecs(store, scheduler, paths, video_id, policy.Decide(in)));
+  return out;
+}
+
 }  // namespace vtp::pipeline

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "domain/codec_policy.h"
 #include "engine/scheduler.h"
 #include "pipeline/planner.h"
 #include "ports/metadata_store.h"
@@ -32,5 +33,18 @@ struct UpgradeResult {
 StatusOr<UpgradeResult> AddCodecs(ports::MetadataStore& store, engine::Scheduler& scheduler,
                                   const DataPaths& paths, std::string_view video_id,
                                   const std::vector<std::string>& codecs);
+
+// The popularity signal applied: asks `policy` which codecs the video should
+// have given its views (and its creator's priority and source height) and
+// adds the missing ones with AddCodecs. A failed or removed video only gets
+// the reasons. `reasons` says why each codec is or is not there.
+struct PolicyOutcome {
+  std::vector<PolicyReason> reasons;
+  UpgradeResult upgrade;
+};
+StatusOr<PolicyOutcome> ApplyCodecPolicy(ports::MetadataStore& store, engine::Scheduler& scheduler,
+                                         const DataPaths& paths, const CodecPolicy& policy,
+                                         std::string_view video_id, int64_t views_first_hour,
+                                         int64_t total_views);
 
 }  // namespace vtp::pipeline
