@@ -58,12 +58,14 @@ Response Views(ApiContext& ctx, const Request& req, const control::Caller& calle
     API_TAKE_OR_ANSWER(n, IntField(req, body, "count"));
     if (n) count = *n;
   }
-  StatusOr<ports::ServiceStore::ViewTally> tally = ctx.videos.AddViews(caller, req.params.at("id"), count);
-  if (tally.status().code() == ErrorCode::kInvalidArgument) {
-    return Refuse(req, 422, "invalid-count", tally.status().message());
+  StatusOr<control::ViewsOutcome> out = ctx.videos.AddViews(caller, req.params.at("id"), count);
+  if (out.status().code() == ErrorCode::kInvalidArgument) {
+    return Refuse(req, 422, "invalid-count", out.status().message());
   }
-  if (!tally.ok()) return ErrorResponse(tally.status(), req);
-  return JsonAnswer(200, {{"video_id", req.params.at("id")}, {"views", tally->total}, {"first_hour", tally->first_hour}});
+  if (!out.ok()) return ErrorResponse(out.status(), req);
+  return JsonAnswer(200, {{"video_id", req.params.at("id")}, {"views", out->tally.total},
+                          {"first_hour", out->tally.first_hour}, {"codecs", out->codecs},
+                          {"codecs_added", out->added}});
 }
 
 // JSON {"language": "en", "content": "<srt/vtt text>"} or the raw file with

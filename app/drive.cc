@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "app/local_workers.h"
@@ -16,6 +17,14 @@ namespace {
 
 volatile sig_atomic_t g_interrupted = 0;
 void OnInterrupt(int) { g_interrupted = 1; }
+
+// The GPU fallback (Scheduler::RerouteWaiting): tasks waiting for a GPU
+// worker that went away, or for too long, move to the CPU pool.
+Status RerouteStalled(Runtime& rt) {
+  ASSIGN_OR_RETURN(engine::RerouteResult rerouted, rt.scheduler->RerouteWaiting(rt.clock.NowMillis(), rt.reroute));
+  for (const auto& e : rerouted.errors) std::fprintf(stderr, "vtp: re-planning a GPU task for the CPU: %s\n", e.c_str());
+  return Status::Ok();
+}
 
 std::vector<StepProgress> BarSteps(const engine::PipelineProgress& p) {
   std::vector<StepProgress> steps;
@@ -50,7 +59,7 @@ Status FailureOf(Runtime& rt, const ports::VideoRecord& v) {
 }
 
 StatusOr<ports::VideoRecord> Drive(Runtime& rt, int workers_wanted, bool quiet, const std::string& video_id) {
-  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store);
+  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store, rt.store.get());
   int n = workers_wanted > 0 ? workers_wanted : pipeline::DefaultWorkersHere();
   RETURN_IF_ERROR(workers.Start(n));
   bool show = !quiet && ::isatty(STDERR_FILENO);
@@ -67,6 +76,7 @@ StatusOr<ports::VideoRecord> Drive(Runtime& rt, int workers_wanted, bool quiet, 
       // Workers plan after every report; this is the safety net for a
       // report whose planning failed, and the lease reaper.
       (void)rt.store->ExpireLeases();
+      RETURN_IF_ERROR(RerouteStalled(rt));
       RETURN_IF_ERROR(rt.scheduler->Advance(video_id).status());
       next_tick = now + 500;
     }

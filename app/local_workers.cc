@@ -15,18 +15,18 @@
 namespace vtp::app {
 namespace {
 
-std::string HostName() {
+}  // namespace
+
+std::string LocalHostName() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
   return buf;
 }
 
-}  // namespace
-
-std::string LocalWorkerId(pid_t pid) { return "local:" + HostName() + ":" + std::to_string(pid); }
+std::string LocalWorkerId(pid_t pid) { return "local:" + LocalHostName() + ":" + std::to_string(pid); }
 
 StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector<std::string>& owners) {
-  const std::string prefix = "local:" + HostName() + ":";
+  const std::string prefix = "local:" + LocalHostName() + ":";
   int reclaimed = 0;
   for (const auto& owner : owners) {
     if (owner.rfind(prefix, 0) != 0) continue;
@@ -40,6 +40,12 @@ StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector
 }
 
 LocalWorkers::~LocalWorkers() { StopAll(); }
+
+Status LocalWorkers::Forget(const std::string& worker_id) {
+  RETURN_IF_ERROR(queue_.ReclaimWorker(worker_id).status());
+  if (registry_ != nullptr) RETURN_IF_ERROR(registry_->DeregisterWorker(worker_id).status());
+  return Status::Ok();
+}
 
 StatusOr<pid_t> LocalWorkers::Spawn() {
   std::vector<std::string> args = {exe_, "worker"};
@@ -72,8 +78,9 @@ StatusOr<int> LocalWorkers::Supervise() {
                    WIFSIGNALED(ws) ? (std::string("killed by ") + strsignal(WTERMSIG(ws))).c_str()
                                    : ("exited with status " + std::to_string(WEXITSTATUS(ws))).c_str());
     }
-    // A clean exit (SIGTERM) already released its task; this is a no-op then.
-    RETURN_IF_ERROR(queue_.ReclaimWorker(id).status());
+    // A clean exit (SIGTERM) already released its task and deregistered;
+    // this is a no-op then.
+    RETURN_IF_ERROR(Forget(id));
     ++restarts_;
     RETURN_IF_ERROR(Spawn().status());
   }
@@ -96,7 +103,7 @@ void LocalWorkers::StopAll(int grace_ms) {
   for (const auto& [pid, id] : running_) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
-    (void)queue_.ReclaimWorker(id);
+    (void)Forget(id);
   }
   running_.clear();
 }

@@ -4,7 +4,9 @@
 // SIGKILL) has its leases reclaimed at once -- no waiting for them to
 // expire -- and is replaced; one that exits after SIGTERM has already handed
 // its task back. Workers die with the supervisor (PR_SET_PDEATHSIG), so
-// killing `vtp run` never leaves orphans working.
+// killing `vtp run` never leaves orphans working. A worker that died without
+// deregistering is taken out of the worker registry at once, so routing
+// stops counting it before its entry would go stale.
 #pragma once
 
 #include <sys/types.h>
@@ -15,11 +17,14 @@
 
 #include "core/status.h"
 #include "ports/task_queue.h"
+#include "ports/worker_registry.h"
 
 namespace vtp::app {
 
 // "local:<host>:<pid>": the id a local worker process registers under.
 std::string LocalWorkerId(pid_t pid);
+// This machine's host name ("localhost" when it cannot be read).
+std::string LocalHostName();
 
 // Reclaims the leases of `lease_owners` that name a local worker on this
 // host whose process no longer exists (left by a `vtp run` that was killed).
@@ -29,8 +34,10 @@ StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector
 class LocalWorkers {
  public:
   // `args` follow "worker" on each child's command line.
-  LocalWorkers(std::string exe, std::vector<std::string> args, ports::TaskQueue& queue)
-      : exe_(std::move(exe)), args_(std::move(args)), queue_(queue) {}
+  // `registry` may be null (nothing to deregister).
+  LocalWorkers(std::string exe, std::vector<std::string> args, ports::TaskQueue& queue,
+               ports::WorkerRegistry* registry = nullptr)
+      : exe_(std::move(exe)), args_(std::move(args)), queue_(queue), registry_(registry) {}
   ~LocalWorkers();  // StopAll()
   LocalWorkers(const LocalWorkers&) = delete;
   LocalWorkers& operator=(const LocalWorkers&) = delete;
@@ -47,9 +54,12 @@ class LocalWorkers {
 
  private:
   StatusOr<pid_t> Spawn();
+  // Reclaims a dead (or stopped) worker's leases and registry entry.
+  Status Forget(const std::string& worker_id);
   std::string exe_;
   std::vector<std::string> args_;
   ports::TaskQueue& queue_;
+  ports::WorkerRegistry* registry_;
   std::map<pid_t, std::string> running_;  // pid -> worker id
   int restarts_ = 0;
 };

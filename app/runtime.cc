@@ -1,5 +1,8 @@
 #include "app/runtime.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <limits.h>
 #include <unistd.h>
 
@@ -55,14 +58,29 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const std::string& data_dir) {
   ASSIGN_OR_RETURN(rt->blobs, adapters::LocalBlobStore::Open(rt->data_dir + "/blobs"));
   rt->paths = {rt->data_dir + "/blobs", rt->data_dir + "/work"};
   rt->graph = pipeline::LadderGraph();
+  if (const char* routes = std::getenv("VTP_GPU_ROUTES"); routes != nullptr) {
+    RETURN_IF_ERROR(engine::ApplyGpuRoutes(rt->graph, routes).WithContext("VTP_GPU_ROUTES"));
+  }
   rt->planner = std::make_unique<pipeline::LadderPlanner>(rt->paths);
-  rt->scheduler = std::make_unique<engine::Scheduler>(rt->graph, *rt->planner, *rt->store);
+  rt->live_pools = std::make_unique<engine::RegistryLivePools>(*rt->store);
+  rt->scheduler = std::make_unique<engine::Scheduler>(rt->graph, *rt->planner, *rt->store, rt->live_pools.get());
   return rt;
 }
 
 engine::RetryPolicy Runtime::PolicyFor(const std::string& step) const {
   const engine::StepDef* s = graph.Find(step);
   return s ? s->retry : engine::GenericRetryPolicy();
+}
+
+StatusOr<CodecPolicy> LoadCodecPolicy(const std::string& path) {
+  if (path.empty()) return CodecPolicy::Default();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read codec policy " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  StatusOr<CodecPolicy> p = CodecPolicy::FromJson(text.str());
+  if (!p.ok()) return p.status().WithContext(path);
+  return p;
 }
 
 }  // namespace vtp::app

@@ -16,8 +16,10 @@
 #include "adapters/local_blob_store.h"
 #include "adapters/sqlite_store.h"
 #include "core/status.h"
+#include "domain/codec_policy.h"
 #include "engine/pipeline_graph.h"
 #include "engine/scheduler.h"
+#include "engine/worker_pools.h"
 #include "pipeline/planner.h"
 #include "ports/clock.h"
 
@@ -35,14 +37,27 @@ struct Runtime {
   pipeline::DataPaths paths;
   engine::PipelineGraph graph;
   std::unique_ptr<pipeline::LadderPlanner> planner;
+  // Which pools live workers lease from (the store's worker registry).
+  std::unique_ptr<engine::RegistryLivePools> live_pools;
   std::unique_ptr<engine::Scheduler> scheduler;
+  // The GPU fallback's bounds (Scheduler::RerouteWaiting); commands set
+  // gpu_wait_ms from --gpu-wait-ms.
+  engine::RerouteOptions reroute;
 
   // Creates the directory layout when missing. kIo / kInvalidArgument from
-  // the store (e.g. a database written by a newer vtp).
+  // the store (e.g. a database written by a newer vtp). $VTP_GPU_ROUTES
+  // replaces the graph's GPU routes (engine::ApplyGpuRoutes: e.g.
+  // "transcode_hevc=gpu-nvenc,transcode=gpu-nvenc"); a bad value is
+  // kInvalidArgument.
   static StatusOr<std::unique_ptr<Runtime>> Open(const std::string& data_dir);
   // The retry policy of a step (GenericRetryPolicy for unknown steps).
   engine::RetryPolicy PolicyFor(const std::string& step) const;
 };
+
+// The codec policy in `path` (docs/codecs.md), or the seed's default for
+// "". kNotFound for an unreadable file; kInvalidArgument naming the file and
+// the bad key otherwise.
+StatusOr<CodecPolicy> LoadCodecPolicy(const std::string& path);
 
 // The path of this executable, for spawning workers.
 std::string SelfExe();

@@ -28,6 +28,10 @@ constexpr const char* kServeUsage =
     "  --max-upload BYTES     largest upload accepted (default 64 GiB)\n"
     "  --upload-expiry-hours H  incomplete uploads expire (default 24)\n"
     "  --webhook-attempts N   deliveries tried before a webhook event is dead (default 8)\n"
+    "  --codec-policy FILE    which codecs views earn a video (docs/codecs.md; default: the\n"
+    "                         seed's tiers, HEVC > 100 views in the first hour, AV1 > 10000)\n"
+    "  --gpu-wait-ms MS       a task waiting this long for a busy GPU worker moves to the\n"
+    "                         CPU pool (default 120000; 0: only when no GPU worker is alive)\n"
     "Signed playback URLs: set VTP_PLAYBACK_SECRET (never on the command line).\n"
     "SIGINT/SIGTERM: stop accepting, hand running tasks back, exit 0.\n";
 
@@ -90,6 +94,13 @@ int ServeCommand(int argc, char** argv) {
     } else if (a == "--upload-expiry-hours" && v) {
       if (!num(0, 24 * 365, x)) return Usage("--upload-expiry-hours must be 0..8760");
       o.upload_expiry_ms = static_cast<int64_t>(x * 3600 * 1000);
+    } else if (a == "--gpu-wait-ms" && v) {
+      if (!num(0, 1e12, x)) return Usage("--gpu-wait-ms must be a number of milliseconds >= 0");
+      o.gpu_wait_ms = static_cast<int64_t>(x);
+    } else if (a == "--codec-policy" && v) {
+      StatusOr<CodecPolicy> policy = LoadCodecPolicy(argv[++i]);
+      if (!policy.ok()) return Usage(policy.status().ToString());
+      o.codec_policy = std::move(policy).value();
     } else if (a == "--webhook-attempts" && v) {
       if (!num(1, 100, x)) return Usage("--webhook-attempts must be 1..100");
       o.webhook_attempts = static_cast<int>(x);

@@ -28,6 +28,8 @@ using ports::Millis;
 constexpr std::string_view kOrchestratorCursor = "orchestrator";
 constexpr Millis kIdempotencyTtlMs = 24 * 3600 * 1000;
 constexpr int64_t kPlaybackTtlSeconds = 6 * 3600;  // signed media URLs handed out by the API
+// Registry entries this stale are dead workers' (live ones refresh every 5 s).
+constexpr Millis kPurgeWorkersAfterMs = 3600 * 1000;
 
 void Pause(Millis ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
@@ -68,6 +70,14 @@ Status AdvanceUnfinished(Runtime& rt, bool reclaim) {
       Warn("advancing a video", rt.scheduler->Advance(v.video_id).status());
     }
   }
+  return Status::Ok();
+}
+
+// The GPU fallback (Scheduler::RerouteWaiting): tasks waiting for a GPU
+// worker that went away, or for too long, move to the CPU pool.
+Status RerouteStalled(Runtime& rt) {
+  ASSIGN_OR_RETURN(engine::RerouteResult rerouted, rt.scheduler->RerouteWaiting(rt.clock.NowMillis(), rt.reroute));
+  for (const auto& e : rerouted.errors) Warn("re-planning a GPU task for the CPU", Status(ErrorCode::kInternal, e));
   return Status::Ok();
 }
 
@@ -118,6 +128,8 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
 
   control::VideoServiceDeps deps{*rt.store, *rt.store, *rt.blobs, *rt.scheduler, rt.graph, rt.clock,
                                  public_root, workers_n, nullptr};
+  deps.work_root = rt.paths.work_root;
+  deps.codec_policy = o.codec_policy;
   // Bound below once the listening port (and so the URL) is known.
   std::string media_base;
   deps.media_url = [&media_base, &o, &rt](const std::string& video, const std::string& file) {
@@ -151,14 +163,15 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   // Before our own workers exist, so every local lease still held is an
   // earlier server's.
   Warn("resuming unfinished videos", AdvanceUnfinished(rt, true));
-  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store);
+  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store, rt.store.get());
   RETURN_IF_ERROR(workers.Start(workers_n));
   std::atomic<bool> stop_hooks{false};
   std::thread hooks([&] { WebhookLoop(rt, o.webhook_attempts, stop_hooks); });
   std::printf("vtp serve: listening on %s (%d workers, data %s)\n", self.c_str(), workers_n, rt.data_dir.c_str());
   std::fflush(stdout);
 
-  Millis next_tick = 0, next_sweep = 0, next_hourly = 0;
+  rt.reroute.gpu_wait_ms = o.gpu_wait_ms;
+  Millis next_tick = 0, next_sweep = 0, next_reroute = 0, next_hourly = 0;
   Status failure;
   while (!should_stop()) {
     Warn("progress events", hub.Poll().status());
@@ -173,6 +186,10 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
       Warn("starting uploaded videos", StartUploaded(rt));
       next_tick = now + 250;
     }
+    if (now >= next_reroute) {
+      Warn("moving stalled GPU tasks", RerouteStalled(rt));
+      next_reroute = now + 1000;
+    }
     if (now >= next_sweep) {
       Warn("advancing unfinished videos", AdvanceUnfinished(rt, false));
       Warn("expiring uploads", uploads.ExpireUploads().status());
@@ -180,6 +197,8 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
     }
     if (now >= next_hourly) {
       Warn("purging idempotency records", rt.store->PurgeIdempotent(now - kIdempotencyTtlMs).status());
+      // Workers that died without deregistering (already ignored by routing).
+      Warn("purging dead workers", rt.store->PurgeWorkers(kPurgeWorkersAfterMs).status());
       next_hourly = now + 3600 * 1000;
     }
     Pause(50);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "app/runtime.h"
+#include "domain/codec_policy.h"
 #include "core/status.h"
 #include "service/rate_limit.h"
 
@@ -31,6 +32,12 @@ struct ServeOptions {
   int64_t upload_expiry_ms = 24 * 3600 * 1000;
   int webhook_attempts = 8;
   std::string playback_secret;
+  // --gpu-wait-ms: how long a task may wait in a GPU pool whose workers
+  // are all busy before it moves to the CPU pool (<= 0: only when no GPU
+  // worker is alive).
+  int64_t gpu_wait_ms = 120'000;
+  // --codec-policy: which codecs views earn a video.
+  CodecPolicy codec_policy = CodecPolicy::Default();
 };
 
 // Serves until `should_stop` returns true (polled a few times a second),

@@ -5,8 +5,6 @@
 // workers unless --no-wait, and published beside what players already use.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "app/commands.h"
@@ -39,17 +37,6 @@ int Fail(const Status& s) {
 int Usage() {
   std::fputs(kViewsUsage, stderr);
   return 2;
-}
-
-StatusOr<CodecPolicy> LoadPolicy(const std::string& path) {
-  if (path.empty()) return CodecPolicy::Default();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read codec policy " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  StatusOr<CodecPolicy> p = CodecPolicy::FromJson(text.str());
-  if (!p.ok()) return p.status().WithContext(path);
-  return p;
 }
 
 }  // namespace
@@ -93,7 +80,7 @@ int ViewsCommand(int argc, char** argv) {
     }
   }
   if (positional != 2) return Usage();
-  StatusOr<CodecPolicy> policy = LoadPolicy(policy_path);
+  StatusOr<CodecPolicy> policy = LoadCodecPolicy(policy_path);
   if (!policy.ok()) return Fail(policy.status());
   auto rt = Runtime::Open(data);
   if (!rt.ok()) return Fail(rt.status());

@@ -1,9 +1,12 @@
-// `vtp worker [--data DIR] [--pool P[,P...]] [--id ID] [--exit-when-idle]`:
-// one worker process. Leases tasks from the data directory's queue, runs each
-// in its own `vtp _task` child (a codec crash kills that child, not the
-// worker), heartbeats, reports, and asks the scheduler to plan what the
-// result made ready. SIGTERM/SIGINT: stop taking work, hand the current task
-// back (not counted as an attempt) and exit 0.
+// `vtp worker [--data DIR] [--pool cpu|gpu|auto|P[,P...]] [--id ID]
+// [--exit-when-idle]`: one worker process. Leases tasks from the data
+// directory's queue, runs each in its own `vtp _task` child (a codec crash
+// kills that child, not the worker), heartbeats, reports, and asks the
+// scheduler to plan what the result made ready. It registers in the worker
+// registry (id, host, pid, pools, detected hardware) and refreshes its entry
+// while it runs, so the scheduler routes GPU-eligible work to its pools only
+// while it is alive. SIGTERM/SIGINT: stop taking work, hand the current task
+// back (not counted as an attempt), deregister and exit 0.
 #include <signal.h>
 #include <unistd.h>
 
@@ -17,17 +20,22 @@
 #include "app/local_workers.h"
 #include "app/runtime.h"
 #include "engine/worker.h"
+#include "engine/worker_presence.h"
+#include "media/hardware_encoders.h"
 #include "pipeline/process_runner.h"
 
 namespace vtp::app {
 namespace {
 
 constexpr const char* kWorkerUsage =
-    "usage: vtp worker [--data DIR] [--pool NAME[,NAME...]] [--id ID] [--exit-when-idle]\n"
+    "usage: vtp worker [--data DIR] [--pool cpu|gpu|auto|NAME[,NAME...]] [--id ID] [--exit-when-idle]\n"
     "\n"
     "Runs tasks from the data directory's queue until SIGTERM/SIGINT, which\n"
     "hands the current task back to the queue (not counted as an attempt).\n"
-    "  --pool            worker pools to lease from (default cpu)\n"
+    "  --pool            worker pools to lease from (default cpu): cpu; gpu = the\n"
+    "                    GPU encoders detected here (an error when there are none);\n"
+    "                    auto = cpu plus the detected GPU encoders; or a list of\n"
+    "                    pool names (cpu, gpu-nvenc)\n"
     "  --id              worker id (default local:<host>:<pid>)\n"
     "  --exit-when-idle  exit 0 once nothing is runnable\n";
 
@@ -51,6 +59,47 @@ std::vector<std::string> SplitList(const std::string& s) {
 
 void Idle(ports::Millis ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
+// What --pool asked for: pool names, or hardware detection first.
+struct PoolChoice {
+  std::vector<std::string> pools;
+  std::vector<std::string> capabilities;  // detected hardware, used or not
+};
+
+// "gpu" / "auto": detects the GPU encoders, prints what it found, and adds
+// the routable ones to the pools. kInvalidArgument for "gpu" when none is.
+StatusOr<PoolChoice> DetectPools(const std::string& mode) {
+  PoolChoice c;
+  if (mode == "auto") c.pools.push_back("cpu");
+  std::string why_not;
+  for (const auto& cap : media::DetectHardwareEncoders()) {
+    if (!cap.available) {
+      std::printf("vtp worker: %s: unavailable (%s)\n", cap.name.c_str(), cap.reason.c_str());
+      why_not += "\n  " + cap.name + ": " + cap.reason;
+      continue;
+    }
+    c.capabilities.push_back(cap.name);
+    if (!cap.routable) {
+      std::printf("vtp worker: %s: detected, not used (vtp does not encode there yet)\n", cap.name.c_str());
+      why_not += "\n  " + cap.name + ": detected, but vtp does not encode there yet";
+      continue;
+    }
+    std::string encoders;
+    for (const auto& e : cap.encoders) encoders += (encoders.empty() ? "" : ", ") + e;
+    std::printf("vtp worker: %s: available (%s)\n", cap.name.c_str(), encoders.c_str());
+    c.pools.push_back(cap.name);
+  }
+  std::fflush(stdout);
+  if (c.pools.empty()) return InvalidArgument("--pool gpu: no usable GPU encoder here:" + why_not);
+  return c;
+}
+
+StatusOr<PoolChoice> ChoosePools(const std::string& arg) {
+  if (arg == "gpu" || arg == "auto") return DetectPools(arg);
+  PoolChoice c;
+  c.pools = SplitList(arg);
+  return c;
+}
+
 }  // namespace
 
 int WorkerCommand(int argc, char** argv) {
@@ -58,6 +107,7 @@ int WorkerCommand(int argc, char** argv) {
   engine::WorkerOptions opts;
   opts.worker_id = LocalWorkerId(::getpid());
   bool exit_when_idle = false;
+  std::string pool_arg = "cpu";
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     bool has_value = i + 1 < argc;
@@ -65,7 +115,7 @@ int WorkerCommand(int argc, char** argv) {
       std::fputs(kWorkerUsage, stdout);
       return 0;
     } else if (a == "--pool" && has_value) {
-      opts.pools = SplitList(argv[++i]);
+      pool_arg = argv[++i];
     } else if (a == "--id" && has_value) {
       opts.worker_id = argv[++i];
     } else if (a == "--exit-when-idle") {
@@ -75,6 +125,12 @@ int WorkerCommand(int argc, char** argv) {
       return 2;
     }
   }
+  StatusOr<PoolChoice> pools = ChoosePools(pool_arg);
+  if (!pools.ok()) {
+    std::fprintf(stderr, "vtp worker: %s\n", pools.status().message().c_str());
+    return 2;
+  }
+  opts.pools = pools->pools;
   if (opts.pools.empty() || opts.worker_id.empty()) {
     std::fputs("vtp worker: --pool and --id must not be empty\n", stderr);
     return 2;
@@ -100,6 +156,17 @@ int WorkerCommand(int argc, char** argv) {
   };
   opts.idle_wait = Idle;
   opts.chain_leases = true;
+  ports::WorkerRecord self;
+  self.worker_id = opts.worker_id;
+  self.host = LocalHostName();
+  self.pid = ::getpid();
+  self.pools = opts.pools;
+  self.capabilities = pools->capabilities;
+  engine::WorkerPresence presence(*r.store, r.clock, self);
+  if (Status registered = presence.Register(); !registered.ok()) {
+    std::fprintf(stderr, "vtp worker: registering: %s\n", registered.ToString().c_str());
+    return ErrorCodeExitStatus(registered.code());
+  }
   engine::Worker worker(*r.store, runner, r.clock, opts);
   g_worker = &worker;
   struct sigaction sa = {};
@@ -113,6 +180,9 @@ int WorkerCommand(int argc, char** argv) {
     if (ev.ok() && *ev == engine::StepEvent::kStopped) break;
     if (!ev.ok()) std::fprintf(stderr, "vtp worker: %s\n", ev.status().ToString().c_str());
     bool idle = !ev.ok() || (*ev == engine::StepEvent::kIdle && !worker.current());
+    if (auto refreshed = presence.Tick(); !refreshed.ok()) {
+      std::fprintf(stderr, "vtp worker: refreshing registration: %s\n", refreshed.status().ToString().c_str());
+    }
     if (r.clock.NowMillis() >= next_expiry) {
       // Any process may reclaim expired leases; every worker doing it once a
       // second keeps a crashed remote worker's task from waiting long.
@@ -123,6 +193,9 @@ int WorkerCommand(int argc, char** argv) {
     if (idle) Idle(opts.idle_wait_ms);
   }
   g_worker = nullptr;
+  if (Status gone = presence.Deregister(); !gone.ok()) {
+    std::fprintf(stderr, "vtp worker: deregistering: %s\n", gone.ToString().c_str());
+  }
   std::error_code ec;
   std::filesystem::remove_all(scratch, ec);
   return 0;

@@ -152,6 +152,30 @@ int InMemoryStore::ResetStepsLocked(std::string_view video_id,
   return reset;
 }
 
+StatusOr<std::vector<TaskRecord>> InMemoryStore::ListWaitingTasks(std::string_view pool, int limit) {
+  RETURN_IF_ERROR(ValidateLimit(limit));
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<TaskRecord> out;
+  for (const auto& [id, t] : tasks_) {
+    if (t.pool == pool && IsWaiting(t)) out.push_back(t);
+  }
+  std::sort(out.begin(), out.end(), WaitsLonger);
+  if (out.size() > static_cast<size_t>(limit)) out.resize(static_cast<size_t>(limit));
+  return out;
+}
+
+StatusOr<bool> InMemoryStore::RerouteTask(const ports::TaskReroute& reroute) {
+  RETURN_IF_ERROR(ValidateReroute(reroute));
+  std::lock_guard<std::mutex> lock(mu_);
+  TaskRecord* t = FindTaskLocked(reroute.task_id);
+  if (t == nullptr) return TaskNotFound(reroute.task_id);
+  std::optional<TaskRerouted> moved = PlanReroute(*t, reroute);
+  if (!moved) return false;
+  *t = std::move(moved->task);
+  AppendEventLocked(std::move(moved->event), clock_.NowMillis());
+  return true;
+}
+
 StatusOr<std::vector<AttemptRecord>> InMemoryStore::ListAttempts(std::string_view task_id) {
   std::lock_guard<std::mutex> lock(mu_);
   if (FindTaskLocked(task_id) == nullptr) return TaskNotFound(task_id);

@@ -27,13 +27,15 @@
 #include "ports/records.h"
 #include "ports/service_store.h"
 #include "ports/task_queue.h"
+#include "ports/worker_registry.h"
 
 namespace vtp::adapters {
 
 class InMemoryStore final : public ports::MetadataStore,
                             public ports::TaskQueue,
                             public ports::EventBus,
-                            public ports::ServiceStore {
+                            public ports::ServiceStore,
+                            public ports::WorkerRegistry {
  public:
   explicit InMemoryStore(ports::Clock& clock, ports::QueueOptions options = {});
 
@@ -54,6 +56,9 @@ class InMemoryStore final : public ports::MetadataStore,
                            const std::vector<std::string>& steps) override;
   StatusOr<int> ParkTasks(std::string_view video_id,
                           const std::vector<std::string>& steps) override;
+  StatusOr<std::vector<ports::TaskRecord>> ListWaitingTasks(std::string_view pool,
+                                                            int limit) override;
+  StatusOr<bool> RerouteTask(const ports::TaskReroute& reroute) override;
   StatusOr<std::vector<ports::AttemptRecord>> ListAttempts(std::string_view task_id) override;
   StatusOr<std::vector<ports::DeadLetter>> ListDeadLetters() override;
   StatusOr<ports::DeadLetter> GetDeadLetter(std::string_view task_id) override;
@@ -121,6 +126,13 @@ class InMemoryStore final : public ports::MetadataStore,
   StatusOr<int64_t> GetCursor(std::string_view name) override;
   Status SetCursor(std::string_view name, int64_t value) override;
 
+  // ports::WorkerRegistry (memory_workers.cc)
+  Status RegisterWorker(const ports::WorkerRecord& worker) override;
+  Status TouchWorker(std::string_view worker_id) override;
+  StatusOr<bool> DeregisterWorker(std::string_view worker_id) override;
+  StatusOr<std::vector<ports::WorkerRecord>> ListLiveWorkers(ports::Millis stale_after_ms) override;
+  StatusOr<int> PurgeWorkers(ports::Millis stale_after_ms) override;
+
  private:
   template <typename V>
   using Map = std::map<std::string, V, std::less<>>;
@@ -165,6 +177,9 @@ class InMemoryStore final : public ports::MetadataStore,
   int64_t last_delivery_id_ = 0;
   Map<std::map<int64_t, int64_t>> views_;  // video_id -> minute -> count
   Map<int64_t> cursors_;
+
+  // WorkerRegistry state.
+  Map<ports::WorkerRecord> workers_;
 };
 
 }  // namespace vtp::adapters

@@ -348,6 +348,15 @@ StatusOr<std::optional<ports::LeaseCandidate>> RunnableHead(Connection& conn, st
   });
 }
 
+StatusOr<std::vector<TaskRecord>> LoadWaitingTasks(Connection& conn, std::string_view pool, int limit) {
+  static const std::string sql = SelectSql("tasks", kTaskColumns) +
+                                 "WHERE state IN ('pending', 'retrying') AND pool = ?1 "
+                                 "AND next_run_at < ?2 ORDER BY next_run_at, task_id LIMIT ?3";
+  ASSIGN_OR_RETURN(Statement s, conn.Prepare(sql));
+  s.Text(pool).Int(ports::kParkedRunAt).Int(limit);
+  return Collect(s, ReadTask);
+}
+
 StatusOr<std::vector<TaskRecord>> LoadExpiredLeases(Connection& conn, ports::Millis now) {
   static const std::string sql = SelectSql("tasks", kTaskColumns) +
                                  "WHERE state = 'running' AND lease_expires_at < ?1 "

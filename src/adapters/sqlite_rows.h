@@ -86,6 +86,10 @@ inline constexpr std::string_view kRunnableHeadSql =
 StatusOr<std::optional<ports::LeaseCandidate>> RunnableHead(Connection& conn, std::string_view pool,
                                                             ports::Priority priority,
                                                             ports::Millis now);
+// Tasks waiting in `pool` (MetadataStore::ListWaitingTasks), by
+// (next_run_at, task_id): a range of the tasks_runnable partial index.
+StatusOr<std::vector<ports::TaskRecord>> LoadWaitingTasks(Connection& conn, std::string_view pool,
+                                                          int limit);
 // Running tasks whose lease expired before `now`.
 StatusOr<std::vector<ports::TaskRecord>> LoadExpiredLeases(Connection& conn, ports::Millis now);
 // Running tasks leased to `worker_id` (expired or not), by task_id: one seek

@@ -224,12 +224,29 @@ CREATE INDEX idx_creator ON videos (creator_id, created_at DESC, video_id);
 DROP INDEX videos_creator;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// Version 5: the worker registry (ports/worker_registry.h). pools and
+// capabilities are name lists joined by ',' (names never hold one); liveness
+// is a range on last_seen, and so is purging dead workers.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE workers (
+  worker_id    TEXT PRIMARY KEY,
+  host         TEXT NOT NULL DEFAULT '',
+  pid          INTEGER NOT NULL DEFAULT 0,
+  pools        TEXT NOT NULL DEFAULT '',
+  capabilities TEXT NOT NULL DEFAULT '',
+  started_at   INTEGER NOT NULL,
+  last_seen    INTEGER NOT NULL
+);
+CREATE INDEX workers_last_seen ON workers (last_seen);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, "videos, tasks, task_attempts, dead_letters, events", kV1},
     {2, "videos.options_json, tasks_owner index", kV2},
     {3, "tasks_video covers state, dead_letters_by_video", kV3},
     {4, "api_keys, uploads, idempotency, webhooks, webhook_deliveries, video_views, "
         "cursors, idx_creator", kV4},
+    {5, "workers (the worker registry)", kV5},
 }};
 
 Status CheckNumbering(std::span<const Migration> migrations) {

@@ -277,6 +277,33 @@ StatusOr<int> SqliteStore::ParkTasks(std::string_view video_id,
   return parked;
 }
 
+StatusOr<std::vector<TaskRecord>> SqliteStore::ListWaitingTasks(std::string_view pool, int limit) {
+  RETURN_IF_ERROR(ValidateLimit(limit));
+  std::vector<TaskRecord> tasks;
+  Status done = Read([&](Connection& conn, Millis) -> Status {
+    ASSIGN_OR_RETURN(tasks, sqlite::LoadWaitingTasks(conn, pool, limit));
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return tasks;
+}
+
+StatusOr<bool> SqliteStore::RerouteTask(const ports::TaskReroute& reroute) {
+  RETURN_IF_ERROR(ValidateReroute(reroute));
+  bool moved = false;
+  Status done = Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(std::optional<TaskRecord> task, sqlite::LoadTask(conn, reroute.task_id));
+    if (!task) return TaskNotFound(reroute.task_id);
+    std::optional<TaskRerouted> plan = PlanReroute(*task, reroute);
+    moved = plan.has_value();
+    if (!plan) return Status::Ok();
+    RETURN_IF_ERROR(sqlite::SaveTask(conn, plan->task));
+    return InsertEventAt(conn, plan->event, now).status();
+  });
+  if (!done.ok()) return done;
+  return moved;
+}
+
 StatusOr<std::vector<AttemptRecord>> SqliteStore::ListAttempts(std::string_view task_id) {
   std::vector<AttemptRecord> attempts;
   Status done = Read([&](Connection& conn, Millis) -> Status {

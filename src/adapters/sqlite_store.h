@@ -2,7 +2,7 @@
 // ports over ONE SQLite database file -- the embedded adapter set of the
 // durable engine and the API service.
 //
-// Schema (sqlite_schema.cc, migrations 1-4; times are integer ms since the
+// Schema (sqlite_schema.cc, migrations 1-5; times are integer ms since the
 // epoch):
 //   videos(video_id PK, creator_id, title, original_key, original_format,
 //          duration_sec, width, height, codec, bitrate_kbps, file_size_bytes,
@@ -47,6 +47,10 @@
 //   video_views(video_id FK, minute since the video's created_at, count;
 //               PK (video_id, minute))
 //   cursors(name PK, value)
+//   (v5, ports/worker_registry.h; sqlite_workers.cc)
+//   workers(worker_id PK, host, pid, pools, capabilities (both name lists
+//           joined by ','), started_at, last_seen); index
+//           workers_last_seen(last_seen)
 //   schema_version(version PK, description, applied_at)
 //
 // Durability and concurrency:
@@ -86,6 +90,7 @@
 #include "ports/records.h"
 #include "ports/service_store.h"
 #include "ports/task_queue.h"
+#include "ports/worker_registry.h"
 
 namespace vtp::adapters {
 
@@ -104,7 +109,8 @@ struct SqliteStoreOptions {
 class SqliteStore final : public ports::MetadataStore,
                           public ports::TaskQueue,
                           public ports::EventBus,
-                          public ports::ServiceStore {
+                          public ports::ServiceStore,
+                          public ports::WorkerRegistry {
  public:
   // Opens or creates the database at `path` and migrates it. kIo when the
   // file cannot be opened or is not a database; kInvalidArgument when its
@@ -135,6 +141,9 @@ class SqliteStore final : public ports::MetadataStore,
                            const std::vector<std::string>& steps) override;
   StatusOr<int> ParkTasks(std::string_view video_id,
                           const std::vector<std::string>& steps) override;
+  StatusOr<std::vector<ports::TaskRecord>> ListWaitingTasks(std::string_view pool,
+                                                            int limit) override;
+  StatusOr<bool> RerouteTask(const ports::TaskReroute& reroute) override;
   StatusOr<std::vector<ports::AttemptRecord>> ListAttempts(std::string_view task_id) override;
   StatusOr<std::vector<ports::DeadLetter>> ListDeadLetters() override;
   StatusOr<ports::DeadLetter> GetDeadLetter(std::string_view task_id) override;
@@ -201,6 +210,13 @@ class SqliteStore final : public ports::MetadataStore,
       const ports::VideoPageQuery& query) override;
   StatusOr<int64_t> GetCursor(std::string_view name) override;
   Status SetCursor(std::string_view name, int64_t value) override;
+
+  // ports::WorkerRegistry (sqlite_workers.cc)
+  Status RegisterWorker(const ports::WorkerRecord& worker) override;
+  Status TouchWorker(std::string_view worker_id) override;
+  StatusOr<bool> DeregisterWorker(std::string_view worker_id) override;
+  StatusOr<std::vector<ports::WorkerRecord>> ListLiveWorkers(ports::Millis stale_after_ms) override;
+  StatusOr<int> PurgeWorkers(ports::Millis stale_after_ms) override;
 
  private:
   using Body = std::function<Status(sqlite::Connection& conn, ports::Millis now)>;

@@ -383,4 +383,37 @@ TaskReset PlanReset(const TaskRecord& task, ResetMode mode, Millis now) {
   return reset;
 }
 
+// ---- Reroute ----------------------------------------------------------------
+
+Status ValidateReroute(const ports::TaskReroute& reroute) {
+  RETURN_IF_ERROR(InvalidIfEmpty(reroute.task_id, "task_id"));
+  RETURN_IF_ERROR(InvalidIfEmpty(reroute.from_pool, "from_pool of task " + reroute.task_id));
+  return InvalidIfEmpty(reroute.to_pool, "to_pool of task " + reroute.task_id);
+}
+
+bool IsWaiting(const TaskRecord& task) {
+  return (task.state == TaskState::kPending || task.state == TaskState::kRetrying) &&
+         task.next_run_at != ports::kParkedRunAt;
+}
+
+bool WaitsLonger(const TaskRecord& a, const TaskRecord& b) {
+  if (a.next_run_at != b.next_run_at) return a.next_run_at < b.next_run_at;
+  return a.task_id < b.task_id;
+}
+
+std::optional<TaskRerouted> PlanReroute(const TaskRecord& task, const ports::TaskReroute& reroute) {
+  if (!IsWaiting(task) || task.pool != reroute.from_pool) return std::nullopt;
+  TaskRerouted out;
+  out.task = task;
+  out.task.pool = reroute.to_pool;
+  out.task.params_json = reroute.params_json;
+  out.event = MakeEvent(task.video_id, ports::kEventTaskRerouted,
+                        {{"task_id", task.task_id},
+                         {"step", task.step},
+                         {"from_pool", reroute.from_pool},
+                         {"to_pool", reroute.to_pool},
+                         {"reason", reroute.reason}});
+  return out;
+}
+
 }  // namespace vtp::adapters

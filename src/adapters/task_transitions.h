@@ -109,6 +109,23 @@ RunEnd PlanReclaim(const ports::TaskRecord& task, ports::Millis now,
 // Closes `attempt` (the task's open run) the way `end` says.
 void CloseAttempt(ports::AttemptRecord& attempt, const RunEnd& end, ports::Millis now);
 
+// ---- Reroute (MetadataStore::RerouteTask) -----------------------------------
+
+Status ValidateReroute(const ports::TaskReroute& reroute);
+// Pending or retrying, and not parked: what ListWaitingTasks lists and
+// RerouteTask may move.
+bool IsWaiting(const ports::TaskRecord& task);
+// ListWaitingTasks' order: (next_run_at, task_id).
+bool WaitsLonger(const ports::TaskRecord& a, const ports::TaskRecord& b);
+struct TaskRerouted {
+  ports::TaskRecord task;
+  ports::Event event;  // "task.rerouted"
+};
+// The moved task and its event; nullopt when `task` is not waiting in
+// reroute.from_pool (nothing changes).
+std::optional<TaskRerouted> PlanReroute(const ports::TaskRecord& task,
+                                        const ports::TaskReroute& reroute);
+
 // ResetTasks (kRunNow) and ParkTasks (kPark): which tasks of the video a
 // call selects, and what it makes of each.
 enum class ResetMode { kRunNow, kPark };

@@ -8,6 +8,7 @@
 #include "pipeline/job_options.h"
 #include "pipeline/planner.h"
 #include "pipeline/report.h"
+#include "pipeline/upgrade.h"
 #include "service/encoding.h"
 #include "subtitle/parse.h"
 
@@ -199,12 +200,19 @@ Status VideoService::Retry(const Caller& caller, std::string_view video_id, std:
   return d_.scheduler.RetryFrom(video_id, step);
 }
 
-StatusOr<ports::ServiceStore::ViewTally> VideoService::AddViews(const Caller& caller, std::string_view video_id,
-                                                               int64_t count) {
+StatusOr<ViewsOutcome> VideoService::AddViews(const Caller& caller, std::string_view video_id, int64_t count) {
   if (count < 1 || count > kMaxViewsPerCall) return InvalidArgument("count must be between 1 and 1000000");
   ASSIGN_OR_RETURN(ports::VideoRecord v, Owned(caller, video_id));
   RETURN_IF_ERROR(d_.svc.AddViews(video_id, count).status());
-  return d_.svc.GetViews(video_id);
+  ViewsOutcome out;
+  ASSIGN_OR_RETURN(out.tally, d_.svc.GetViews(video_id));
+  pipeline::DataPaths paths{"", d_.work_root};
+  ASSIGN_OR_RETURN(pipeline::PolicyOutcome policy,
+                   pipeline::ApplyCodecPolicy(d_.meta, d_.scheduler, paths, d_.codec_policy, video_id,
+                                              out.tally.first_hour, out.tally.total));
+  out.codecs = policy.upgrade.codecs;
+  out.added = policy.upgrade.added;
+  return out;
 }
 
 Status VideoService::AddSubtitle(const Caller& caller, std::string_view video_id, std::string_view language,

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "domain/codec_policy.h"
 #include "engine/pipeline_graph.h"
 #include "engine/scheduler.h"
 #include "ports/blob_store.h"
@@ -50,6 +51,18 @@ struct VideoServiceDeps {
   // Turns a published file ("<video_id>/manifest.m3u8") into the URL a
   // player fetches; the default leaves it as "/media/<file>".
   std::function<std::string(const std::string& video_id, const std::string& file)> media_url;
+  // Per-video intermediates (a tier upgrade reuses the stored chunks).
+  std::string work_root = {};
+  // Which codecs views earn a video (`vtp serve --codec-policy FILE`).
+  CodecPolicy codec_policy = CodecPolicy::Default();
+};
+
+// What recording views did: the tally, and the codecs the policy gave the
+// video (`added` are new, being encoded now).
+struct ViewsOutcome {
+  ports::ServiceStore::ViewTally tally;
+  std::vector<std::string> codecs;
+  std::vector<std::string> added;
 };
 
 // One page of GET /videos.
@@ -99,9 +112,11 @@ class VideoService {
   // dead step; kAlreadyExists ("conflict") for a removed video.
   Status Retry(const Caller& caller, std::string_view video_id, std::string_view step);
 
-  // POST /videos/{id}/views: adds `count` (1..1e6) views; returns the tally.
-  StatusOr<ports::ServiceStore::ViewTally> AddViews(const Caller& caller, std::string_view video_id,
-                                                    int64_t count);
+  // POST /videos/{id}/views: adds `count` (1..1e6) views and applies the
+  // codec policy (pipeline::ApplyCodecPolicy): crossing a tier's threshold
+  // queues that codec's ladder. The views are counted even when the
+  // upgrade cannot be queued (its error is returned after they are).
+  StatusOr<ViewsOutcome> AddViews(const Caller& caller, std::string_view video_id, int64_t count);
 
   // POST /videos/{id}/subtitles: `bytes` must parse as SRT, WebVTT or ASS
   // (kInvalidArgument naming the line otherwise); stored write-once beside

@@ -150,6 +150,16 @@ Status PipelineGraph::SetEnabled(std::string_view name, bool enabled) {
   return NotFound("no step '" + std::string(name) + "'");
 }
 
+Status PipelineGraph::SetGpuPools(std::string_view name, std::vector<std::string> pools) {
+  for (auto& s : steps_) {
+    if (s.name == name) {
+      s.gpu_pools = std::move(pools);
+      return Status::Ok();
+    }
+  }
+  return NotFound("no step '" + std::string(name) + "'");
+}
+
 const StepDef* PipelineGraph::Find(std::string_view name) const {
   for (const auto& s : steps_) {
     if (s.name == name) return &s;
@@ -164,6 +174,13 @@ Status PipelineGraph::Validate() const {
       if (!Find(d)) return InvalidArgument("step '" + s.name + "' depends on unknown step '" + d + "'");
     }
     if (s.pool.empty()) return InvalidArgument("step '" + s.name + "' has no worker pool");
+    std::set<std::string_view> gpu;
+    for (const auto& p : s.gpu_pools) {
+      if (p.empty() || p == s.pool || !gpu.insert(p).second) {
+        return InvalidArgument("step '" + s.name + "' has an empty, repeated or CPU pool '" + p +
+                               "' among its accelerated pools");
+      }
+    }
     RETURN_IF_ERROR(ValidateRetryPolicy(s.retry).WithContext("step '" + s.name + "'"));
   }
   // Kahn's algorithm, always taking the earliest-added step that is free.
@@ -285,6 +302,54 @@ ports::VideoStatus PhaseOf(std::string_view step) {
 }
 }  // namespace
 
+const std::vector<GpuRoute>& DefaultGpuRoutes() {
+  static const std::vector<GpuRoute> routes = {
+      {"transcode_hevc", {"gpu-nvenc"}},
+  };
+  return routes;
+}
+
+Status ApplyGpuRoutes(PipelineGraph& graph, std::string_view spec) {
+  std::vector<GpuRoute> routes;
+  size_t start = 0;
+  while (start < spec.size()) {
+    size_t comma = spec.find(',', start);
+    if (comma == std::string_view::npos) comma = spec.size();
+    std::string_view entry = spec.substr(start, comma - start);
+    start = comma + 1;
+    if (entry.empty()) continue;
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return InvalidArgument("GPU route '" + std::string(entry) + "' is not STEP=POOL[+POOL...]");
+    }
+    GpuRoute r{std::string(entry.substr(0, eq)), {}};
+    std::string_view pools = entry.substr(eq + 1);
+    size_t p = 0;
+    while (p < pools.size()) {
+      size_t plus = pools.find('+', p);
+      if (plus == std::string_view::npos) plus = pools.size();
+      if (plus == p) return InvalidArgument("GPU route '" + std::string(entry) + "' has an empty pool");
+      r.pools.emplace_back(pools.substr(p, plus - p));
+      p = plus + 1;
+    }
+    routes.push_back(std::move(r));
+  }
+  for (const auto& r : routes) {
+    if (!graph.Find(r.step)) return NotFound("GPU route names no step of the graph: '" + r.step + "'");
+  }
+  PipelineGraph changed = graph;
+  for (auto& r : routes) RETURN_IF_ERROR(changed.SetGpuPools(r.step, std::move(r.pools)));
+  RETURN_IF_ERROR(changed.Validate());
+  graph = std::move(changed);
+  return Status::Ok();
+}
+
+std::set<std::string> AcceleratedPools(const PipelineGraph& graph) {
+  std::set<std::string> pools;
+  for (const auto& s : graph.steps()) pools.insert(s.gpu_pools.begin(), s.gpu_pools.end());
+  return pools;
+}
+
 PipelineGraph DefaultPipelineGraph() {
   struct Row {
     const char* name;
@@ -331,6 +396,7 @@ PipelineGraph DefaultPipelineGraph() {
     // Names are valid and unique by construction; the table is the contract.
     (void)g.AddStep(std::move(s));
   }
+  for (const auto& r : DefaultGpuRoutes()) (void)g.SetGpuPools(r.step, r.pools);
   return g;
 }
 

@@ -62,6 +62,14 @@ struct StepDef {
   Applies applies = Applies::kAlways;
   RetryPolicy retry;
   std::string pool = "cpu";  // worker pool that leases its tasks
+  // Accelerated pools that may run this step instead, in order of
+  // preference ("gpu-nvenc"). A task of the step goes to the first of them
+  // that a live registered worker leases from when the scheduler creates
+  // it, else to `pool`; waiting tasks move back to `pool` when those workers
+  // go away or the wait grows too long (Scheduler::RerouteWaiting). Empty:
+  // always `pool`. Data, not code: a deployment changes it with
+  // PipelineGraph::SetGpuPools / ApplyGpuRoutes.
+  std::vector<std::string> gpu_pools;
   // The video codec whose renditions this step produces or handles ("" =
   // every codec). A per-rendition fan-out covers only that codec's
   // renditions, and a task of another codec's rendition does not depend on
@@ -80,9 +88,13 @@ class PipelineGraph {
   Status AddStep(StepDef step);
   // kNotFound for an unknown step.
   Status SetEnabled(std::string_view name, bool enabled);
+  // Replaces the step's accelerated pools (empty: CPU only). kNotFound for
+  // an unknown step; Validate checks the names.
+  Status SetGpuPools(std::string_view name, std::vector<std::string> pools);
 
-  // Unknown dependencies, self-dependencies, cycles, invalid retry policies
-  // and empty pools are kInvalidArgument.
+  // Unknown dependencies, self-dependencies, cycles, invalid retry policies,
+  // empty pools and accelerated pools that are empty, repeated or the
+  // step's own pool are kInvalidArgument.
   Status Validate() const;
 
   const StepDef* Find(std::string_view name) const;
@@ -106,8 +118,28 @@ class PipelineGraph {
 //   against the video's origin), all three before manifest, which lists
 //   them; disabled: drm (per rendition, after package, before manifest),
 //   verify (per rendition, after package and drm, before publish).
-// Retry policies are DefaultRetryPolicy(name); every pool is "cpu".
+// Retry policies are DefaultRetryPolicy(name); every pool is "cpu"; the
+// accelerated pools are DefaultGpuRoutes().
 PipelineGraph DefaultPipelineGraph();
+
+// Which steps may run on which accelerated pools by default:
+// transcode_hevc -> gpu-nvenc. H.264 stays on the CPU (the seed's choice:
+// x264 quality per bit at the ladder's rates), and FFmpeg 5.1 has no NVENC
+// encoder for VP9 or AV1. Pool names are domain/ladder.h's kNvencPool etc.
+struct GpuRoute {
+  std::string step;
+  std::vector<std::string> pools;
+};
+const std::vector<GpuRoute>& DefaultGpuRoutes();
+
+// A deployment's routing table over `graph`: "STEP=POOL[+POOL...]" entries
+// joined by ',' ("transcode_hevc=gpu-nvenc,transcode=gpu-nvenc";
+// "transcode_hevc=" sends the step to the CPU only). Steps not named keep
+// their pools. kInvalidArgument for a malformed spec (the graph is left
+// unchanged), kNotFound for an unknown step.
+Status ApplyGpuRoutes(PipelineGraph& graph, std::string_view spec);
+// Every accelerated pool some step of `graph` names.
+std::set<std::string> AcceleratedPools(const PipelineGraph& graph);
 
 // A rendition as the task id and the seed's tasks table name it.
 struct RenditionRef {
@@ -139,6 +171,8 @@ struct TaskPlan {
   std::optional<int> chunk;
   std::optional<RenditionRef> rendition;
   std::vector<std::string> depends_on;  // task ids, in plan order
+  // The step's pool from ExpandTasks; the scheduler replaces it with the
+  // accelerated pool it routes the task to before asking for parameters.
   std::string pool;
   RetryPolicy retry;
 };

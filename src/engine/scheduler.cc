@@ -142,10 +142,7 @@ StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const Repo
     bool parked = t.state == TaskState::kPending && t.next_run_at == ports::kParkedRunAt;
     if (t.state != TaskState::kCompleted && !parked) queued.insert(t.task_id);
   }
-  TaskResults done(completed, [this](const std::string& id) -> StatusOr<std::string> {
-    ASSIGN_OR_RETURN(TaskRecord t, store_.GetTask(id));
-    return t.result_json;
-  });
+  TaskResults done = LazyResults(completed);
   bool described = planner_.Describe(video, done);
   RETURN_IF_ERROR(done.error());
   if (described) RETURN_IF_ERROR(store_.UpdateVideo(video));
@@ -154,12 +151,16 @@ StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const Repo
   if (!shape.ok()) return shape.status();
   ASSIGN_OR_RETURN(std::vector<TaskPlan> plan, ExpandTasks(graph_, *shape));
 
-  std::map<std::string, const TaskPlan*> by_id;
-  for (const auto& p : plan) by_id[p.id] = &p;
-  std::vector<const TaskPlan*> ready;
+  std::map<std::string, TaskPlan*> by_id;
+  for (auto& p : plan) by_id[p.id] = &p;
+  std::vector<TaskPlan*> routed;
   for (const std::string& id : ReadyTasks(plan, completed)) {
-    if (!queued.count(id)) ready.push_back(by_id.at(id));
+    if (!queued.count(id)) routed.push_back(by_id.at(id));
   }
+  // The pool first: the planner reads it (a GPU pool's task uses its
+  // hardware encoder).
+  RETURN_IF_ERROR(Route(routed));
+  std::vector<const TaskPlan*> ready(routed.begin(), routed.end());
   std::vector<TaskRecord> fresh;
   if (!ready.empty()) {
     StatusOr<std::vector<std::string>> params = planner_.Params(video, ready, done);
@@ -179,6 +180,106 @@ StatusOr<AdvanceResult> Scheduler::Advance(std::string_view video_id, const Repo
   result.status = PhaseOf(plan, PlanComplete(graph_, *shape), completed);
   RETURN_IF_ERROR(SetStatus(video, result.status, ""));
   return result;
+}
+
+TaskResults Scheduler::LazyResults(std::set<std::string> completed) const {
+  return TaskResults(std::move(completed), [this](const std::string& id) -> StatusOr<std::string> {
+    ASSIGN_OR_RETURN(TaskRecord t, store_.GetTask(id));
+    return t.result_json;
+  });
+}
+
+Status Scheduler::Route(const std::vector<TaskPlan*>& ready) {
+  bool eligible = std::any_of(ready.begin(), ready.end(),
+                              [this](const TaskPlan* t) { return !graph_.Find(t->step)->gpu_pools.empty(); });
+  if (!eligible || live_pools_ == nullptr) return Status::Ok();
+  ASSIGN_OR_RETURN(std::set<std::string> live, live_pools_->Pools());
+  for (TaskPlan* t : ready) t->pool = ChoosePool(*graph_.Find(t->step), live);
+  return Status::Ok();
+}
+
+StatusOr<RerouteResult> Scheduler::RerouteWaiting(Millis now, const RerouteOptions& options) {
+  RerouteResult result;
+  std::set<std::string> accelerated = AcceleratedPools(graph_);
+  if (accelerated.empty()) return result;
+  std::set<std::string> live;
+  if (live_pools_ != nullptr) {
+    ASSIGN_OR_RETURN(live, live_pools_->Pools());
+  }
+  std::map<std::string, std::vector<Move>> by_video;
+  for (const std::string& pool : accelerated) {
+    bool alive = live.count(pool) > 0;
+    if (alive && options.gpu_wait_ms <= 0) continue;
+    ASSIGN_OR_RETURN(std::vector<TaskRecord> waiting, store_.ListWaitingTasks(pool, options.batch));
+    std::set<std::string> others = live;
+    others.erase(pool);
+    for (TaskRecord& t : waiting) {
+      const StepDef* step = graph_.Find(t.step);
+      if (step == nullptr) continue;  // not a step of this graph: not ours to re-plan
+      Move m;
+      if (!alive) {
+        m.to_pool = ChoosePool(*step, others);
+        m.reason = "no live worker leases " + pool;
+      } else {
+        // Oldest ready time first: once one has not waited long enough, none after it has.
+        if (t.next_run_at > now || now - t.next_run_at < options.gpu_wait_ms) break;
+        m.to_pool = step->pool;
+        m.reason = "waited " + std::to_string(now - t.next_run_at) + " ms in " + pool;
+      }
+      if (m.to_pool == t.pool) continue;  // also some step's own pool: nowhere better to go
+      std::string video_id = t.video_id;
+      m.task = std::move(t);
+      by_video[video_id].push_back(std::move(m));
+    }
+  }
+  for (const auto& [video_id, moves] : by_video) RETURN_IF_ERROR(MoveTasks(video_id, moves, result));
+  return result;
+}
+
+Status Scheduler::MoveTasks(const std::string& video_id, const std::vector<Move>& moves,
+                            RerouteResult& result) {
+  ASSIGN_OR_RETURN(ports::VideoRecord video, store_.GetVideo(video_id));
+  if (IsFinal(video.status)) return Status::Ok();
+  ASSIGN_OR_RETURN(std::vector<ports::TaskSummary> tasks, store_.ListTaskSummaries(video_id));
+  std::set<std::string> completed;
+  for (const auto& t : tasks) {
+    if (t.state == TaskState::kCompleted) completed.insert(t.task_id);
+  }
+  TaskResults done = LazyResults(std::move(completed));
+  StatusOr<JobShape> shape = planner_.Shape(video, done);
+  RETURN_IF_ERROR(done.error());
+  if (!shape.ok()) {
+    result.errors.push_back(video_id + ": " + shape.status().ToString());
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(std::vector<TaskPlan> plan, ExpandTasks(graph_, *shape));
+  // Copies of the tasks' plans with the new pool: what Params is asked for.
+  std::vector<TaskPlan> moved_plans;
+  std::vector<const Move*> kept;
+  for (const Move& m : moves) {
+    auto it = std::find_if(plan.begin(), plan.end(), [&](const TaskPlan& p) { return p.id == m.task.task_id; });
+    if (it == plan.end()) continue;  // no longer in the plan: the next Advance decides
+    moved_plans.push_back(*it);
+    moved_plans.back().pool = m.to_pool;
+    kept.push_back(&m);
+  }
+  if (kept.empty()) return Status::Ok();
+  std::vector<const TaskPlan*> asks;
+  for (const auto& p : moved_plans) asks.push_back(&p);
+  StatusOr<std::vector<std::string>> params = planner_.Params(video, asks, done);
+  RETURN_IF_ERROR(done.error());
+  if (!params.ok()) {
+    result.errors.push_back(video_id + ": " + params.status().ToString());
+    return Status::Ok();
+  }
+  if (params->size() != asks.size()) return Internal("planner returned the wrong number of parameters");
+  for (size_t i = 0; i < kept.size(); ++i) {
+    ports::TaskReroute r{kept[i]->task.task_id, kept[i]->task.pool, kept[i]->to_pool, std::move((*params)[i]),
+                         kept[i]->reason};
+    ASSIGN_OR_RETURN(bool moved, store_.RerouteTask(r));
+    if (moved) ++result.moved;
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::vector<std::string>> Scheduler::Downstream(std::string_view step) const {

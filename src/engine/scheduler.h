@@ -13,6 +13,17 @@
 // task's parameters from the results of the tasks before it. The scheduler
 // never looks inside a step.
 //
+// Routing by capability. A step may name accelerated pools (StepDef::
+// gpu_pools). When a task of such a step is created, the scheduler asks the
+// injected LivePools which pools live workers lease from and sends the task
+// to the first of the step's accelerated pools among them, else to the
+// step's own (CPU) pool -- and only then asks the planner for its
+// parameters, so they are planned for the pool that will run it
+// (TaskPlan::pool). RerouteWaiting, called periodically by whoever
+// orchestrates (app/drive.cc, app/serve_loop.cc), moves tasks still waiting
+// in an accelerated pool back when no live worker leases it any more or
+// they waited too long, re-planning their parameters for the new pool.
+//
 // Video status: `failed` as soon as one task is dead-lettered (its error in
 // error_message; other videos are unaffected), `ready` when the plan is
 // fully known and every task in it completed, otherwise the `phase` of the
@@ -29,6 +40,7 @@
 
 #include "core/status.h"
 #include "engine/pipeline_graph.h"
+#include "engine/worker_pools.h"
 #include "ports/metadata_store.h"
 #include "ports/records.h"
 
@@ -105,11 +117,30 @@ struct AdvanceResult {
   bool unchanged = false;
 };
 
+struct RerouteOptions {
+  // A task runnable for this long in an accelerated pool that does have
+  // live workers (all busy) moves to its step's CPU pool anyway; <= 0: only
+  // when no live worker leases the pool.
+  Millis gpu_wait_ms = kDefaultGpuWaitMs;
+  // At most this many waiting tasks looked at per pool and call.
+  int batch = 200;
+};
+
+struct RerouteResult {
+  int moved = 0;
+  // "video: error" for each video whose tasks could not be re-planned for
+  // the new pool; they stay where they were.
+  std::vector<std::string> errors;
+};
+
 class Scheduler {
  public:
-  // All three must outlive the scheduler. `graph` must Validate().
-  Scheduler(const PipelineGraph& graph, const StepPlanner& planner, ports::MetadataStore& store)
-      : graph_(graph), planner_(planner), store_(store) {}
+  // All must outlive the scheduler. `graph` must Validate(). Without
+  // `live_pools` no worker counts as live: every task goes to its step's
+  // own pool.
+  Scheduler(const PipelineGraph& graph, const StepPlanner& planner, ports::MetadataStore& store,
+            LivePools* live_pools = nullptr)
+      : graph_(graph), planner_(planner), store_(store), live_pools_(live_pools) {}
 
   // Stores a new video and enqueues its first tasks. kAlreadyExists when the
   // id is taken (the caller decides whether that is a resume).
@@ -142,12 +173,34 @@ class Scheduler {
 
   StatusOr<PlanView> View(std::string_view video_id) const;
 
+  // The GPU fallback: every task waiting (pending or retrying, not running)
+  // in an accelerated pool of the graph moves -- re-planned with the new
+  // pool, a "task.rerouted" event in the outbox -- when no live worker
+  // leases that pool (to the step's next live accelerated pool, else its
+  // CPU pool), or when it has been runnable for gpu_wait_ms at `now` (to
+  // the CPU pool). Leased tasks are never moved. Cheap when nothing waits
+  // there: one registry read and one indexed query per accelerated pool.
+  StatusOr<RerouteResult> RerouteWaiting(Millis now, const RerouteOptions& options = {});
+
   // The steps that run again when retrying from `step`: it and every step
   // that depends on it, directly or not, in topological order.
   StatusOr<std::vector<std::string>> Downstream(std::string_view step) const;
 
  private:
+  struct Move {
+    ports::TaskRecord task;
+    std::string to_pool;
+    std::string reason;
+  };
+
   StatusOr<PlanView> Load(std::string_view video_id) const;
+  // Results of `completed`, fetched from the store on demand.
+  TaskResults LazyResults(std::set<std::string> completed) const;
+  // Sets the pool of each of `ready` (ChoosePool over the live pools).
+  Status Route(const std::vector<TaskPlan*>& ready);
+  // Re-plans one video's moves for their new pools and applies them.
+  Status MoveTasks(const std::string& video_id, const std::vector<Move>& moves,
+                   RerouteResult& result);
   Status Rerun(std::string_view video_id, std::string_view step, bool replan);
   // True when every step after `step` needs all of its tasks.
   bool AllDependentsWaitForAll(const std::string& step) const;
@@ -161,6 +214,7 @@ class Scheduler {
   const PipelineGraph& graph_;
   const StepPlanner& planner_;
   ports::MetadataStore& store_;
+  LivePools* live_pools_;
 };
 
 // "transcode task v1/transcode/chunk_003 failed after 3 attempts:

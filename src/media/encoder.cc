@@ -17,6 +17,8 @@ StatusOr<CodecContextPtr> Encoder::Alloc(const std::string& codec_name) {
 Status Encoder::OpenContext(AVCodecContext* ctx, const std::map<std::string, std::string>& options) {
   AVDictionary* dict = nullptr;
   for (const auto& [k, v] : options) av_dict_set(&dict, k.c_str(), v.c_str(), 0);
+  // A failed avcodec_open2 resets ctx->codec to null.
+  const std::string name = ctx->codec->name;
   int ret = avcodec_open2(ctx, ctx->codec, &dict);
   std::string unused;
   const AVDictionaryEntry* e = nullptr;
@@ -24,11 +26,8 @@ Status Encoder::OpenContext(AVCodecContext* ctx, const std::map<std::string, std
     unused += std::string(unused.empty() ? "" : ", ") + e->key;
   }
   av_dict_free(&dict);
-  RETURN_IF_ERROR(AvStatus(ret, ErrorCode::kEncodeFailed,
-                           std::string("opening encoder ") + ctx->codec->name));
-  if (!unused.empty()) {
-    return Internal(std::string("encoder ") + ctx->codec->name + " ignored options: " + unused);
-  }
+  RETURN_IF_ERROR(AvStatus(ret, ErrorCode::kEncodeFailed, "opening encoder " + name));
+  if (!unused.empty()) return Internal("encoder " + name + " ignored options: " + unused);
   return Status::Ok();
 }
 

@@ -127,6 +127,10 @@ StatusOr<PackagedTrack> PackageRendition(const PackageJob& job) {
   for (const auto& input : job.inputs) {
     ASSIGN_OR_RETURN(PacketReader reader, PacketReader::Open(input));
     if (!seg) {
+      if (job.write_ts && !MpegTsCarries(reader.codecpar()->codec_id)) {
+        return InvalidArgument(std::string("cannot package ") + avcodec_get_name(reader.codecpar()->codec_id) +
+                               " as MPEG-TS (only H.264 and AAC): " + input);
+      }
       DescribeTrack(reader.codecpar(), &track);
       seg.emplace(job, reader.time_base());
       RETURN_IF_ERROR(seg->Open(reader.codecpar(), &track));

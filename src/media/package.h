@@ -31,6 +31,8 @@ struct PackageJob {
   int64_t shift = 0;
   std::string out_dir;  // files are written here
   bool write_fmp4 = true;
+  // MPEG-TS only for H.264 and AAC; asking for it with another codec is
+  // kInvalidArgument before any segment is written.
   bool write_ts = true;
 };
 
@@ -45,8 +47,14 @@ struct PackagedSegment {
 };
 
 struct PackagedTrack {
-  std::string codec;  // "h264", "aac"
-  std::vector<uint8_t> codec_config;  // avcC / AudioSpecificConfig
+  std::string codec;  // "h264", "hevc", "vp9", "av1", "aac", "opus"
+  // The encoder's global header (extradata) as given to the muxer: avcC or
+  // Annex B for H.264, the AudioSpecificConfig for AAC. For HEVC, VP9 and
+  // AV1 the init segment's sample entry (hvc1 + hvcC, vp09 + vpcC,
+  // av01 + av1C, and colr when tagged: BT.2020 + PQ/HLG for HDR) is the
+  // description to read. No mdcv/clli: FFmpeg 5.1's mp4 muxer writes them
+  // only from stream side data, which the packet files do not carry.
+  std::vector<uint8_t> codec_config;
   int64_t timescale = 0;   // of the fMP4 track (DASH @timescale)
   // Media time (timescale units) at which the source's first instant is
   // presented: DASH @presentationTimeOffset.
@@ -70,6 +78,9 @@ struct PackagedTrack {
   }
 };
 
+// Video segments start at keyframes only (the first keyframe at or after
+// each boundary), whatever the codec: H.264 (avc1), HEVC (hvc1), VP9
+// (vp09), AV1 (av01) in fMP4; H.264 and AAC also in MPEG-TS.
 StatusOr<PackagedTrack> PackageRendition(const PackageJob& job);
 
 // The seed's standalone audio file (audio/aac_128k.m4a): one packet file

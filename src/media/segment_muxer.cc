@@ -41,6 +41,16 @@ size_t InitSegmentEnd(const std::string& b) {
 
 }  // namespace
 
+uint32_t Fmp4SampleEntry(AVCodecID codec) {
+  // hvc1, not the muxer's default hev1: parameter sets only in hvcC, the
+  // form Apple's HLS authoring spec requires and every MSE player accepts.
+  // The muxer's defaults are right for the rest (avc1, vp09 + vpcC,
+  // av01 + av1C, mp4a, Opus).
+  return codec == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
+}
+
+bool MpegTsCarries(AVCodecID codec) { return codec == AV_CODEC_ID_H264 || codec == AV_CODEC_ID_AAC; }
+
 Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
   std::string tmp = path + ".part";
   {
@@ -62,6 +72,10 @@ int SegmentMuxer::WriteCallback(void* opaque, uint8_t* buf, int size) {
 
 StatusOr<std::unique_ptr<SegmentMuxer>> SegmentMuxer::Create(Kind kind, const AVCodecParameters* par,
                                                              AVRational time_base) {
+  if (kind == Kind::kMpegTs && !MpegTsCarries(par->codec_id)) {
+    return InvalidArgument(std::string("MPEG-TS segments carry only H.264 and AAC, not ") +
+                           avcodec_get_name(par->codec_id));
+  }
   std::unique_ptr<SegmentMuxer> m(new SegmentMuxer());
   m->kind_ = kind;
   m->in_tb_ = time_base;
@@ -78,7 +92,7 @@ StatusOr<std::unique_ptr<SegmentMuxer>> SegmentMuxer::Create(Kind kind, const AV
   AVStream* st = avformat_new_stream(raw, nullptr);
   if (st == nullptr) return Internal("avformat_new_stream failed");
   RETURN_IF_ERROR(AvStatus(avcodec_parameters_copy(st->codecpar, par), ErrorCode::kInternal, "codec parameters"));
-  st->codecpar->codec_tag = 0;
+  st->codecpar->codec_tag = kind == Kind::kFmp4 ? Fmp4SampleEntry(par->codec_id) : 0;
   st->time_base = kind == Kind::kMpegTs ? AVRational{1, 90000} : time_base;
   AVDictionary* opts = nullptr;
   if (kind == Kind::kFmp4) {

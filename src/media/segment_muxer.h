@@ -14,6 +14,7 @@ class SegmentMuxer {
   enum class Kind { kFmp4, kMpegTs };
 
   // `par` describes the single stream; `time_base` is the caller's.
+  // kInvalidArgument for kMpegTs with a codec MpegTsCarries refuses.
   static StatusOr<std::unique_ptr<SegmentMuxer>> Create(Kind kind, const AVCodecParameters* par,
                                                         AVRational time_base);
   ~SegmentMuxer();
@@ -41,6 +42,14 @@ class SegmentMuxer {
   bool init_written_ = false;
   int64_t init_bytes_ = 0;
 };
+
+// The fMP4 sample entry (codec tag) vtp writes for `codec`: hvc1 for HEVC,
+// 0 (the mp4 muxer's default) otherwise.
+uint32_t Fmp4SampleEntry(AVCodecID codec);
+
+// Whether vtp's MPEG-TS segments may carry `codec`: H.264 and AAC only, the
+// codecs every HLS client decodes from TS.
+bool MpegTsCarries(AVCodecID codec);
 
 // Writes `bytes` to `path` via a temporary file and rename.
 Status WriteFileAtomically(const std::string& path, const std::string& bytes);

@@ -32,10 +32,15 @@ struct VideoChunkJob {
   int64_t last_frame_duration = 0;  // fallback duration of the final frame
   std::vector<int64_t> keyframe_forces;  // absolute pts; IDR at first frame >= each
   PictureConditioning conditioning;
+  // Each rendition names its encoder (VideoRendition::encoder: libx264,
+  // libx265, libvpx-vp9, libsvtav1, libaom-av1, h264_nvenc, hevc_nvenc).
+  // The planner gives one chunk task the renditions of one codec; HDR
+  // renditions (10-bit, source PQ/HLG and BT.2020 kept) need
+  // conditioning.tonemap_to_sdr == false.
   std::vector<VideoRendition> renditions;
   std::vector<std::string> outputs;  // one packet file per rendition
-  int encoder_threads = 1;   // x264 threads per rung
-  int top_rung_threads = 2;  // x264 threads for the largest rung
+  int encoder_threads = 1;   // encoder threads per rung (0: the encoder's own choice)
+  int top_rung_threads = 2;  // encoder threads for the largest rung
 };
 
 struct ChunkResult {
@@ -46,7 +51,12 @@ struct ChunkResult {
 };
 
 // Decodes the chunk once and encodes every rendition. Output timestamps are
-// relative to `origin` (the first frame of the video is pts 0).
+// relative to `origin` (the first frame of the video is pts 0). Keyframes
+// (IDR / AV1 key frames) fall exactly on the first frame at or after each
+// keyframe force and on the chunk's first frame, nowhere else. The same job
+// gives byte-identical packet files. Errors: kInvalidArgument for a
+// rendition its encoder cannot produce as described; kUnsupportedCodec for
+// an encoder this machine lacks (e.g. NVENC without a GPU), naming it.
 StatusOr<ChunkResult> TranscodeVideoChunk(const VideoChunkJob& job);
 
 

@@ -2,29 +2,30 @@
 // rendition of one chunk.
 #include <algorithm>
 #include <climits>
-#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 
 extern "C" {
-#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 }
 
 #include "media/conditioning.h"
 #include "media/demuxer.h"
-#include "media/encoder.h"
 #include "media/encoder_lane.h"
 #include "media/filter_graph.h"
 #include "media/packet_file.h"
 #include "media/transcode.h"
+#include "media/video_encoders.h"
 
 namespace vtp::media {
 namespace {
 
-std::string FilterDescription(const VideoChunkJob& job) {
+// Conditioning once, then per rendition: scale, the encoder's pixel format
+// (8- or 10-bit), square pixels. Colour tags travel with the frames; HDR
+// renditions are never tone-mapped (the planner leaves them untouched).
+std::string FilterDescription(const VideoChunkJob& job, const std::vector<VideoEncoderSettings>& settings) {
   std::vector<std::string> pre = ConditioningFilters(job.conditioning);
   size_t n = job.renditions.size();
   std::string split = "split=" + std::to_string(n);
@@ -35,51 +36,10 @@ std::string FilterDescription(const VideoChunkJob& job) {
   for (size_t i = 0; i < n; ++i) {
     const auto& r = job.renditions[i];
     desc += ";[s" + std::to_string(i) + "]scale=" + std::to_string(r.width) + ":" +
-            std::to_string(r.height) + ":flags=bicubic,format=yuv420p,setsar=1[out" +
-            std::to_string(i) + "]";
+            std::to_string(r.height) + ":flags=bicubic,format=" + av_get_pix_fmt_name(settings[i].pix_fmt) +
+            ",setsar=1[out" + std::to_string(i) + "]";
   }
   return desc;
-}
-
-StatusOr<Encoder> OpenH264(const VideoChunkJob& job, const VideoRendition& r, bool sdr_out,
-                           int threads) {
-  AVRational fr{static_cast<int>(job.frame_rate.num), static_cast<int>(job.frame_rate.den)};
-  double fps = job.frame_rate.ToDouble() > 0 ? job.frame_rate.ToDouble() : 30.0;
-  int keyint = std::max(1, static_cast<int>(std::lround(fps * 2.0)));
-  std::map<std::string, std::string> opts = {
-      {"preset", r.preset},
-      {"crf", std::to_string(r.crf)},
-      {"profile", r.profile},
-      {"level", r.level},
-      {"forced-idr", "1"},
-      // Keyframes come only from the plan's forced boundaries (identical in
-      // every rendition); keyint is a safety net above the GOP length.
-      {"x264-params", "scenecut=0:open-gop=0:min-keyint=" + std::to_string(keyint)},
-  };
-  const auto& c = job.conditioning;
-  return Encoder::Open("libx264", opts, [&](AVCodecContext* ctx) {
-    ctx->width = r.width;
-    ctx->height = r.height;
-    ctx->pix_fmt = AV_PIX_FMT_YUV420P;
-    ctx->time_base = {static_cast<int>(job.time_base.num), static_cast<int>(job.time_base.den)};
-    if (fr.num > 0) ctx->framerate = fr;
-    ctx->sample_aspect_ratio = {1, 1};
-    ctx->gop_size = keyint * 2;
-    ctx->rc_max_rate = r.maxrate;
-    ctx->rc_buffer_size = static_cast<int>(r.bufsize);
-    ctx->thread_count = threads;
-    ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if (sdr_out) {
-      ctx->color_primaries = AVCOL_PRI_BT709;
-      ctx->color_trc = AVCOL_TRC_BT709;
-      ctx->colorspace = AVCOL_SPC_BT709;
-    } else {
-      ctx->color_primaries = static_cast<AVColorPrimaries>(std::max(0, av_color_primaries_from_name(c.color_primaries.c_str())));
-      ctx->color_trc = static_cast<AVColorTransferCharacteristic>(std::max(0, av_color_transfer_from_name(c.color_transfer.c_str())));
-      ctx->colorspace = static_cast<AVColorSpace>(std::max(0, av_color_space_from_name(c.color_matrix.c_str())));
-    }
-    ctx->color_range = AVCOL_RANGE_MPEG;
-  });
 }
 
 // The filter graph and one EncoderLane per rendition for one chunk.
@@ -87,14 +47,27 @@ class ChunkEncoder {
  public:
   explicit ChunkEncoder(const VideoChunkJob& job) : job_(job) {}
 
+  // Checks every rendition's encoder settings before any work is done.
+  Status Configure() {
+    const PictureConditioning& c = job_.conditioning;
+    for (size_t i = 0; i < job_.renditions.size(); ++i) {
+      VideoEncoderInput in{job_.frame_rate, LaneThreads(i), c.tonemap_to_sdr,
+                           c.color_primaries, c.color_transfer, c.color_matrix};
+      ASSIGN_OR_RETURN(VideoEncoderSettings s, VideoEncoderSettingsFor(job_.renditions[i], in));
+      settings_.push_back(std::move(s));
+    }
+    return Status::Ok();
+  }
+
   Status Open(const AVCodecContext* dec) {
     AVRational tb{static_cast<int>(job_.time_base.num), static_cast<int>(job_.time_base.den)};
-    ASSIGN_OR_RETURN(FilterGraph g, FilterGraph::Create(dec, tb, FilterDescription(job_),
+    ASSIGN_OR_RETURN(FilterGraph g, FilterGraph::Create(dec, tb, FilterDescription(job_, settings_),
                                                         static_cast<int>(job_.renditions.size())));
     graph_.emplace(std::move(g));
     for (size_t i = 0; i < job_.renditions.size(); ++i) {
-      ASSIGN_OR_RETURN(Encoder e, OpenH264(job_, job_.renditions[i], job_.conditioning.tonemap_to_sdr,
-                                           LaneThreads(i)));
+      const VideoRendition& r = job_.renditions[i];
+      ASSIGN_OR_RETURN(Encoder e, OpenVideoEncoder(settings_[i], r.width, r.height, job_.time_base,
+                                                   job_.frame_rate));
       AVCodecParameters* par = avcodec_parameters_alloc();
       avcodec_parameters_from_context(par, e.context());
       auto w = PacketWriter::Create(job_.outputs[i], par, tb);
@@ -173,6 +146,7 @@ class ChunkEncoder {
   }
 
   const VideoChunkJob& job_;
+  std::vector<VideoEncoderSettings> settings_;
   std::optional<FilterGraph> graph_;
   std::vector<std::unique_ptr<EncoderLane>> lanes_;
   std::map<int64_t, int64_t> durations_;
@@ -229,6 +203,7 @@ StatusOr<ChunkResult> TranscodeVideoChunk(const VideoChunkJob& job) {
   ASSIGN_OR_RETURN(PacketReader reader, PacketReader::Open(job.chunk_path));
   ASSIGN_OR_RETURN(Decoder dec, Decoder::Open(reader.codecpar(), reader.time_base(), 1));
   ChunkEncoder enc(job);
+  RETURN_IF_ERROR(enc.Configure());
   FrameSelector selector(job, enc);
   PacketPtr pkt = MakePacket();
   FramePtr frame = MakeFrame();

@@ -1,13 +1,19 @@
 // The summary `vtp run` prints for a finished video, built from what the
 // store recorded: the source (probe result), each rendition (package
-// results) and each step's accounting (task run times and CPU).
+// results) and each step's accounting (task run times and CPU); and the
+// codec economics `vtp report` prints (CodecReport). Pure: task records in,
+// values out; the commands read the store.
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "domain/codec_policy.h"
+#include "domain/cost_model.h"
 #include "domain/media_info.h"
 #include "ports/records.h"
 
@@ -72,6 +78,93 @@ struct RunReport {
 // kInvalidArgument when the video has not completed (results missing).
 StatusOr<RunReport> BuildRunReport(const ports::VideoRecord& video,
                                    const std::vector<ports::TaskRecord>& tasks);
+
+// ---- vtp report: what each codec cost and what it saves -----------------
+
+// The codec a transcode step encodes: "transcode" -> "h264",
+// "transcode_<codec>" -> "<codec>"; "" for any other step.
+std::string TranscodeStepCodec(const std::string& step);
+
+// One codec at one rung, measured from the video's completed tasks.
+struct CodecRungUsage {
+  std::string rung;  // "720p"
+  int width = 0, height = 0;
+  // A transcode task encodes every rung of its codec in one process, so its
+  // CPU cannot be measured per rung: this is the codec's transcode CPU split
+  // by pixel count (width x height; all rungs share the frame rate), an
+  // estimate.
+  double transcode_cpu_seconds_estimate = 0;
+  double package_cpu_seconds = 0;  // measured: one package task per rendition
+  int64_t average_bitrate = 0;     // fMP4 media, bits/s (MeasureBitrates)
+  double duration_seconds = 0;
+};
+
+struct CodecUsage {
+  std::string codec;           // "hevc"
+  std::string transcode_step;  // "transcode_hevc"
+  int transcode_tasks = 0;
+  double transcode_cpu_seconds = 0;  // measured: the step's completed tasks
+  double package_cpu_seconds = 0;    // measured: the codec's package tasks
+  std::vector<CodecRungUsage> rungs;  // largest first
+};
+
+// The measurements of every codec that has packaged renditions, in the
+// order h264, hevc, vp9, av1 (others after, by name). A package task's
+// codec and rung come from its codec/resolution columns, else from its id
+// ("v…/package/hevc_720p"). Only completed tasks
+// count; cpu_ms missing counts as 0. kInternal for an unreadable package
+// result.
+StatusOr<std::vector<CodecUsage>> MeasureCodecUsage(const std::vector<ports::TaskRecord>& tasks);
+
+// The policy's verdict on one added codec against its break-even.
+struct TierVerdict {
+  std::string codec;
+  std::optional<int64_t> break_even_views;  // over the viewing mix; nullopt: never
+  std::vector<std::string> policy;          // DescribeTier of each enabled tier adding it
+  // "hevc pays for itself after 37 views; the policy adds it at > 100 views
+  // in the first hour (break-even is at or below the 100-view threshold)";
+  // "vp9 never pays for itself: ...; its policy tier is disabled (opt-in)".
+  std::string text;
+};
+
+struct CodecReport {
+  std::string video_id;
+  std::vector<CodecUsage> usage;  // same order as costs.codecs
+  CostReport costs;
+  std::vector<TierVerdict> verdicts;  // every codec but h264
+};
+
+// Measures (MeasureCodecUsage), prices (ComputeCosts: per-rung CPU = the
+// transcode estimate + the measured package CPU) and judges every codec but
+// h264 against `policy`. kInvalidArgument when the video is not ready
+// (the message names its status) or has no packaged video rendition
+// (audio-only input); kInternal for an unreadable package result.
+StatusOr<CodecReport> BuildCodecReport(const ports::VideoRecord& video,
+                                       const std::vector<ports::TaskRecord>& tasks,
+                                       const CodecPolicy& policy, const CostConfig& config);
+
+// `vtp report --json`: the same data as the text.
+//   {"video_id": "v…",
+//    "prices": {the CostConfig, as CostConfigToJson writes it},
+//    "cpu_per_rung": "per-rung CPU is an estimate: …",
+//    "codecs": [{"codec", "transcode_step", "transcode_tasks",
+//                "transcode_cpu_seconds", "package_cpu_seconds", "cpu_seconds",
+//                "encode_usd", "storage_usd", "cost_usd",
+//                "viewing_mix": {"1080p": 1.0}, "bytes_per_view",
+//                "saving_usd_per_view" (null for h264), "break_even_views"
+//                (null: baseline or never), "never_breaks_even",
+//                "rungs": [{"rung", "width", "height",
+//                           "transcode_cpu_seconds_estimate",
+//                           "package_cpu_seconds", "cpu_seconds",
+//                           "cpu_seconds_per_output_second", "average_bitrate",
+//                           "duration_seconds", "bytes_per_view", "cost_usd",
+//                           "saving_bytes_per_view", "saving_usd_per_view",
+//                           "break_even_views"}]}],
+//    "verdicts": [{"codec", "break_even_views", "policy": ["> 100 views in
+//                  the first hour"], "text"}]}
+nlohmann::json CodecReportToJson(const CodecReport& report);
+// The table per codec and rung, then the verdicts. Ends in '\n'.
+std::string CodecReportToText(const CodecReport& report);
 
 // Worker processes used when none are asked for: half the cores, at least
 // one. Each transcode task already runs one encoder thread per rung, so one

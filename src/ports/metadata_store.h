@@ -35,6 +35,18 @@ namespace vtp::ports {
 // Outbox event types appended by the store itself.
 inline constexpr std::string_view kEventVideoCreated = "video.created";
 inline constexpr std::string_view kEventVideoStatus = "video.status";
+// A waiting task moved to another worker pool (RerouteTask).
+inline constexpr std::string_view kEventTaskRerouted = "task.rerouted";
+
+// RerouteTask's request: move `task_id` from `from_pool` to `to_pool` with
+// the parameters planned for the new pool.
+struct TaskReroute {
+  std::string task_id;
+  std::string from_pool;
+  std::string to_pool;
+  std::string params_json;
+  std::string reason;  // for operators: "no live worker leases gpu-nvenc"
+};
 
 class MetadataStore {
  public:
@@ -102,6 +114,22 @@ class MetadataStore {
   // Returns how many tasks were parked.
   virtual StatusOr<int> ParkTasks(std::string_view video_id,
                                   const std::vector<std::string>& steps) = 0;
+
+  // Tasks waiting in `pool`: pending or retrying and not parked (retrying
+  // ones in backoff included), ordered by (next_run_at, task_id), at most
+  // `limit` (kInvalidArgument when < 1). Running, completed and dead tasks
+  // are never listed.
+  virtual StatusOr<std::vector<TaskRecord>> ListWaitingTasks(std::string_view pool,
+                                                             int limit) = 0;
+  // Moves a waiting task to another pool (GPU fallback): pool and
+  // params_json are replaced; state, attempts, next_run_at (its place in the
+  // queue and its aging credit) and enqueued_at are kept. Appends
+  // "task.rerouted" {task_id, step, from_pool, to_pool, reason} in the same
+  // transaction. Returns false and changes nothing when the task is no
+  // longer waiting in `from_pool` (leased meanwhile, completed, dead,
+  // parked, or already moved): a running task is never touched.
+  // kNotFound for an unknown task; kInvalidArgument for an empty pool.
+  virtual StatusOr<bool> RerouteTask(const TaskReroute& reroute) = 0;
 
   // Every run of the task, in start order (empty if it never ran).
   // kNotFound for an unknown task.

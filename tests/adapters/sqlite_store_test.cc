@@ -194,8 +194,9 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseKeepingItsRows) {
   EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version ORDER BY version"),
             (std::vector<std::string>{"1|5", "2|" + std::to_string(clock.NowMillis()),
                                       "3|" + std::to_string(clock.NowMillis()),
-                                      "4|" + std::to_string(clock.NowMillis())}));
-  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 4);
+                                      "4|" + std::to_string(clock.NowMillis()),
+                                      "5|" + std::to_string(clock.NowMillis())}));
+  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 5);
 
   auto video = store->GetVideo("v1");
   ASSERT_TRUE(video.ok()) << video.status().ToString();
@@ -240,7 +241,8 @@ TEST(SqliteStoreTest, UpgradesAVersion3DatabaseToTheServiceTables) {
   RawDb raw(path);
   EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version WHERE version >= 3 "
                      "ORDER BY version"),
-            (std::vector<std::string>{"3|5", "4|" + std::to_string(clock.NowMillis())}));
+            (std::vector<std::string>{"3|5", "4|" + std::to_string(clock.NowMillis()),
+                                      "5|" + std::to_string(clock.NowMillis())}));
   EXPECT_EQ(raw.Rows("SELECT name FROM sqlite_master WHERE type = 'index' AND "
                      "name IN ('idx_creator', 'videos_creator')"),
             (std::vector<std::string>{"idx_creator"}));
@@ -260,6 +262,68 @@ TEST(SqliteStoreTest, UpgradesAVersion3DatabaseToTheServiceTables) {
   EXPECT_EQ(listed->front(), *video);
   EXPECT_EQ(*store->AddViews("v1", 2), 2);
   EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
+}
+
+// A file at version 4 (before the worker registry) is upgraded to version 5
+// on open: its queue keeps working, the registry starts empty, and waiting
+// tasks can be moved between pools.
+TEST(SqliteStoreTest, UpgradesAVersion4DatabaseToTheWorkerRegistry) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  {
+    auto conn = sqlite::Connection::Open(path, 1000);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_EQ(*sqlite::Migrate(**conn, sqlite::StoreMigrations().first(4), 5), 4);
+  }
+  {
+    RawDb raw(path);
+    raw.Exec(
+        "INSERT INTO videos (video_id, creator_id, original_key, status, created_at) "
+        "VALUES ('v1', 'c1', 'originals/v1/original.mp4', 'transcoding', 123)");
+    raw.Exec(
+        "INSERT INTO tasks (task_id, video_id, step, pool, priority, params_json, state, "
+        "max_attempts, next_run_at, enqueued_at) VALUES ('t1', 'v1', 'transcode_hevc', "
+        "'gpu-nvenc', 1, '{}', 'pending', 3, 100, 100)");
+  }
+  FakeClock clock;
+  auto store = MustOpen(path, clock);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version WHERE version >= 4 "
+                     "ORDER BY version"),
+            (std::vector<std::string>{"4|5", "5|" + std::to_string(clock.NowMillis())}));
+  EXPECT_TRUE(store->ListLiveWorkers(1'000'000)->empty());
+
+  ports::WorkerRecord w;
+  w.worker_id = "gpu-1";
+  w.host = "node";
+  w.pid = 9;
+  w.pools = {"cpu", "gpu-nvenc"};
+  ASSERT_TRUE(store->RegisterWorker(w).ok());
+  EXPECT_EQ(raw.Rows("SELECT worker_id, pools, capabilities FROM workers"),
+            (std::vector<std::string>{"gpu-1|cpu,gpu-nvenc|"}));
+
+  auto waiting = store->ListWaitingTasks("gpu-nvenc", 10);
+  ASSERT_TRUE(waiting.ok() && waiting->size() == 1u);
+  ASSERT_TRUE(*store->RerouteTask({"t1", "gpu-nvenc", "cpu", R"({"x":1})", "test"}));
+  auto leased = store->Lease("w1", {"cpu"}, 1000);
+  ASSERT_TRUE(leased.ok() && leased->has_value()) << leased.status().ToString();
+  EXPECT_EQ((*leased)->params_json, R"({"x":1})");
+  EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
+}
+
+// Purging dead workers seeks the last_seen index (listing live ones may
+// scan the primary key instead, for its ORDER BY, while the table is small).
+TEST(SqliteStoreTest, WorkerLivenessSeeksTheLastSeenIndex) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  FakeClock clock;
+  auto store = MustOpen(path, clock);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  std::vector<std::string> plan =
+      raw.Rows("EXPLAIN QUERY PLAN DELETE FROM workers WHERE last_seen < 5");
+  std::string joined;
+  for (const auto& row : plan) joined += row + "\n";
+  EXPECT_NE(joined.find("workers_last_seen"), std::string::npos) << joined;
 }
 
 TEST(SqliteStoreTest, ParkedTasksSurviveReopen) {

@@ -230,6 +230,25 @@ TEST_F(ServiceVideosTest, ViewsAddUp) {
   EXPECT_EQ(described.at("views").value("first_hour", 0), 8);
 }
 
+TEST_F(ServiceVideosTest, ViewsEarnCodecsByTheSeedPolicy) {
+  const std::string vid = MakeVideo(alice_);
+  const std::string path = "/api/v1/videos/" + vid + "/views";
+  json first = BodyJson(CallJson("POST", path, alice_, {{"count", 100}}));
+  EXPECT_EQ(first.at("codecs"), json({"h264"}));  // 100 is not more than 100
+  EXPECT_EQ(first.at("codecs_added"), json::array());
+  json second = BodyJson(CallJson("POST", path, alice_, {{"count", 1}}));
+  EXPECT_EQ(second.at("codecs"), json({"h264", "hevc"}));
+  EXPECT_EQ(second.at("codecs_added"), json({"hevc"}));
+  EXPECT_NE(Video(vid).options_json.find("\"hevc\""), std::string::npos) << Video(vid).options_json;
+  json third = BodyJson(CallJson("POST", path, alice_, {{"count", 1}}));
+  EXPECT_EQ(third.at("codecs_added"), json::array());
+  clock_.Advance(2 * 3600 * 1000);
+  json popular = BodyJson(CallJson("POST", path, alice_, {{"count", 9900}}));
+  EXPECT_EQ(popular.value("views", 0), 10002);
+  EXPECT_EQ(popular.at("codecs"), json({"h264", "hevc", "av1"}));
+  EXPECT_EQ(popular.at("codecs_added"), json({"av1"}));
+}
+
 TEST_F(ServiceVideosTest, Subtitles) {
   const std::string vid = MakeVideo(alice_);
   const std::string path = "/api/v1/videos/" + vid + "/subtitles";

@@ -18,11 +18,15 @@ const std::vector<RenditionRef> kTwoRungs = {{"h264", "360p"}, {"h264", "720p"}}
 // The side steps (thumbnails, subtitles, captions) are skipped unless a test
 // is about them, so the video/audio branches read as they always have.
 const std::set<std::string> kSideSteps = {"thumbnails", "subtitles", "captions"};
+// The other codecs' transcode steps, skipped as the planner skips them for
+// an H.264-only job (the default codec set).
+const std::set<std::string> kOtherCodecs = {"transcode_hevc", "transcode_vp9", "transcode_av1"};
 
 JobShape FullShape(int chunks = 3, bool audio = true) {
   JobShape s;
   s.video_id = "v1";
   s.skipped_steps = kSideSteps;
+  s.skipped_steps.insert(kOtherCodecs.begin(), kOtherCodecs.end());
   s.has_video = true;
   s.has_audio = audio;
   s.chunks = chunks;
@@ -77,8 +81,9 @@ TEST(PipelineGraphTest, DefaultGraphIsValidAndOrdered) {
   ASSERT_TRUE(order.ok());
   Ids names;
   for (const StepDef* s : *order) names.push_back(s->name);
-  EXPECT_EQ(names, (Ids{"ingest", "probe", "split", "transcode", "audio", "package", "package_audio", "thumbnails",
-                        "subtitles", "captions", "drm", "verify", "manifest", "publish"}));
+  EXPECT_EQ(names, (Ids{"ingest", "probe", "split", "transcode", "transcode_hevc", "transcode_vp9", "transcode_av1",
+                        "audio", "package", "package_audio", "thumbnails", "subtitles", "captions", "drm", "verify",
+                        "manifest", "publish"}));
   for (const char* placeholder : {"drm", "verify"}) {
     EXPECT_FALSE(g.Find(placeholder)->enabled) << placeholder;
   }
@@ -129,7 +134,7 @@ TEST(PipelineGraphTest, ValidationErrors) {
 
 TEST(PipelineGraphTest, ExpansionOfTheDefaultGraph) {
   JobShape shape = FullShape();
-  shape.skipped_steps.clear();
+  shape.skipped_steps = kOtherCodecs;
   auto plan = Expand(DefaultPipelineGraph(), shape);
   EXPECT_EQ(IdsOf(plan), (Ids{"v1/ingest", "v1/probe", "v1/split", "v1/transcode/chunk_000",
                               "v1/transcode/chunk_001", "v1/transcode/chunk_002", "v1/audio",
@@ -196,6 +201,7 @@ TEST(PipelineGraphTest, PlanGrowsAsTheShapeIsLearnt) {
   JobShape s;
   s.video_id = "v1";
   s.skipped_steps = kSideSteps;
+  s.skipped_steps.insert(kOtherCodecs.begin(), kOtherCodecs.end());
   EXPECT_EQ(IdsOf(Expand(g, s)), (Ids{"v1/ingest", "v1/probe"}));
   s.has_video = true;
   s.has_audio = true;

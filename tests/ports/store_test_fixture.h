@@ -17,6 +17,7 @@
 #include "ports/metadata_store.h"
 #include "ports/records.h"
 #include "ports/task_queue.h"
+#include "ports/worker_registry.h"
 #include "testutil/fixtures.h"
 
 namespace vtp::ports {
@@ -72,6 +73,7 @@ class StoreTest : public ::testing::Test {
   MetadataStore& meta() { return *store_; }
   TaskQueue& queue() { return *store_; }
   EventBus& bus() { return *store_; }
+  WorkerRegistry& registry() { return *store_; }
   Millis now() const { return clock_.NowMillis(); }
 
   void AddVideo(const std::string& video_id) {
