@@ -63,9 +63,11 @@ Response Views(ApiContext& ctx, const Request& req, const control::Caller& calle
     return Refuse(req, 422, "invalid-count", out.status().message());
   }
   if (!out.ok()) return ErrorResponse(out.status(), req);
-  return JsonAnswer(200, {{"video_id", req.params.at("id")}, {"views", out->tally.total},
-                          {"first_hour", out->tally.first_hour}, {"codecs", out->codecs},
-                          {"codecs_added", out->added}});
+  json body = {{"video_id", req.params.at("id")}, {"views", out->tally.total},
+               {"first_hour", out->tally.first_hour}, {"codecs", out->codecs},
+               {"codecs_added", out->added}};
+  if (!out->upgrade_error.empty()) body["codecs_error"] = out->upgrade_error;
+  return JsonAnswer(200, body);
 }
 
 // JSON {"language": "en", "content": "<srt/vtt text>"} or the raw file with

@@ -64,17 +64,9 @@ StatusOr<CostConfig> LoadPrices(const std::string& path) {
   return c;
 }
 
-StatusOr<CodecPolicy> LoadPolicy(const std::string& path) {
-  if (path.empty()) return CodecPolicy::Default();
-  ASSIGN_OR_RETURN(std::string text, pipeline::ReadFileBytes(path));
-  StatusOr<CodecPolicy> p = CodecPolicy::FromJson(text);
-  if (!p.ok()) return p.status().WithContext(path);
-  return p;
-}
-
 StatusOr<pipeline::CodecReport> Build(Runtime& rt, const ReportFlags& f) {
   ASSIGN_OR_RETURN(CostConfig prices, LoadPrices(f.prices));
-  ASSIGN_OR_RETURN(CodecPolicy policy, LoadPolicy(f.policy));
+  ASSIGN_OR_RETURN(CodecPolicy policy, LoadCodecPolicy(f.policy));
   StatusOr<ports::VideoRecord> video = rt.store->GetVideo(f.video);
   if (!video.ok()) {
     if (video.status().code() == ErrorCode::kNotFound) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+
 namespace vtp::app {
 
 std::string DefaultDataDir() {
@@ -60,6 +61,7 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const std::string& data_dir) {
   rt->graph = pipeline::LadderGraph();
   if (const char* routes = std::getenv("VTP_GPU_ROUTES"); routes != nullptr) {
     RETURN_IF_ERROR(engine::ApplyGpuRoutes(rt->graph, routes).WithContext("VTP_GPU_ROUTES"));
+    RETURN_IF_ERROR(pipeline::CheckGpuRoutes(rt->graph).WithContext("VTP_GPU_ROUTES"));
   }
   rt->planner = std::make_unique<pipeline::LadderPlanner>(rt->paths);
   rt->live_pools = std::make_unique<engine::RegistryLivePools>(*rt->store);

@@ -1,6 +1,7 @@
 #include "control/video_service.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "engine/progress.h"
@@ -207,11 +208,18 @@ StatusOr<ViewsOutcome> VideoService::AddViews(const Caller& caller, std::string_
   ViewsOutcome out;
   ASSIGN_OR_RETURN(out.tally, d_.svc.GetViews(video_id));
   pipeline::DataPaths paths{"", d_.work_root};
-  ASSIGN_OR_RETURN(pipeline::PolicyOutcome policy,
-                   pipeline::ApplyCodecPolicy(d_.meta, d_.scheduler, paths, d_.codec_policy, video_id,
-                                              out.tally.first_hour, out.tally.total));
-  out.codecs = policy.upgrade.codecs;
-  out.added = policy.upgrade.added;
+  StatusOr<pipeline::PolicyOutcome> policy = pipeline::ApplyCodecPolicy(
+      d_.meta, d_.scheduler, paths, d_.codec_policy, video_id, out.tally.first_hour, out.tally.total);
+  if (!policy.ok()) {
+    out.upgrade_error = policy.status().ToString();
+    std::fprintf(stderr, "vtp serve: codec upgrade of %s not queued: %s\n", v.video_id.c_str(),
+                 out.upgrade_error.c_str());
+    StatusOr<pipeline::JobOptions> job = pipeline::JobOptionsFromJson(json::parse(v.options_json, nullptr, false));
+    if (job.ok()) out.codecs = job->codecs;
+    return out;
+  }
+  out.codecs = policy->upgrade.codecs;
+  out.added = policy->upgrade.added;
   return out;
 }
 

@@ -63,6 +63,9 @@ struct ViewsOutcome {
   ports::ServiceStore::ViewTally tally;
   std::vector<std::string> codecs;
   std::vector<std::string> added;
+  // Why the policy's codecs could not be queued ("" when they were): the
+  // views are counted either way, so a client must not send them again.
+  std::string upgrade_error;
 };
 
 // One page of GET /videos.
@@ -114,8 +117,9 @@ class VideoService {
 
   // POST /videos/{id}/views: adds `count` (1..1e6) views and applies the
   // codec policy (pipeline::ApplyCodecPolicy): crossing a tier's threshold
-  // queues that codec's ladder. The views are counted even when the
-  // upgrade cannot be queued (its error is returned after they are).
+  // queues that codec's ladder. Once the views are counted the call
+  // succeeds; an upgrade that cannot be queued is reported in
+  // upgrade_error (and logged), not as the call's error.
   StatusOr<ViewsOutcome> AddViews(const Caller& caller, std::string_view video_id, int64_t count);
 
   // POST /videos/{id}/subtitles: `bytes` must parse as SRT, WebVTT or ASS

@@ -364,7 +364,10 @@ PipelineGraph DefaultPipelineGraph() {
       {"ingest",        {},                                             FanOut::kNone,         Applies::kAlways,  true},
       {"probe",         {"ingest"},                                     FanOut::kNone,         Applies::kAlways,  true},
       {"split",         {"probe"},                                      FanOut::kNone,         Applies::kIfVideo, true},
-      {"transcode",     {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true, "h264"},
+      // H.264's chunks are not bound to their codec: every package task
+      // waits for them, because every codec's track starts at the
+      // presentation delay H.264's chunk 0 reports (audio shares it).
+      {"transcode",     {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true, ""},
       {"transcode_hevc", {"split"},                                     FanOut::kPerChunk,     Applies::kIfVideo, true, "hevc"},
       {"transcode_vp9", {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true, "vp9"},
       {"transcode_av1", {"split"},                                      FanOut::kPerChunk,     Applies::kIfVideo, true, "av1"},

@@ -55,7 +55,7 @@ struct ChunkResult {
 // (IDR / AV1 key frames) fall exactly on the first frame at or after each
 // keyframe force and on the chunk's first frame, nowhere else. The same job
 // gives byte-identical packet files. Errors: kInvalidArgument for a
-// rendition its encoder cannot produce as described; kUnsupportedCodec for
+// rendition its encoder cannot produce as described; kEncodeFailed for
 // an encoder this machine lacks (e.g. NVENC without a GPU), naming it.
 StatusOr<ChunkResult> TranscodeVideoChunk(const VideoChunkJob& job);
 

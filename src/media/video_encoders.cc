@@ -120,7 +120,13 @@ VideoEncoderSettings X264(const VideoRendition& r, const VideoEncoderInput& in) 
       {"forced-idr", "1"},
       // Keyframes come only from the plan's forced boundaries (identical in
       // every rendition); keyint is a safety net above the GOP length.
-      {"x264-params", "scenecut=0:open-gop=0:min-keyint=" + std::to_string(keyint)},
+      // mbtree=0: x264 0.164 (Debian 12)'s SIMD mbtree_propagate_cost reads
+      // past the end of its per-frame lookahead buffer (valgrind: 16-byte
+      // read ending 4 bytes beyond the block), and the output then depends on
+      // whatever the heap holds there: at 160x90 two identical encodes in one
+      // process differ, as does the ffmpeg CLI under MALLOC_PERTURB_. MB-tree
+      // is the only caller, so turning it off makes output repeatable again.
+      {"x264-params", "scenecut=0:open-gop=0:mbtree=0:min-keyint=" + std::to_string(keyint)},
   };
   return s;
 }
@@ -339,7 +345,10 @@ StatusOr<Encoder> OpenVideoEncoder(const VideoEncoderSettings& s, int width, int
   StatusOr<Encoder> e = Encoder::Open(s.encoder, s.options, configure);
   if (e.ok() || !s.hardware || e.status().code() != ErrorCode::kEncodeFailed) return e;
   std::string why = log ? log->text() : "";
-  return Status(ErrorCode::kUnsupportedCodec, "encoder " + s.encoder + " is unavailable here: " +
+  // Retryable (encode_failed, not an input error): a GPU out of sessions or
+  // a driver hiccup must not dead-letter the task; the GPU fallback moves a
+  // task waiting for its retry to the CPU pool.
+  return Status(ErrorCode::kEncodeFailed, "encoder " + s.encoder + " is unavailable here: " +
                                                   (why.empty() ? e.status().message() : why + " (" + e.status().message() + ")"));
 }
 

@@ -73,7 +73,7 @@ int KeyframeInterval(Rational frame_rate);
 // Opens the encoder described by `s` for `width` x `height` pictures whose
 // timestamps are in `time_base`. An encoder that is missing from this libav
 // build or cannot be opened on this machine (no NVENC device, no driver) is
-// kUnsupportedCodec with "encoder <name> is unavailable here: <libav's
+// kEncodeFailed (retryable) with "encoder <name> is unavailable here: <libav's
 // message>", so a worker without the hardware fails fast and clearly; other
 // refusals are kEncodeFailed.
 StatusOr<Encoder> OpenVideoEncoder(const VideoEncoderSettings& s, int width, int height,

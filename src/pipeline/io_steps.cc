@@ -105,23 +105,33 @@ int MergeRank(const std::string& rel) {
 
 Status LinkOrCopy(const fs::path& from, const fs::path& to);
 
-// Adds `from`'s files to the publication at `to` without removing or
-// truncating anything there: each new or changed file is linked under a
-// temporary name and renamed over its destination, so a player streaming
-// the old version never sees a missing or half-written file.
+// Adds `from`'s new files to the publication at `to`. A file already
+// published is never touched, except the masters at the root: players may
+// be streaming it, and a re-encoded copy (a different encoder after an
+// upgrade re-ran the job) could differ. New files and the masters are
+// linked under a temporary name and renamed into place, so no player sees
+// a missing or half-written file.
 Status MergeInto(const fs::path& from, const fs::path& to, const std::map<std::string, uintmax_t>& files) {
   for (int rank = 0; rank <= 2; ++rank) {
     for (const auto& [rel, size] : files) {
       if (MergeRank(rel) != rank) continue;
       fs::path dst = to / rel;
       std::error_code ec;
-      if (fs::is_regular_file(dst, ec) && fs::file_size(dst, ec) == size && SameBytes(from / rel, dst)) continue;
+      if (fs::exists(dst, ec) && (rank < 2 || (fs::file_size(dst, ec) == size && SameBytes(from / rel, dst)))) {
+        continue;
+      }
       fs::path tmp = dst;
       tmp += ".merge.part";
       fs::remove(tmp, ec);
-      RETURN_IF_ERROR(LinkOrCopy(from / rel, tmp));
-      fs::rename(tmp, dst, ec);
-      if (ec) return IoError("publishing " + dst.string() + ": " + ec.message());
+      Status linked = LinkOrCopy(from / rel, tmp);
+      if (linked.ok()) {
+        fs::rename(tmp, dst, ec);
+        if (ec) linked = IoError("publishing " + dst.string() + ": " + ec.message());
+      }
+      if (!linked.ok()) {
+        fs::remove(tmp, ec);
+        return linked;
+      }
     }
   }
   return Status::Ok();

@@ -443,6 +443,22 @@ std::string TranscodeStep(const std::string& codec) {
   return codec == "h264" ? "transcode" : "transcode_" + codec;
 }
 
+Status CheckGpuRoutes(const engine::PipelineGraph& graph) {
+  for (const auto& step : graph.steps()) {
+    for (const auto& pool : step.gpu_pools) {
+      std::string codec;
+      for (const auto& c : kVideoCodecs) {
+        if (TranscodeStep(c) == step.name) codec = c;
+      }
+      if (codec.empty()) return InvalidArgument("step " + step.name + " has no GPU encoder (only transcode steps do)");
+      if (EncoderForPool(codec, pool).empty()) {
+        return InvalidArgument("pool " + pool + " has no " + codec + " encoder (step " + step.name + ")");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 std::string OriginalKey(const std::string& video_id, const std::string& ext) {
   return "originals/" + video_id + "/original." + (ext.empty() ? "bin" : ext);
 }

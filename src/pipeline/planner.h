@@ -52,6 +52,11 @@ class LadderPlanner final : public engine::StepPlanner {
 // it always had), "transcode_<codec>" for the others.
 std::string TranscodeStep(const std::string& codec);
 
+// kInvalidArgument unless every GPU pool a step of `graph` may use has an
+// encoder for that step's codec (EncoderForPool): a route with none would
+// fail every planning pass once a worker leases that pool.
+Status CheckGpuRoutes(const engine::PipelineGraph& graph);
+
 // The blob key of a video's original.
 std::string OriginalKey(const std::string& video_id, const std::string& ext);
 // The blob key of the index-th subtitle file submitted with a video (stored

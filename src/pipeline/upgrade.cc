@@ -36,20 +36,27 @@ StatusOr<UpgradeResult> AddCodecs(ports::MetadataStore& store, engine::Scheduler
   r.codecs = merged;
   r.manifest_version = opts.manifest_version;
   if (r.added.empty()) return r;
-  bool published = video.status == VideoStatus::kReady;
+  // Always a new version, so the publish merges: the video may have been
+  // published already even if its status does not say ready yet, and a
+  // merge into an output that does not exist is a plain publish.
+  const std::string before = video.options_json;
   opts.codecs = merged;
-  if (published) opts.manifest_version += 1;
+  opts.manifest_version += 1;
   r.manifest_version = opts.manifest_version;
   video.options_json = ToJson(opts).dump();
   RETURN_IF_ERROR(store.UpdateVideo(video));
   std::error_code ec;
   r.from_probe = !std::filesystem::exists(paths.WorkDir(video.video_id) + "/chunks", ec);
-  if (r.from_probe) {
-    RETURN_IF_ERROR(scheduler.RetryFrom(video.video_id, "probe"));
-  } else {
-    // The new steps are planned from the stored split; manifest and publish
-    // are planned afresh so they list (and publish) the new renditions.
-    RETURN_IF_ERROR(scheduler.ReplanFrom(video.video_id, "manifest"));
+  // The new steps are planned from the stored split; manifest and publish
+  // are planned afresh so they list (and publish) the new renditions.
+  Status queued = r.from_probe ? scheduler.RetryFrom(video.video_id, "probe")
+                               : scheduler.ReplanFrom(video.video_id, "manifest");
+  if (!queued.ok()) {
+    // Not queued: the stored codecs must not claim what nobody will encode
+    // (the next call would see them as already there).
+    video.options_json = before;
+    (void)store.UpdateVideo(video);
+    return queued.WithContext("adding " + r.added.front());
   }
   return r;
 }

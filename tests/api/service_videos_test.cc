@@ -247,6 +247,22 @@ TEST_F(ServiceVideosTest, ViewsEarnCodecsByTheSeedPolicy) {
   EXPECT_EQ(popular.value("views", 0), 10002);
   EXPECT_EQ(popular.at("codecs"), json({"h264", "hevc", "av1"}));
   EXPECT_EQ(popular.at("codecs_added"), json({"av1"}));
+  EXPECT_FALSE(popular.contains("codecs_error"));
+}
+
+// Views are counted even when the policy's codecs cannot be queued: the
+// answer is 200 with the reason, so a client never sends them twice.
+TEST_F(ServiceVideosTest, ViewsCountEvenWhenTheUpgradeCannotBeQueued) {
+  const std::string vid = MakeVideo(alice_);
+  ports::VideoRecord v = Video(vid);
+  v.options_json = "{\"not\": \"job options\"}";
+  ASSERT_TRUE(store_.UpdateVideo(v).ok());
+  HttpResponse r = CallJson("POST", "/api/v1/videos/" + vid + "/views", alice_, {{"count", 500}});
+  ASSERT_EQ(r.result_int(), 200u) << r.body();
+  json body = BodyJson(r);
+  EXPECT_EQ(body.value("views", 0), 500);
+  EXPECT_EQ(body.at("codecs_added"), json::array());
+  EXPECT_NE(body.value("codecs_error", "").find("job options"), std::string::npos) << body.dump();
 }
 
 TEST_F(ServiceVideosTest, Subtitles) {

@@ -81,5 +81,22 @@ TEST(CodecOptionsTest, ShapeSkipsTheStepsOfCodecsNotAsked) {
   EXPECT_EQ(shape->skipped_steps.count("transcode_av1"), 1u);
 }
 
+TEST(CodecOptionsTest, GpuRoutesMustHaveAnEncoder) {
+  engine::PipelineGraph g = engine::DefaultPipelineGraph();
+  ASSERT_TRUE(engine::ApplyGpuRoutes(g, "transcode_hevc=gpu-nvenc,transcode=gpu-nvenc").ok());
+  EXPECT_TRUE(CheckGpuRoutes(g).ok());
+  engine::PipelineGraph av1 = engine::DefaultPipelineGraph();
+  ASSERT_TRUE(engine::ApplyGpuRoutes(av1, "transcode_av1=gpu-nvenc").ok());
+  Status s = CheckGpuRoutes(av1);
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("no av1 encoder"), std::string::npos) << s.ToString();
+  engine::PipelineGraph vaapi = engine::DefaultPipelineGraph();
+  ASSERT_TRUE(engine::ApplyGpuRoutes(vaapi, "transcode=gpu-vaapi").ok());
+  EXPECT_EQ(CheckGpuRoutes(vaapi).code(), ErrorCode::kInvalidArgument);
+  engine::PipelineGraph audio = engine::DefaultPipelineGraph();
+  ASSERT_TRUE(engine::ApplyGpuRoutes(audio, "audio=gpu-nvenc").ok());
+  EXPECT_EQ(CheckGpuRoutes(audio).code(), ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace vtp::pipeline

@@ -85,6 +85,39 @@ TEST_F(IoStepsTest, PublishCopiesAtomicallyAndARepeatIsHarmless) {
   EXPECT_EQ(Read(dir_ + "/published/manifest.mpd"), "<MPD changed/>");
 }
 
+// A tier upgrade's publish: new files appear, the masters are replaced, and
+// nothing published before is touched, even where the new tree differs.
+TEST_F(IoStepsTest, MergePublishAddsFilesAndReplacesOnlyTheMasters) {
+  Write(dir_ + "/published/manifest.m3u8", "v1 master");
+  Write(dir_ + "/published/h264/720p/segment_000.m4s", "old segment");
+  Write(dir_ + "/published/h264/720p/playlist.m3u8", "old playlist");
+  Write(dir_ + "/published/keep.txt", "only in the old version");
+  Write(dir_ + "/work/out/manifest.m3u8", "v2 master");
+  Write(dir_ + "/work/out/manifest_v2.m3u8", "v2 master");
+  Write(dir_ + "/work/out/h264/720p/segment_000.m4s", "re-encoded segment");
+  Write(dir_ + "/work/out/h264/720p/playlist.m3u8", "new playlist");
+  Write(dir_ + "/work/out/hevc/720p/segment_000.m4s", "hevc segment");
+  Write(dir_ + "/work/out/hevc/720p/playlist.m3u8", "hevc playlist");
+  json p = {{"from", dir_ + "/work/out"}, {"to", dir_ + "/published"}, {"replace", false},
+            {"merge", true}, {"original", dir_ + "/upload.mp4"}};
+  auto r = PublishOutput(p);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Read(dir_ + "/published/manifest.m3u8"), "v2 master");
+  EXPECT_EQ(Read(dir_ + "/published/manifest_v2.m3u8"), "v2 master");
+  EXPECT_EQ(Read(dir_ + "/published/h264/720p/segment_000.m4s"), "old segment");
+  EXPECT_EQ(Read(dir_ + "/published/h264/720p/playlist.m3u8"), "old playlist");
+  EXPECT_EQ(Read(dir_ + "/published/keep.txt"), "only in the old version");
+  EXPECT_EQ(Read(dir_ + "/published/hevc/720p/segment_000.m4s"), "hevc segment");
+  EXPECT_EQ(Read(dir_ + "/published/hevc/720p/playlist.m3u8"), "hevc playlist");
+  for (const auto& e : fs::recursive_directory_iterator(dir_ + "/published")) {
+    EXPECT_EQ(e.path().string().find(".merge.part"), std::string::npos) << e.path();
+  }
+  // Without an earlier publication a merge is a plain publish.
+  p["to"] = dir_ + "/fresh";
+  ASSERT_TRUE(PublishOutput(p).ok());
+  EXPECT_EQ(Read(dir_ + "/fresh/h264/720p/segment_000.m4s"), "re-encoded segment");
+}
+
 TEST_F(IoStepsTest, PublishRefusesAnOutputHoldingTheOriginal) {
   Write(dir_ + "/work/out/a.txt", "a");
   json p = {{"from", dir_ + "/work/out"}, {"to", dir_}, {"replace", true}, {"original", dir_ + "/upload.mp4"}};
