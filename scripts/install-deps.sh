@@ -8,7 +8,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
   libswscale-dev libswresample-dev ffmpeg
   libgtest-dev libgmock-dev googletest
-  nlohmann-json3-dev libsqlite3-dev libssl-dev
+  nlohmann-json3-dev libsqlite3-dev sqlite3 libssl-dev
   python3 bsdutils time
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   libboost-dev libcurl4-openssl-dev curl

@@ -327,6 +327,15 @@ StatusOr<Encoder> OpenVideoEncoder(const VideoEncoderSettings& s, int width, int
     ctx->time_base = {static_cast<int>(time_base.num), static_cast<int>(time_base.den)};
     if (frame_rate.num > 0 && frame_rate.den > 0) {
       ctx->framerate = {static_cast<int>(frame_rate.num), static_cast<int>(frame_rate.den)};
+      // FFmpeg 5.1's libvpx and libaom wrappers hand ticks_per_frame to the
+      // encoder as every frame's duration. In the chunk's fine time base
+      // (1/12800) the default 1 means 1/12800 s, and their rate control then
+      // spends far too few bits: give them a frame's real length.
+      if (s.encoder == "libvpx-vp9" || s.encoder == "libaom-av1") {
+        double ticks = static_cast<double>(time_base.den) * static_cast<double>(frame_rate.den) /
+                       (static_cast<double>(time_base.num) * static_cast<double>(frame_rate.num));
+        ctx->ticks_per_frame = static_cast<int>(std::max(1.0, std::round(ticks)));
+      }
     }
     ctx->sample_aspect_ratio = {1, 1};
     ctx->gop_size = s.gop_size;

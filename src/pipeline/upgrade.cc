@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "domain/ladder.h"
+#include "domain/media_info_json.h"
 #include "pipeline/job_options.h"
 
 namespace vtp::pipeline {
@@ -72,7 +74,17 @@ StatusOr<PolicyOutcome> ApplyCodecPolicy(ports::MetadataStore& store, engine::Sc
   in.views_first_hour = views_first_hour;
   in.total_views = total_views;
   in.creator_priority = std::string(ports::PriorityName(video.priority));
-  in.source_height = video.width > 0 && video.height > 0 ? std::min(video.width, video.height) : 0;
+  // The source as probed (display size, HDR); unknown before the probe ran.
+  if (StatusOr<ports::TaskRecord> probe = store.GetTask(video.video_id + "/probe");
+      probe.ok() && probe->state == ports::TaskState::kCompleted) {
+    StatusOr<MediaInfo> info = MediaInfoFromJson(nlohmann::json::parse(probe->result_json, nullptr, false));
+    if (info.ok() && info->video_stream() && info->video_stream()->video) {
+      const VideoInfo& v = *info->video_stream()->video;
+      DisplaySize d = DisplayGeometry(v);
+      in.source_height = std::min(d.width, d.height);
+      in.source_hdr = v.hdr != HdrType::kSdr;
+    }
+  }
   PolicyOutcome out;
   out.reasons = policy.Explain(in);
   out.upgrade.codecs = opts.codecs;

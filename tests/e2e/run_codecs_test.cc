@@ -180,6 +180,24 @@ TEST(RunCodecsErrorsTest, CodecListsThatCannotRunAreRefusedBeforeAnyWork) {
   EXPECT_FALSE(fs::exists(d + "/out"));
 }
 
+TEST(RunCodecsAomTest, Av1WithLibaomOnRequest) {
+  std::string d = Dir("aom");
+  CommandResult bad = Vtp("run '" + Source() + "' -o '" + d + "/out' --data '" + d + "/data' --codecs h264,av1 --av1-encoder rav1e");
+  EXPECT_EQ(bad.exit_status, 2) << bad.output;
+  CommandResult run = Vtp("run '" + Source() + "' -o '" + d + "/out' --data '" + d +
+                          "/data' --quiet --no-thumbnails --workers 2 --codecs h264,av1 --av1-encoder aom --json");
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  std::string error;
+  auto av1 = testutil::DecodeAll(d + "/out/av1/240p/playlist.m3u8", -1, &error);
+  ASSERT_TRUE(error.empty()) << error;
+  ASSERT_EQ(av1.size(), 1u);
+  EXPECT_EQ(av1.begin()->second.codec, "av1");
+  EXPECT_EQ(av1.begin()->second.frames, kFrames);
+  // The task ran libaom, as its parameters say.
+  CommandResult tasks = testutil::RunCommand("sqlite3 '" + d + "/data/vtp.db' \"SELECT params_json FROM tasks WHERE step = 'transcode_av1' LIMIT 1\"", true);
+  EXPECT_NE(tasks.output.find("libaom-av1"), std::string::npos) << tasks.output;
+}
+
 TEST(RunCodecsErrorsTest, ViewsRefusesBadCountsUnknownVideosAndBadPolicies) {
   std::string d = Dir("views_bad");
   CommandResult zero = Vtp("views v1 0 --data '" + d + "/data'");
