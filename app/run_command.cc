@@ -51,11 +51,11 @@ constexpr const char* kRunUsage =
     "  --workers N              parallel worker processes (default: half the CPU cores)\n"
     "  --segment-seconds S      segment length, 1..60 (default 4)\n"
     "  --max-chunks N           cap on chunks; 1 disables chunking (default: auto)\n"
-    "  --encoder-threads N      x264 threads per encoder (default 1)\n"
+    "  --encoder-threads N      threads per x265/VP9/AV1 encoder (default 1; x264 always\n"
+    "                           uses 1, the only setting that gives byte-identical output)\n"
     "  --preset NAME            x264 preset, ultrafast..veryslow (default medium)\n"
     "  --codecs LIST            video codecs: h264 plus any of hevc, vp9, av1 (default h264;\n"
     "                           `vtp views` adds more later, as the codec policy decides)\n"
-    "  --av1-encoder svt|aom    AV1 with SVT-AV1 (default) or libaom (slower reference encoder)\n"
     "  --no-hdr                 tone-map HDR sources to SDR in every codec (default: HEVC,\n"
     "                           VP9 and AV1 keep 10-bit HDR; H.264 is always SDR)\n"
     "  --priority P             low, normal, high or urgent (default normal)\n"
@@ -214,10 +214,6 @@ int Parse(int argc, char** argv, RunArgs& a) {
     } else if (f == "--codecs") {
       a.job.codecs = SplitCodecs(value());
       if (Status s = pipeline::ValidateCodecs(a.job.codecs); !s.ok()) return Fail(s.WithContext("--codecs"), a.as_json);
-    } else if (f == "--av1-encoder") {
-      std::string e = value();
-      if (e != "svt" && e != "aom") return bad("--av1-encoder must be svt or aom");
-      a.job.av1_encoder = e == "svt" ? "libsvtav1" : "libaom-av1";
     } else if (f == "--no-hdr") {
       a.job.keep_hdr = false;
     } else if (f == "--priority") {

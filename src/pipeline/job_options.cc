@@ -33,7 +33,7 @@ nlohmann::json ToJson(const JobOptions& o) {
           {"limits", LimitsToJson(o.limits)}, {"audio", o.audio},
           {"thumbnails", o.thumbnails}, {"subtitles", o.subtitles},
           {"captions_language", o.captions_language}, {"codecs", o.codecs}, {"keep_hdr", o.keep_hdr},
-          {"manifest_version", o.manifest_version}, {"av1_encoder", o.av1_encoder}};
+          {"manifest_version", o.manifest_version}};
 }
 
 StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
@@ -59,7 +59,6 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
     o.codecs = j.value("codecs", std::vector<std::string>{"h264"});
     o.keep_hdr = j.value("keep_hdr", true);
     o.manifest_version = j.value("manifest_version", 1);
-    o.av1_encoder = j.value("av1_encoder", "libsvtav1");
     // Stored options are read back by every planning pass: a row edited by
     // hand (or by an older, laxer vtp) must not steer paths or encoders.
     RETURN_IF_ERROR(ValidateJobOptions(o).WithContext("stored job options"));
@@ -103,9 +102,6 @@ Status ValidateJobOptions(const JobOptions& o) {
     return InvalidArgument("captions: speech-to-text has an English model only (--captions en)");
   }
   if (o.manifest_version < 1 || o.manifest_version > 1000) return InvalidArgument("manifest_version must be 1..1000");
-  if (o.av1_encoder != "libsvtav1" && o.av1_encoder != "libaom-av1") {
-    return InvalidArgument("av1 encoder must be libsvtav1 or libaom-av1, not '" + o.av1_encoder + "'");
-  }
   return ValidateCodecs(o.codecs);
 }
 

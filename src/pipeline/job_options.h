@@ -79,9 +79,6 @@ struct JobOptions {
   // output (nothing a player may be streaming is replaced or removed) and
   // also write the masters as manifest_v<N>.m3u8 / manifest_v<N>.mpd.
   int manifest_version = 1;
-  // The CPU AV1 encoder: "libsvtav1" (fast, the default) or "libaom-av1"
-  // (the reference encoder: slower, for comparison or its quality).
-  std::string av1_encoder = "libsvtav1";
 };
 
 // Every video codec vtp encodes, in manifest order.

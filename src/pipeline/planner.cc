@@ -199,7 +199,6 @@ class ParamsBuilder {
   StatusOr<json> Transcode(const TaskPlan& t) const {
     std::string codec = CodecOfStep(t.step);
     std::string encoder = EncoderForPool(codec, t.pool);
-    if (codec == "av1" && t.pool == kCpuPool) encoder = k_.opts.av1_encoder;
     if (encoder.empty()) return InvalidArgument("worker pool '" + t.pool + "' has no " + codec + " encoder");
     return TranscodeChunk(static_cast<size_t>(*t.chunk), codec, encoder);
   }

@@ -48,18 +48,6 @@ TEST(CodecOptionsTest, RoundTripAndOlderRowsDefault) {
   EXPECT_EQ(legacy->manifest_version, 1);
 }
 
-TEST(CodecOptionsTest, Av1EncoderIsSvtOrAom) {
-  JobOptions o;
-  EXPECT_EQ(o.av1_encoder, "libsvtav1");
-  o.av1_encoder = "libaom-av1";
-  EXPECT_TRUE(ValidateJobOptions(o).ok());
-  auto back = JobOptionsFromJson(nlohmann::json::parse(ToJson(o).dump()));
-  ASSERT_TRUE(back.ok());
-  EXPECT_EQ(back->av1_encoder, "libaom-av1");
-  o.av1_encoder = "rav1e";
-  EXPECT_EQ(ValidateJobOptions(o).code(), ErrorCode::kInvalidArgument);
-}
-
 TEST(CodecOptionsTest, StoredRowsAreValidatedToo) {
   nlohmann::json j = ToJson(JobOptions{});
   j["codecs"] = {"hevc"};
