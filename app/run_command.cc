@@ -59,6 +59,8 @@ constexpr const char* kRunUsage =
     "  --no-hdr                 tone-map HDR sources to SDR in every codec (default: HEVC,\n"
     "                           VP9 and AV1 keep 10-bit HDR; H.264 is always SDR)\n"
     "  --priority P             low, normal, high or urgent (default normal)\n"
+    "  --gpu-wait-ms MS         a chunk task waiting this long for a GPU worker moves to the\n"
+    "                           CPU pool (default 120000; 0: only when no GPU worker is alive)\n"
     "  --keep-work              keep intermediates after success (for `vtp retry`)\n"
     "  --force                  replace a non-empty OUTDIR\n"
     "  --json                   print a machine-readable summary on stdout\n"
@@ -90,6 +92,7 @@ struct RunArgs {
   int workers = 0;
   ports::Priority priority = ports::Priority::kNormal;
   bool keep_work = false;
+  int64_t gpu_wait_ms = -1;  // -1: the runtime's default
   bool as_json = false;
   bool quiet = false;
   pipeline::JobOptions job;
@@ -214,6 +217,10 @@ int Parse(int argc, char** argv, RunArgs& a) {
     } else if (f == "--codecs") {
       a.job.codecs = SplitCodecs(value());
       if (Status s = pipeline::ValidateCodecs(a.job.codecs); !s.ok()) return Fail(s.WithContext("--codecs"), a.as_json);
+    } else if (f == "--gpu-wait-ms") {
+      double ms = 0;
+      if (!ParseDouble(value(), 0, 1e12, &ms)) return bad("--gpu-wait-ms must be a number of milliseconds >= 0");
+      a.gpu_wait_ms = static_cast<int64_t>(ms);
     } else if (f == "--no-hdr") {
       a.job.keep_hdr = false;
     } else if (f == "--priority") {
@@ -446,6 +453,7 @@ int RunCommand(int argc, char** argv) {
   auto rt = Runtime::Open(a.data);
   if (!rt.ok()) return Fail(rt.status(), a.as_json);
   Runtime& r = **rt;
+  if (a.gpu_wait_ms >= 0) r.reroute.gpu_wait_ms = a.gpu_wait_ms;
   bool already_done = false;
   if (Status s = SubmitOrResume(r, *video, &already_done); !s.ok()) return Fail(s, a.as_json);
   InstallInterruptHandler();

@@ -117,7 +117,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   up_cfg.dir = rt.data_dir + "/uploads";
   up_cfg.max_size = o.max_upload;
   up_cfg.expiry_ms = o.upload_expiry_ms;
-  control::UploadJobDefaults job_defaults{public_root, rt.paths.blob_root, workers_n};
+  control::UploadJobDefaults job_defaults{public_root, rt.paths.blob_root, workers_n, o.codec_policy};
   control::UploadService uploads(
       up_cfg, *rt.store, *rt.blobs, rt.clock,
       [job_defaults](const ports::UploadRecord& u, const std::string& sha) {

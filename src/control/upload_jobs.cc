@@ -60,6 +60,10 @@ StatusOr<ports::VideoRecord> VideoForUpload(const ports::UploadRecord& upload, c
   v.file_size_bytes = static_cast<int64_t>(upload.length);
   v.priority = ports::PriorityFromName(stored.value("priority", "normal")).value_or(ports::Priority::kNormal);
   v.preset = job.x264_preset;
+  PolicyInput in;
+  in.current_codecs = job.codecs;
+  in.creator_priority = std::string(ports::PriorityName(v.priority));
+  job.codecs = defaults.codec_policy.Decide(in);
   v.options_json = pipeline::ToJson(job).dump();
   return v;
 }

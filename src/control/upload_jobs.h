@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "domain/codec_policy.h"
 #include "pipeline/job_options.h"
 #include "ports/records.h"
 #include "ports/service_store.h"
@@ -31,6 +32,10 @@ struct UploadJobDefaults {
   std::string public_root;  // outputs go to <public_root>/<video_id>
   std::string blob_root;    // LocalBlobStore root (the original's path)
   int chunk_workers = 1;
+  // Codecs a video gets at upload: the policy's tiers that need no views
+  // (creator-priority grants; tier 1). Source-dependent grants (height,
+  // HDR) wait for the first views signal after the probe.
+  CodecPolicy codec_policy = CodecPolicy::Default();
 };
 
 // The video row for a completed upload: title, creator, original key
