@@ -23,12 +23,7 @@ using nlohmann::json;
 
 constexpr std::string_view kPriorityNames[] = {"low", "normal", "high", "urgent"};
 
-int CodecRank(std::string_view codec) {
-  for (size_t i = 0; i < std::size(kPolicyCodecs); ++i) {
-    if (kPolicyCodecs[i] == codec) return static_cast<int>(i);
-  }
-  return static_cast<int>(std::size(kPolicyCodecs));
-}
+int CodecRank(std::string_view codec) { return static_cast<int>(VideoCodecRank(codec)); }
 
 // Strict JSON reading: every error names its path ("tiers[1].when").
 class Reader {
@@ -206,7 +201,7 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
-bool IsPolicyCodec(std::string_view codec) { return CodecRank(codec) < static_cast<int>(std::size(kPolicyCodecs)); }
+bool IsPolicyCodec(std::string_view codec) { return VideoCodecRank(codec) < kVideoCodecs.size(); }
 
 CodecPolicy CodecPolicy::Default() {
   // The document is part of the binary and covered by a test, so it parses.
@@ -275,15 +270,14 @@ std::vector<PolicyReason> CodecPolicy::Explain(const PolicyInput& in) const {
 }
 
 std::vector<std::string> CodecPolicy::Decide(const PolicyInput& in) const {
-  std::vector<std::string> known, unknown;
+  std::vector<std::string> codecs;
   for (const auto& r : Explain(in)) {
-    if (!r.added) continue;
-    auto& into = IsPolicyCodec(r.codec) ? known : unknown;
-    if (!Has(into, r.codec)) into.push_back(r.codec);
+    if (r.added && !Has(codecs, r.codec)) codecs.push_back(r.codec);
   }
-  std::sort(known.begin(), known.end(), [](const auto& a, const auto& b) { return CodecRank(a) < CodecRank(b); });
-  known.insert(known.end(), unknown.begin(), unknown.end());
-  return known;
+  // Names outside kVideoCodecs all rank last, so the stable sort keeps them
+  // after the known ones in their given order.
+  std::stable_sort(codecs.begin(), codecs.end(), [](const auto& a, const auto& b) { return CodecRank(a) < CodecRank(b); });
+  return codecs;
 }
 
 std::vector<const PolicyTier*> CodecPolicy::TiersAdding(std::string_view codec) const {

@@ -57,12 +57,12 @@
 #include <vector>
 
 #include "core/status.h"
+#include "domain/ladder.h"
 
 namespace vtp {
 
 // The codecs vtp encodes, in the order decisions list them.
-inline constexpr std::string_view kPolicyCodecs[] = {"h264", "hevc", "vp9", "av1"};
-// True for a name in kPolicyCodecs.
+// True for a name in kVideoCodecs (domain/ladder.h).
 bool IsPolicyCodec(std::string_view codec);
 
 // What the policy looks at for one video.
@@ -90,7 +90,7 @@ struct ViewCondition {
 
 struct PolicyTier {
   std::string name;
-  std::vector<std::string> add;           // codecs, kPolicyCodecs order, no repeats
+  std::vector<std::string> add;           // codecs, kVideoCodecs order, no repeats
   bool enabled = true;
   std::optional<ViewCondition> when;      // nullopt = always
   std::optional<int> min_source_height;

@@ -59,6 +59,10 @@ constexpr std::array<LevelLimit, 17> kLevels = {{
 
 const std::vector<LadderRung>& DefaultH264Ladder() { return kH264Ladder; }
 
+size_t VideoCodecRank(std::string_view codec) {
+  return static_cast<size_t>(std::find(kVideoCodecs.begin(), kVideoCodecs.end(), codec) - kVideoCodecs.begin());
+}
+
 const CodecLadder* FindCodecLadder(const std::string& codec) {
   for (const auto& c : kCodecLadders) {
     if (c.codec == codec) return &c;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -55,6 +56,12 @@ struct DisplaySize {
   int height = 0;
 };
 DisplaySize DisplayGeometry(const VideoInfo& v);
+
+// Every video codec vtp encodes, in manifest order (the order of task ids,
+// master variants and DASH sets whatever order a job names them in).
+inline const std::vector<std::string> kVideoCodecs = {"h264", "hevc", "vp9", "av1"};
+// Index of `codec` in kVideoCodecs; kVideoCodecs.size() for any other name.
+size_t VideoCodecRank(std::string_view codec);
 
 // A codec's ladder settings: caps relative to H.264 and its encoder defaults.
 struct CodecLadder {

@@ -108,7 +108,7 @@ Status ValidateJobOptions(const JobOptions& o) {
 Status ValidateCodecs(const std::vector<std::string>& codecs) {
   std::vector<std::string> seen;
   for (const auto& c : codecs) {
-    if (std::find(kVideoCodecs.begin(), kVideoCodecs.end(), c) == kVideoCodecs.end()) {
+    if (VideoCodecRank(c) == kVideoCodecs.size()) {
       return InvalidArgument("codecs: unknown video codec '" + c + "' (h264, hevc, vp9, av1)");
     }
     if (std::find(seen.begin(), seen.end(), c) != seen.end()) return InvalidArgument("codecs: '" + c + "' is listed twice");

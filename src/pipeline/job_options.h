@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "domain/ladder.h"
 #include "domain/media_info.h"
 
 namespace vtp::pipeline {
@@ -81,8 +82,6 @@ struct JobOptions {
   int manifest_version = 1;
 };
 
-// Every video codec vtp encodes, in manifest order.
-inline const std::vector<std::string> kVideoCodecs = {"h264", "hevc", "vp9", "av1"};
 
 nlohmann::json ToJson(const JobOptions& o);
 // Parses and validates (ValidateJobOptions).

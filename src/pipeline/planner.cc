@@ -144,7 +144,7 @@ class ParamsBuilder {
     if (t.step == "ingest") return Ingest();
     if (t.step == "probe") return json{{"input", k_.original}, {"limits", LimitsToJson(k_.opts.limits)}};
     if (t.step == "split") return Split();
-    if (!CodecOfStep(t.step).empty()) return Transcode(t);
+    if (!TranscodeStepCodec(t.step).empty()) return Transcode(t);
     if (t.step == "audio") return Audio();
     if (t.step == "thumbnails") return Thumbnails();
     if (t.step == "subtitles") return Subtitles();
@@ -189,15 +189,8 @@ class ParamsBuilder {
     return k_.work + "/enc/" + dir + "/" + ChunkFile(static_cast<int>(chunk)) + ".nut";
   }
 
-  static std::string CodecOfStep(const std::string& step) {
-    for (const auto& codec : kVideoCodecs) {
-      if (TranscodeStep(codec) == step) return codec;
-    }
-    return "";
-  }
-
   StatusOr<json> Transcode(const TaskPlan& t) const {
-    std::string codec = CodecOfStep(t.step);
+    std::string codec = TranscodeStepCodec(t.step);
     std::string encoder = EncoderForPool(codec, t.pool);
     if (encoder.empty()) return InvalidArgument("worker pool '" + t.pool + "' has no " + codec + " encoder");
     return TranscodeChunk(static_cast<size_t>(*t.chunk), codec, encoder);
@@ -443,13 +436,17 @@ std::string TranscodeStep(const std::string& codec) {
   return codec == "h264" ? "transcode" : "transcode_" + codec;
 }
 
+std::string TranscodeStepCodec(const std::string& step) {
+  for (const auto& codec : kVideoCodecs) {
+    if (TranscodeStep(codec) == step) return codec;
+  }
+  return "";
+}
+
 Status CheckGpuRoutes(const engine::PipelineGraph& graph) {
   for (const auto& step : graph.steps()) {
     for (const auto& pool : step.gpu_pools) {
-      std::string codec;
-      for (const auto& c : kVideoCodecs) {
-        if (TranscodeStep(c) == step.name) codec = c;
-      }
+      std::string codec = TranscodeStepCodec(step.name);
       if (codec.empty()) return InvalidArgument("step " + step.name + " has no GPU encoder (only transcode steps do)");
       if (EncoderForPool(codec, pool).empty()) {
         return InvalidArgument("pool " + pool + " has no " + codec + " encoder (step " + step.name + ")");

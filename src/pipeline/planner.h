@@ -51,6 +51,9 @@ class LadderPlanner final : public engine::StepPlanner {
 // The step that encodes `codec`'s ladder: "transcode" for H.264 (the name
 // it always had), "transcode_<codec>" for the others.
 std::string TranscodeStep(const std::string& codec);
+// Its inverse: the codec a transcode step encodes ("transcode" -> "h264",
+// "transcode_hevc" -> "hevc"); "" for any other step.
+std::string TranscodeStepCodec(const std::string& step);
 
 // kInvalidArgument unless every GPU pool a step of `graph` may use has an
 // encoder for that step's codec (EncoderForPool): a route with none would

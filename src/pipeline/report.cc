@@ -1,3 +1,4 @@
+#include "pipeline/planner.h"
 #include "pipeline/report.h"
 
 #include <unistd.h>
@@ -116,23 +117,11 @@ StatusOr<RunReport> BuildRunReport(const ports::VideoRecord& video, const std::v
   return r;
 }
 
-std::string TranscodeStepCodec(const std::string& step) {
-  if (step == "transcode") return "h264";
-  const std::string prefix = "transcode_";
-  if (step.size() > prefix.size() && step.compare(0, prefix.size(), prefix) == 0) return step.substr(prefix.size());
-  return "";
-}
 
 // ---- vtp report ------------------------------------------------------------
 
 namespace {
 
-int CodecOrder(const std::string& codec) {
-  for (size_t i = 0; i < std::size(kPolicyCodecs); ++i) {
-    if (kPolicyCodecs[i] == codec) return static_cast<int>(i);
-  }
-  return static_cast<int>(std::size(kPolicyCodecs));
-}
 
 double CpuSecondsOf(const TaskRecord& t) { return static_cast<double>(t.cpu_ms.value_or(0)) / 1000.0; }
 
@@ -265,7 +254,7 @@ StatusOr<std::vector<CodecUsage>> MeasureCodecUsage(const std::vector<TaskRecord
     out.push_back(std::move(u));
   }
   std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return CodecOrder(a.codec) < CodecOrder(b.codec); });
+                   [](const auto& a, const auto& b) { return VideoCodecRank(a.codec) < VideoCodecRank(b.codec); });
   return out;
 }
 

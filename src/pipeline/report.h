@@ -81,10 +81,6 @@ StatusOr<RunReport> BuildRunReport(const ports::VideoRecord& video,
 
 // ---- vtp report: what each codec cost and what it saves -----------------
 
-// The codec a transcode step encodes: "transcode" -> "h264",
-// "transcode_<codec>" -> "<codec>"; "" for any other step.
-std::string TranscodeStepCodec(const std::string& step);
-
 // One codec at one rung, measured from the video's completed tasks.
 struct CodecRungUsage {
   std::string rung;  // "720p"

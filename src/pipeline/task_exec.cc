@@ -12,6 +12,7 @@
 #include "media/probe.h"
 #include "media/splitter.h"
 #include "media/transcode.h"
+#include "pipeline/planner.h"
 #include "pipeline/json_codec.h"
 #include "pipeline/atomic_files.h"
 #include "pipeline/io_steps.h"
@@ -122,7 +123,7 @@ StatusOr<json> Dispatch(const TaskSpec& task, const TaskContext& ctx) {
   }
   if (task.step == kStepProbe) return RunProbe(task.params);
   if (task.step == kStepSplit) return RunSplit(task.params);
-  if (task.step == kStepTranscode || task.step.starts_with("transcode_")) return RunTranscode(task.params);
+  if (!TranscodeStepCodec(task.step).empty()) return RunTranscode(task.params);
   if (task.step == kStepAudio) return RunAudio(task.params);
   if (task.step == kStepPackage) return RunPackage(task.params);
   if (task.step == "package_audio") return RunPackageAudio(task.params);

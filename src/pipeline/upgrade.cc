@@ -15,7 +15,7 @@ StatusOr<UpgradeResult> AddCodecs(ports::MetadataStore& store, engine::Scheduler
                                   const DataPaths& paths, std::string_view video_id,
                                   const std::vector<std::string>& codecs) {
   for (const auto& c : codecs) {
-    if (std::find(kVideoCodecs.begin(), kVideoCodecs.end(), c) == kVideoCodecs.end()) {
+    if (VideoCodecRank(c) == kVideoCodecs.size()) {
       return InvalidArgument("unknown video codec '" + c + "' (h264, hevc, vp9, av1)");
     }
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/planner.h"
 #include "pipeline/json_codec.h"
 #include "pipeline/report.h"
 
