@@ -12,6 +12,7 @@ PACKAGES=(
   python3 bsdutils time
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   libboost-dev libcurl4-openssl-dev curl
+  chromium
 )
 
 # Node runs the resumable-upload client tests (tus-js-client from npm).
