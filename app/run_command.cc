@@ -17,6 +17,7 @@
 
 #include "adapters/blob_checksum.h"
 #include "app/commands.h"
+#include "app/drm_flags.h"
 #include "app/drive.h"
 #include "app/local_workers.h"
 #include "app/progress_bar.h"
@@ -95,6 +96,7 @@ struct RunArgs {
   int64_t gpu_wait_ms = -1;  // -1: the runtime's default
   bool as_json = false;
   bool quiet = false;
+  bool any_drm_flag = false;  // a --drm-* flag was given (needs --drm)
   pipeline::JobOptions job;
 };
 
@@ -197,6 +199,7 @@ int Parse(int argc, char** argv, RunArgs& a) {
     auto bad = [&](const char* what) { return Fail(InvalidArgument(what), a.as_json); };
     if (f == "--help" || f == "-h") {
       std::fputs(kRunUsage, stdout);
+      std::fputs(kDrmUsage, stdout);
       return -1;
     } else if (f == "-o" || f == "--output") {
       a.job.output_dir = value();
@@ -264,8 +267,10 @@ int Parse(int argc, char** argv, RunArgs& a) {
       a.job.subtitles.push_back({v.substr(0, colon), v.substr(colon + 1), "", ""});
     } else if (f == "--captions") {
       a.job.captions_language = value();
+    } else if (StatusOr<bool> drm = ParseDrmFlag(f, value, a.job.drm, a.any_drm_flag); !drm.ok() || *drm) {
+      if (!drm.ok()) return Fail(drm.status(), a.as_json);
     } else if (!f.empty() && f[0] == '-') {
-      std::fprintf(stderr, "vtp run: unknown option %s\n\n%s", f.c_str(), kRunUsage);
+      std::fprintf(stderr, "vtp run: unknown option %s\n\n%s%s", f.c_str(), kRunUsage, kDrmUsage);
       return 2;
     } else if (a.input.empty()) {
       a.input = f;
@@ -296,6 +301,8 @@ StatusOr<std::string> VideoIdFor(const pipeline::JobOptions& job) {
   identity.erase("source");
   identity.erase("replace_output");
   for (auto& sub : identity["subtitles"]) sub.erase("source");
+  ASSIGN_OR_RETURN(std::string key_file, KeyFileDigest(job.drm));
+  if (!key_file.empty()) identity["drm"]["key_file"] = key_file;
   ASSIGN_OR_RETURN(std::string h, adapters::Sha256Hex(job.source_sha256 + "\n" + identity.dump()));
   return "v" + h.substr(0, 16);
 }
@@ -328,6 +335,7 @@ StatusOr<ports::VideoRecord> Prepare(RunArgs& a) {
   ASSIGN_OR_RETURN(a.job.source_sha256, FileSha256(a.input));
   a.job.source_ext = pipeline::SafeExtension(a.input, 7, "bin");
   RETURN_IF_ERROR(PrepareSubtitles(a.job));
+  RETURN_IF_ERROR(PrepareDrm(a.job.drm, a.any_drm_flag));
   RETURN_IF_ERROR(pipeline::ValidateJobOptions(a.job));
   // The chunk plan is cut for the parallelism that will run it.
   if (a.workers <= 0) a.workers = pipeline::DefaultWorkersHere();

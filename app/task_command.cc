@@ -14,7 +14,9 @@
 
 #include "adapters/local_blob_store.h"
 #include "adapters/pocketsphinx_stt.h"
+#include "adapters/sqlite_store.h"
 #include "app/commands.h"
+#include "app/drm_keys.h"
 #include "media/logging.h"
 #include "pipeline/fault_injection.h"
 #include "pipeline/task_spec.h"
@@ -67,6 +69,15 @@ std::optional<pipeline::TaskResult> InjectFault(const pipeline::TaskSpec& task) 
   return std::nullopt;
 }
 
+KeyOrigin KeyOriginOf(const nlohmann::json& params) {
+  KeyOrigin o;
+  const nlohmann::json source = params.value("key_source", nlohmann::json::object());
+  o.server = source.value("server", "");
+  o.file = source.value("file", "");
+  o.scheme = params.value("scheme", "cenc") == "cbcs" ? cenc::Scheme::kCbcs : cenc::Scheme::kCenc;
+  return o;
+}
+
 pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_dir) {
   if (auto injected = InjectFault(task)) return *injected;
   pipeline::TaskContext ctx;
@@ -84,6 +95,22 @@ pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_di
     if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
     stt = std::move(opened).value();
     ctx.stt = stt.get();
+  }
+  // Only the drm step holds keys: it opens the store's key vault and the
+  // master key, and nothing else in the process sees them.
+  std::unique_ptr<ports::SystemClock> clock;
+  std::unique_ptr<adapters::SqliteStore> store;
+  std::unique_ptr<ports::KeySource> keys;
+  if (task.step == "drm") {
+    if (data_dir == nullptr) return pipeline::TaskResult{InvalidArgument("the drm step needs --data"), {}};
+    clock = std::make_unique<ports::SystemClock>();
+    auto opened = adapters::SqliteStore::Open(std::string(data_dir) + "/vtp.db", *clock);
+    if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
+    store = std::move(opened).value();
+    auto source = OpenKeySource(*store, data_dir, KeyOriginOf(task.params));
+    if (!source.ok()) return pipeline::TaskResult{source.status(), {}};
+    keys = std::move(source).value();
+    ctx.keys = keys.get();
   }
   return pipeline::ExecuteTask(task, ctx);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Node packages of the client tests (tests/node: tus-js-client,
-# pinned in package-lock.json) with `npm ci`. Idempotent: does nothing while
-# tests/node/node_modules is newer than the lock file.
+# shaka-player, hls.js and playwright-core, pinned in package-lock.json) with
+# `npm ci`. playwright-core downloads no browser: tests/node/drm_play.mjs
+# drives Debian's /usr/bin/chromium (scripts/install-deps.sh). Idempotent:
+# does nothing while tests/node/node_modules is newer than the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -23,6 +23,7 @@
 #include "core/status.h"
 #include "ports/clock.h"
 #include "ports/event_bus.h"
+#include "ports/key_vault.h"
 #include "ports/metadata_store.h"
 #include "ports/records.h"
 #include "ports/service_store.h"
@@ -35,7 +36,8 @@ class InMemoryStore final : public ports::MetadataStore,
                             public ports::TaskQueue,
                             public ports::EventBus,
                             public ports::ServiceStore,
-                            public ports::WorkerRegistry {
+                            public ports::WorkerRegistry,
+                            public ports::KeyVault {
  public:
   explicit InMemoryStore(ports::Clock& clock, ports::QueueOptions options = {});
 
@@ -133,6 +135,13 @@ class InMemoryStore final : public ports::MetadataStore,
   StatusOr<std::vector<ports::WorkerRecord>> ListLiveWorkers(ports::Millis stale_after_ms) override;
   StatusOr<int> PurgeWorkers(ports::Millis stale_after_ms) override;
 
+  // ports::KeyVault (memory_key_vault.cc)
+  StatusOr<ports::WrappedKey> PutKeyIfAbsent(const ports::WrappedKey& key) override;
+  StatusOr<ports::WrappedKey> GetKeyByLabel(std::string_view video_id,
+                                            std::string_view label) override;
+  StatusOr<ports::WrappedKey> GetKeyByKid(std::string_view video_id,
+                                          const cenc::Kid& kid) override;
+
  private:
   template <typename V>
   using Map = std::map<std::string, V, std::less<>>;
@@ -180,6 +189,10 @@ class InMemoryStore final : public ports::MetadataStore,
 
   // WorkerRegistry state.
   Map<ports::WorkerRecord> workers_;
+
+  // KeyVault state: rows by (video_id, label), and (video_id, kid) -> label.
+  std::map<ScopedKey, ports::WrappedKey, std::less<>> content_keys_;
+  std::map<std::pair<std::string, cenc::Kid>, std::string, std::less<>> key_labels_;
 };
 
 }  // namespace vtp::adapters

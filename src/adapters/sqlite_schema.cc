@@ -240,13 +240,31 @@ CREATE TABLE workers (
 CREATE INDEX workers_last_seen ON workers (last_seen);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// Version 6: the key vault (ports/key_vault.h). kid is 32 lowercase hex
+// digits, wrapped the hex of the opaque AES-GCM envelope (the statement
+// layer binds text only). No foreign key to videos: a key may be issued
+// before its video row exists (local `vtp run`), and keys stay readable as
+// long as the player may ask for them.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE content_keys (
+  video_id   TEXT NOT NULL,
+  label      TEXT NOT NULL,
+  kid        TEXT NOT NULL CHECK (length(kid) = 32),
+  wrapped    TEXT NOT NULL CHECK (length(wrapped) > 0),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (video_id, label),
+  UNIQUE (video_id, kid)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, "videos, tasks, task_attempts, dead_letters, events", kV1},
     {2, "videos.options_json, tasks_owner index", kV2},
     {3, "tasks_video covers state, dead_letters_by_video", kV3},
     {4, "api_keys, uploads, idempotency, webhooks, webhook_deliveries, video_views, "
         "cursors, idx_creator", kV4},
     {5, "workers (the worker registry)", kV5},
+    {6, "content_keys (the key vault)", kV6},
 }};
 
 Status CheckNumbering(std::span<const Migration> migrations) {

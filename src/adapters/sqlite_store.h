@@ -2,7 +2,7 @@
 // ports over ONE SQLite database file -- the embedded adapter set of the
 // durable engine and the API service.
 //
-// Schema (sqlite_schema.cc, migrations 1-5; times are integer ms since the
+// Schema (sqlite_schema.cc, migrations 1-6; times are integer ms since the
 // epoch):
 //   videos(video_id PK, creator_id, title, original_key, original_format,
 //          duration_sec, width, height, codec, bitrate_kbps, file_size_bytes,
@@ -51,6 +51,9 @@
 //   workers(worker_id PK, host, pid, pools, capabilities (both name lists
 //           joined by ','), started_at, last_seen); index
 //           workers_last_seen(last_seen)
+//   (v6, ports/key_vault.h; sqlite_key_vault.cc)
+//   content_keys(video_id, label, kid (32 hex), wrapped (hex), created_at;
+//                PK (video_id, label), UNIQUE (video_id, kid))
 //   schema_version(version PK, description, applied_at)
 //
 // Durability and concurrency:
@@ -86,6 +89,7 @@
 #include "core/status.h"
 #include "ports/clock.h"
 #include "ports/event_bus.h"
+#include "ports/key_vault.h"
 #include "ports/metadata_store.h"
 #include "ports/records.h"
 #include "ports/service_store.h"
@@ -110,7 +114,8 @@ class SqliteStore final : public ports::MetadataStore,
                           public ports::TaskQueue,
                           public ports::EventBus,
                           public ports::ServiceStore,
-                          public ports::WorkerRegistry {
+                          public ports::WorkerRegistry,
+                          public ports::KeyVault {
  public:
   // Opens or creates the database at `path` and migrates it. kIo when the
   // file cannot be opened or is not a database; kInvalidArgument when its
@@ -217,6 +222,13 @@ class SqliteStore final : public ports::MetadataStore,
   StatusOr<bool> DeregisterWorker(std::string_view worker_id) override;
   StatusOr<std::vector<ports::WorkerRecord>> ListLiveWorkers(ports::Millis stale_after_ms) override;
   StatusOr<int> PurgeWorkers(ports::Millis stale_after_ms) override;
+
+  // ports::KeyVault (sqlite_key_vault.cc)
+  StatusOr<ports::WrappedKey> PutKeyIfAbsent(const ports::WrappedKey& key) override;
+  StatusOr<ports::WrappedKey> GetKeyByLabel(std::string_view video_id,
+                                            std::string_view label) override;
+  StatusOr<ports::WrappedKey> GetKeyByKid(std::string_view video_id,
+                                          const cenc::Kid& kid) override;
 
  private:
   using Body = std::function<Status(sqlite::Connection& conn, ports::Millis now)>;

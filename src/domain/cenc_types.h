@@ -4,7 +4,10 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include "core/status.h"
 
 namespace vtp::cenc {
 
@@ -41,5 +44,10 @@ struct Subsample {
   uint32_t protected_bytes = 0;
   bool operator==(const Subsample&) const = default;
 };
+
+// 32 lowercase hex digits (the {kid} of key URIs, the keys JSON format).
+std::string Hex16(const std::array<uint8_t, 16>& bytes);
+// Inverse of Hex16 (either case); kInvalidArgument otherwise.
+StatusOr<std::array<uint8_t, 16>> ParseHex16(std::string_view hex);
 
 }  // namespace vtp::cenc

@@ -378,7 +378,9 @@ PipelineGraph DefaultPipelineGraph() {
       {"thumbnails",    {"probe", "split"},                             FanOut::kNone,         Applies::kIfVideo, true},
       {"subtitles",     {"probe", "split"},                             FanOut::kNone,         Applies::kAlways,  true},
       {"captions",      {"probe", "split"},                             FanOut::kNone,         Applies::kIfAudio, true},
-      {"drm",           {"package"},                                    FanOut::kPerRendition, Applies::kIfVideo, false},
+      // One task encrypts every rendition: keys are fetched once, and a key
+      // server outage retries this step alone.
+      {"drm",           {"package", "package_audio"},                   FanOut::kNone,         Applies::kAlways,  true},
       {"verify",        {"package", "drm"},                             FanOut::kPerRendition, Applies::kIfVideo, false},
       {"manifest",      {"package", "package_audio", "drm", "thumbnails", "subtitles", "captions"},
                                                                         FanOut::kNone,         Applies::kAlways,  true},

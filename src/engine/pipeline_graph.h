@@ -116,8 +116,9 @@ class PipelineGraph {
 //   chunk 0 reports; the whole step is the granularity, so all chunks);
 //   thumbnails, subtitles and captions after probe and split (they are cut
 //   against the video's origin), all three before manifest, which lists
-//   them; disabled: drm (per rendition, after package, before manifest),
-//   verify (per rendition, after package and drm, before publish).
+//   them; drm (one task, after package and package_audio, before
+//   manifest; the planner skips it for jobs without DRM); disabled: verify
+//   (per rendition, after package and drm, before publish).
 // Retry policies are DefaultRetryPolicy(name); every pool is "cpu"; the
 // accelerated pools are DefaultGpuRoutes().
 PipelineGraph DefaultPipelineGraph();

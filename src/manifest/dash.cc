@@ -1,5 +1,6 @@
 #include "manifest/dash.h"
 
+#include "domain/drm_systems.h"
 #include "manifest/text.h"
 #include <algorithm>
 #include <cmath>
@@ -243,6 +244,87 @@ Status ValidateDescriptors(const std::string& what, const std::vector<Descriptor
   return Status::Ok();
 }
 
+// ---------------------------------------------------------------- protection
+
+constexpr char kCencNamespace[] = "urn:mpeg:cenc:2013";
+constexpr char kMsprNamespace[] = "urn:microsoft:playready";
+constexpr char kDashIfCpsNamespace[] = "https://dashif.org/CPS";
+constexpr std::string_view kUuidUrnPrefix = "urn:uuid:";
+// 23001-7 §8.1.1: box header (8), version and flags (4), SystemID (16),
+// DataSize (4) are the least a version-0 'pssh' box holds.
+constexpr size_t kMinPsshBytes = 32;
+
+// The box's own size field covers exactly its bytes, its type is 'pssh',
+// and its SystemID is the one the element's schemeIdUri names.
+Status CheckPsshBox(const std::string& what, const std::vector<uint8_t>& box,
+                    const std::array<uint8_t, 16>& system_id) {
+  if (box.size() < kMinPsshBytes) return InvalidArgument(what + " is too short for a pssh box");
+  const uint32_t size = (uint32_t{box[0]} << 24) | (uint32_t{box[1]} << 16) |
+                        (uint32_t{box[2]} << 8) | box[3];
+  constexpr uint8_t kType[] = {'p', 's', 's', 'h'};
+  if (size != box.size() || !std::equal(std::begin(kType), std::end(kType), box.begin() + 4)) {
+    return InvalidArgument(what + " is not one whole pssh box");
+  }
+  if (!std::equal(system_id.begin(), system_id.end(), box.begin() + 12)) {
+    return InvalidArgument(what + " SystemID does not match the schemeIdUri");
+  }
+  return Status::Ok();
+}
+
+// The PlayReady Object's leading little-endian length covers its bytes.
+Status CheckPlayReadyObject(const std::string& what, const std::vector<uint8_t>& pro) {
+  const bool fits = pro.size() >= 4 && ((uint32_t{pro[3]} << 24) | (uint32_t{pro[2]} << 16) |
+                                         (uint32_t{pro[1]} << 8) | pro[0]) == pro.size();
+  if (!fits) return InvalidArgument(what + " length field does not match its size");
+  return Status::Ok();
+}
+
+// A DRM system's element: schemeIdUri "urn:uuid:<dashed system ID>".
+Status ValidateSystemProtection(const std::string& what, const ContentProtection& cp) {
+  const std::string_view uri = cp.scheme_id_uri;
+  const std::string_view uuid = uri.substr(std::min(uri.size(), kUuidUrnPrefix.size()));
+  auto system_id = drm::ParseUuid(uuid);
+  if (!uri.starts_with(kUuidUrnPrefix) || uuid.size() != 36 || !system_id.ok()) {
+    return InvalidArgument(what + " schemeIdUri \"" + cp.scheme_id_uri + "\" is neither " +
+                           kDashMp4ProtectionScheme + " nor urn:uuid:<dashed system ID>");
+  }
+  RETURN_IF_ERROR(CheckPlainText(what + " value", cp.value));
+  if (!cp.pssh.empty()) RETURN_IF_ERROR(CheckPsshBox(what + " cenc:pssh", cp.pssh, *system_id));
+  if (!cp.playready_pro.empty()) {
+    if (*system_id != drm::kPlayReadySystemId) {
+      return InvalidArgument(what + " has mspr:pro but is not the PlayReady system");
+    }
+    RETURN_IF_ERROR(CheckPlayReadyObject(what + " mspr:pro", cp.playready_pro));
+  }
+  if (!cp.laurl.empty()) RETURN_IF_ERROR(CheckUri(what + " dashif:laurl", cp.laurl));
+  return Status::Ok();
+}
+
+Status ValidateContentProtection(const std::string& what, const ContentProtection& cp) {
+  RETURN_IF_ERROR(CheckUri(what + " schemeIdUri", cp.scheme_id_uri));
+  if (cp.scheme_id_uri != kDashMp4ProtectionScheme) return ValidateSystemProtection(what, cp);
+  if (cp.value != "cenc" && cp.value != "cbcs") {
+    return InvalidArgument(what + " " + kDashMp4ProtectionScheme +
+                           " value must be cenc or cbcs, not \"" + cp.value + "\"");
+  }
+  // DASH-IF IOP: system data belongs on the system's own element.
+  if (!cp.pssh.empty() || !cp.playready_pro.empty() || !cp.laurl.empty()) {
+    return InvalidArgument(what + " " + kDashMp4ProtectionScheme +
+                           " carries no cenc:pssh, mspr:pro or dashif:laurl; put them on the "
+                           "system's urn:uuid: element");
+  }
+  return Status::Ok();
+}
+
+Status ValidateContentProtections(const std::string& what,
+                                  const std::vector<ContentProtection>& elements) {
+  for (size_t i = 0; i < elements.size(); ++i) {
+    RETURN_IF_ERROR(
+        ValidateContentProtection(what + " ContentProtection " + std::to_string(i), elements[i]));
+  }
+  return Status::Ok();
+}
+
 // ---------------------------------------------------------------- validation
 
 Status ValidateTimeline(const std::string& what, const std::vector<SegmentTime>& segments) {
@@ -397,6 +479,7 @@ Status ValidateRepresentation(const Representation& rep, ContentType type,
   }
   if (rep.bandwidth <= 0) return InvalidArgument(what + " bandwidth must be > 0");
   RETURN_IF_ERROR(ValidateFormat(what, rep, type));
+  RETURN_IF_ERROR(ValidateContentProtections(what, rep.content_protection));
   RETURN_IF_ERROR(ValidateDescriptors(what, rep.essential_properties));
   RETURN_IF_ERROR(ValidateThumbnailTile(what, rep, type));
   return ValidateAddressing(what, rep, type);
@@ -428,6 +511,7 @@ Status ValidateAdaptationSet(const AdaptationSet& set, std::set<int64_t>* set_id
     RETURN_IF_ERROR(CheckRequiredText(what + " Label", *set.label));
     RETURN_IF_ERROR(CheckPlainText(what + " Label", *set.label));
   }
+  RETURN_IF_ERROR(ValidateContentProtections(what, set.content_protection));
   RETURN_IF_ERROR(ValidateDescriptors(what, set.essential_properties));
   for (const Descriptor& d : set.essential_properties) {
     if (IsThumbnailTile(d)) {
@@ -517,6 +601,26 @@ void WriteEssentialProperties(std::string* out, int depth,
   }
 }
 
+void WriteContentProtections(std::string* out, int depth,
+                             const std::vector<ContentProtection>& elements) {
+  for (const ContentProtection& cp : elements) {
+    Attributes attributes = {{"schemeIdUri", cp.scheme_id_uri}};
+    if (!cp.value.empty()) attributes.emplace_back("value", cp.value);
+    if (cp.default_kid) {
+      attributes.emplace_back("cenc:default_KID", drm::UuidString(*cp.default_kid));
+    }
+    const bool empty = cp.pssh.empty() && cp.playready_pro.empty() && cp.laurl.empty();
+    OpenElement(out, depth, "ContentProtection", attributes, empty);
+    if (empty) continue;
+    if (!cp.pssh.empty()) TextElement(out, depth + 1, "cenc:pssh", drm::Base64Encode(cp.pssh));
+    if (!cp.playready_pro.empty()) {
+      TextElement(out, depth + 1, "mspr:pro", drm::Base64Encode(cp.playready_pro));
+    }
+    if (!cp.laurl.empty()) TextElement(out, depth + 1, "dashif:laurl", cp.laurl);
+    CloseElement(out, depth, "ContentProtection");
+  }
+}
+
 // One S element: `repeat` more segments of duration `d` follow the first.
 struct TimelineRun {
   int64_t t = 0;
@@ -592,14 +696,15 @@ void WriteRepresentation(std::string* out, int depth, const Representation& rep)
   }
   OpenElement(out, depth, "Representation", attributes);
   // The schema orders the RepresentationBaseType children
-  // (AudioChannelConfiguration, then EssentialProperty) before BaseURL and
-  // SegmentTemplate.
+  // (AudioChannelConfiguration, ContentProtection, then EssentialProperty)
+  // before BaseURL and SegmentTemplate.
   if (audio) {
     OpenElement(out, depth + 1, "AudioChannelConfiguration",
                 {{"schemeIdUri", kChannelConfigScheme},
                  {"value", std::to_string(audio->channels)}},
                 /*empty=*/true);
   }
+  WriteContentProtections(out, depth + 1, rep.content_protection);
   WriteEssentialProperties(out, depth + 1, rep.essential_properties);
   if (rep.base_url) {
     TextElement(out, depth + 1, "BaseURL", *rep.base_url);
@@ -636,8 +741,10 @@ void WriteAdaptationSet(std::string* out, int depth, const AdaptationSet& set) {
   }
   if (set.content_type == ContentType::kVideo) AddVideoMaxima(set, &attributes);
   OpenElement(out, depth, "AdaptationSet", attributes);
-  // Schema order: EssentialProperty and Label (RepresentationBaseType), then
-  // Role (AdaptationSetType), then the Representations.
+  // Schema order: ContentProtection, EssentialProperty and Label
+  // (RepresentationBaseType), then Role (AdaptationSetType), then the
+  // Representations.
+  WriteContentProtections(out, depth + 1, set.content_protection);
   WriteEssentialProperties(out, depth + 1, set.essential_properties);
   if (set.label) TextElement(out, depth + 1, "Label", *set.label);
   for (const std::string& role : set.roles) {
@@ -657,7 +764,48 @@ std::string JoinProfiles(const std::vector<std::string>& profiles) {
   return joined;
 }
 
+// Which of the ContentProtection namespaces the MPD uses.
+struct ProtectionNamespaces {
+  bool cenc = false;
+  bool mspr = false;
+  bool dashif = false;
+};
+
+void NoteNamespaces(const std::vector<ContentProtection>& elements, ProtectionNamespaces* used) {
+  for (const ContentProtection& cp : elements) {
+    used->cenc = used->cenc || cp.default_kid || !cp.pssh.empty();
+    used->mspr = used->mspr || !cp.playready_pro.empty();
+    used->dashif = used->dashif || !cp.laurl.empty();
+  }
+}
+
+// The MPD element's attributes; a namespace is declared only when used, so
+// clear MPDs stay as they were.
+Attributes MpdAttributes(const Mpd& mpd) {
+  ProtectionNamespaces used;
+  for (const AdaptationSet& set : mpd.adaptation_sets) {
+    NoteNamespaces(set.content_protection, &used);
+    for (const Representation& rep : set.representations) {
+      NoteNamespaces(rep.content_protection, &used);
+    }
+  }
+  Attributes attributes = {{"xmlns", kMpdNamespace}};
+  if (used.cenc) attributes.emplace_back("xmlns:cenc", kCencNamespace);
+  if (used.mspr) attributes.emplace_back("xmlns:mspr", kMsprNamespace);
+  if (used.dashif) attributes.emplace_back("xmlns:dashif", kDashIfCpsNamespace);
+  attributes.emplace_back("profiles", JoinProfiles(mpd.profiles));
+  attributes.emplace_back("type", "static");
+  attributes.emplace_back("mediaPresentationDuration",
+                          FormatSeconds(mpd.media_presentation_duration_seconds));
+  attributes.emplace_back("minBufferTime", FormatSeconds(mpd.min_buffer_time_seconds));
+  return attributes;
+}
+
 }  // namespace
+
+std::string SystemSchemeIdUri(const std::array<uint8_t, 16>& system_id) {
+  return std::string(kUuidUrnPrefix) + drm::UuidString(system_id);
+}
 
 Descriptor ThumbnailTile(int columns, int rows) {
   return {kDashThumbnailTileScheme, std::to_string(columns) + "x" + std::to_string(rows)};
@@ -666,13 +814,7 @@ Descriptor ThumbnailTile(int columns, int rows) {
 StatusOr<std::string> WriteMpd(const Mpd& mpd) {
   RETURN_IF_ERROR(ValidateMpd(mpd));
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  OpenElement(&out, 0, "MPD",
-              {{"xmlns", kMpdNamespace},
-               {"profiles", JoinProfiles(mpd.profiles)},
-               {"type", "static"},
-               {"mediaPresentationDuration",
-                FormatSeconds(mpd.media_presentation_duration_seconds)},
-               {"minBufferTime", FormatSeconds(mpd.min_buffer_time_seconds)}});
+  OpenElement(&out, 0, "MPD", MpdAttributes(mpd));
   OpenElement(&out, 1, "Period", {{"id", "0"}, {"start", "PT0S"}});
   for (const AdaptationSet& set : mpd.adaptation_sets) WriteAdaptationSet(&out, 2, set);
   CloseElement(&out, 1, "Period");

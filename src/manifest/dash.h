@@ -8,9 +8,13 @@
 // (paths and timelines may differ between renditions).
 //
 // Element order follows the schema (DASH-MPD.xsd): an AdaptationSet holds
-// EssentialProperty*, Label?, Role*, then its Representations; a
-// Representation holds AudioChannelConfiguration?, EssentialProperty*, then
-// BaseURL or SegmentTemplate.
+// ContentProtection*, EssentialProperty*, Label?, Role*, then its
+// Representations; a Representation holds AudioChannelConfiguration?,
+// ContentProtection*, EssentialProperty*, then BaseURL or SegmentTemplate.
+//
+// The MPD element declares xmlns:cenc, xmlns:mspr and xmlns:dashif only
+// when some ContentProtection uses that namespace (see ContentProtection),
+// so a clear MPD names none of them.
 //
 // WriteMpd validates the whole model first and returns kInvalidArgument
 // (naming the offending field) for values an MPD cannot carry. Attribute
@@ -21,6 +25,7 @@
 // line endings, a final newline, numbers formatted locale-independently.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +46,53 @@ inline constexpr char kDashRoleScheme[] = "urn:mpeg:dash:role:2011";
 // players such as dash.js accept both, validation treats both alike, and
 // ThumbnailTile writes this one.
 inline constexpr char kDashThumbnailTileScheme[] = "http://dashif.org/thumbnail_tile";
+
+// The Common Encryption scheme descriptor (§5.8.5.2): @value is the scheme,
+// "cenc" or "cbcs".
+inline constexpr char kDashMp4ProtectionScheme[] = "urn:mpeg:dash:mp4protection:2011";
+
+// "urn:uuid:" + the lowercase 8-4-4-4-12 form of a DRM system ID (see
+// domain/drm_systems.h), the @schemeIdUri of that system's
+// ContentProtection: "urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed".
+std::string SystemSchemeIdUri(const std::array<uint8_t, 16>& system_id);
+
+// A ContentProtection element (§5.8.4.1, DASH-IF IOP). A protected set
+// usually carries one kDashMp4ProtectionScheme element (scheme and
+// default_KID) and one per DRM system (its pssh, PlayReady Object or
+// license URL). Written as
+//
+//   <ContentProtection schemeIdUri=".." value=".." cenc:default_KID="..">
+//     <cenc:pssh>BASE64</cenc:pssh>
+//     <mspr:pro>BASE64</mspr:pro>
+//     <dashif:laurl>URL</dashif:laurl>
+//   </ContentProtection>
+//
+// each attribute and child only when set, and as an empty element without
+// children.
+struct ContentProtection {
+  // kDashMp4ProtectionScheme, or SystemSchemeIdUri(system ID): "urn:uuid:"
+  // and a dashed UUID. Nothing else is accepted.
+  std::string scheme_id_uri;
+  // @value. For kDashMp4ProtectionScheme "cenc" or "cbcs" (required); for
+  // a system an optional name ("Widevine", "PlayReady", "ClearKey").
+  // Empty: not written.
+  std::string value;
+  // cenc:default_KID (23001-7 §11.2, namespace urn:mpeg:cenc:2013), written
+  // in the 8-4-4-4-12 lowercase form.
+  std::optional<std::array<uint8_t, 16>> default_kid = {};
+  // A whole 'pssh' box (size, type, version/flags, SystemID, ...), written
+  // base64'd as <cenc:pssh>. Only on a system element, whose system ID
+  // the box's SystemID must equal.
+  std::vector<uint8_t> pssh = {};
+  // A PlayReady Header Object (drm::PlayReadyObject), written base64'd as
+  // <mspr:pro> (namespace urn:microsoft:playready). Only on the PlayReady
+  // system element; its leading length field must equal its size.
+  std::vector<uint8_t> playready_pro = {};
+  // A license server URL, written as <dashif:laurl> (namespace
+  // https://dashif.org/CPS), e.g. for ClearKey. Only on a system element;
+  // non-empty values hold no whitespace or control characters.
+  std::string laurl = {};
+};
 
 // One S element's worth of input: a segment's earliest presentation time
 // and duration, in SegmentTemplate::timescale units.
@@ -163,6 +215,9 @@ struct Representation {
   // not the AdaptationSet: DASH-IF IOP's examples put it there, grids may
   // differ between Representations, and dash.js reads it only there.
   std::vector<Descriptor> essential_properties = {};
+  // ContentProtection elements of this Representation alone, in order (for
+  // keys that differ per Representation); most MPDs use the set's.
+  std::vector<ContentProtection> content_protection = {};
 };
 
 // Written as contentType "video", "audio", "text" or "image".
@@ -204,6 +259,9 @@ struct AdaptationSet {
   // EssentialProperty elements of the set, in order (never thumbnail_tile;
   // see Representation::essential_properties).
   std::vector<Descriptor> essential_properties = {};
+  // ContentProtection elements that apply to every Representation, in
+  // order.
+  std::vector<ContentProtection> content_protection = {};
 };
 
 struct Mpd {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 namespace vtp::manifest {
@@ -86,6 +87,114 @@ Status CheckVersion(const std::string& what, int version, int minimum) {
   return Status::Ok();
 }
 
+// ---------------------------------------------------------------- keys
+
+constexpr int kIvVersion = 2;         // §7: the IV attribute of EXT-X-KEY
+constexpr int kKeyFormatVersion = 5;  // §7: KEYFORMAT(VERSIONS), SAMPLE-AES
+
+bool IsSampleMethod(std::string_view method) {
+  return method == "SAMPLE-AES" || method == "SAMPLE-AES-CTR";
+}
+
+// The version one EXT-X-KEY or EXT-X-SESSION-KEY needs (§7).
+int KeyTagVersion(const KeyTag& key) {
+  if (key.keyformat || key.keyformat_versions || IsSampleMethod(key.method)) {
+    return kKeyFormatVersion;
+  }
+  return key.iv ? kIvVersion : 1;
+}
+
+int KeyTagsVersion(const std::vector<KeyTag>& keys) {
+  int version = 1;
+  for (const KeyTag& key : keys) version = std::max(version, KeyTagVersion(key));
+  return version;
+}
+
+// KEYFORMATVERSIONS (§4.3.2.4): positive integers separated by '/'.
+Status CheckKeyFormatVersions(const std::string& what, std::string_view s) {
+  RETURN_IF_ERROR(CheckQuoted(what, s));
+  size_t begin = 0;
+  while (true) {
+    const size_t slash = s.find('/', begin);
+    const std::string_view entry =
+        s.substr(begin, slash == std::string_view::npos ? std::string_view::npos : slash - begin);
+    const bool digits = !entry.empty() && entry.find_first_not_of("0123456789") ==
+                                              std::string_view::npos;
+    if (!digits || entry.find_first_not_of('0') == std::string_view::npos) {
+      return InvalidArgument(what + " must be positive integers joined by '/', like \"1/2/5\"");
+    }
+    if (slash == std::string_view::npos) return Status::Ok();
+    begin = slash + 1;
+  }
+}
+
+Status ValidateKeyTag(const KeyTag& key, const std::string& what) {
+  if (key.method != "AES-128" && !IsSampleMethod(key.method)) {
+    RETURN_IF_ERROR(CheckQuoted(what + " METHOD", key.method));  // names bad bytes first
+    return InvalidArgument(what + " METHOD \"" + key.method +
+                           "\" is not AES-128, SAMPLE-AES or SAMPLE-AES-CTR");
+  }
+  RETURN_IF_ERROR(CheckUri(what + " URI", key.uri));
+  if (key.keyformat) RETURN_IF_ERROR(CheckQuoted(what + " KEYFORMAT", *key.keyformat));
+  if (key.keyformat_versions) {
+    RETURN_IF_ERROR(CheckKeyFormatVersions(what + " KEYFORMATVERSIONS", *key.keyformat_versions));
+  }
+  return Status::Ok();
+}
+
+// §4.3.2.4: a tag applies until the next one with its KEYFORMAT, so tags
+// that apply to the same segments differ in KEYFORMAT; since they describe
+// one encryption of the segments, they share its METHOD.
+Status ValidateMediaKeys(const MediaPlaylist& playlist) {
+  if (playlist.keys.empty()) {
+    if (playlist.first_encrypted_segment == 0) return Status::Ok();
+    return InvalidArgument("first_encrypted_segment is " +
+                           std::to_string(playlist.first_encrypted_segment) +
+                           " but the playlist has no keys");
+  }
+  if (playlist.first_encrypted_segment >= playlist.segments.size()) {
+    return InvalidArgument("first_encrypted_segment " +
+                           std::to_string(playlist.first_encrypted_segment) +
+                           " is not a segment index (there are " +
+                           std::to_string(playlist.segments.size()) + ")");
+  }
+  std::set<std::string> keyformats;
+  for (size_t i = 0; i < playlist.keys.size(); ++i) {
+    const KeyTag& key = playlist.keys[i];
+    const std::string what = "EXT-X-KEY " + std::to_string(i);
+    RETURN_IF_ERROR(ValidateKeyTag(key, what));
+    if (key.method != playlist.keys.front().method) {
+      return InvalidArgument(what + " METHOD " + key.method + " differs from EXT-X-KEY 0 METHOD " +
+                             playlist.keys.front().method);
+    }
+    if (key.method == "SAMPLE-AES-CTR" && !playlist.init_segment_uri) {
+      return InvalidArgument(what + " METHOD SAMPLE-AES-CTR needs fMP4 (an EXT-X-MAP)");
+    }
+    if (!keyformats.insert(key.keyformat.value_or(kHlsKeyFormatIdentity)).second) {
+      return InvalidArgument(what + " repeats KEYFORMAT \"" +
+                             key.keyformat.value_or(kHlsKeyFormatIdentity) + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+// §4.3.4.5: METHOD is not NONE (ValidateKeyTag refuses it) and no two
+// EXT-X-SESSION-KEY tags have the same attributes.
+Status ValidateSessionKeys(const std::vector<KeyTag>& keys) {
+  using Attributes = std::tuple<std::string, std::string, std::optional<std::array<uint8_t, 16>>,
+                                std::optional<std::string>, std::optional<std::string>>;
+  std::set<Attributes> seen;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const KeyTag& key = keys[i];
+    const std::string what = "EXT-X-SESSION-KEY " + std::to_string(i);
+    RETURN_IF_ERROR(ValidateKeyTag(key, what));
+    if (!seen.emplace(key.method, key.uri, key.iv, key.keyformat, key.keyformat_versions).second) {
+      return InvalidArgument(what + " repeats an earlier EXT-X-SESSION-KEY");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ValidateSegment(const MediaSegment& segment, size_t index) {
   const std::string what = "segment " + std::to_string(index);
   RETURN_IF_ERROR(CheckUri(what + " URI", segment.uri));
@@ -105,6 +214,7 @@ Status ValidateMediaPlaylist(const MediaPlaylist& playlist) {
   for (size_t i = 0; i < playlist.segments.size(); ++i) {
     RETURN_IF_ERROR(ValidateSegment(playlist.segments[i], i));
   }
+  RETURN_IF_ERROR(ValidateMediaKeys(playlist));
   if (playlist.version) {
     RETURN_IF_ERROR(CheckVersion("media playlist EXT-X-VERSION", *playlist.version,
                                  RequiredVersion(playlist)));
@@ -244,8 +354,10 @@ Status ValidateMasterPlaylist(const MasterPlaylist& playlist) {
   for (size_t i = 0; i < playlist.variants.size(); ++i) {
     RETURN_IF_ERROR(ValidateVariant(playlist.variants[i], i, playlist));
   }
+  RETURN_IF_ERROR(ValidateSessionKeys(playlist.session_keys));
   if (playlist.version) {
-    RETURN_IF_ERROR(CheckVersion("master playlist EXT-X-VERSION", *playlist.version, 1));
+    RETURN_IF_ERROR(CheckVersion("master playlist EXT-X-VERSION", *playlist.version,
+                                 KeyTagsVersion(playlist.session_keys)));
   }
   return Status::Ok();
 }
@@ -316,6 +428,37 @@ std::string StreamInfTag(const Variant& v) {
   return "#EXT-X-STREAM-INF:" + attrs + "\n";
 }
 
+// §4.2 hexadecimal-sequence: "0x" and the digits [0..9] and [A..F].
+std::string HexSequence(const std::array<uint8_t, 16>& bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out = "0x";
+  for (uint8_t byte : bytes) {
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 0x0F]);
+  }
+  return out;
+}
+
+// `tag` ("EXT-X-KEY", "EXT-X-SESSION-KEY") with the attributes in the
+// order hls.h documents.
+std::string KeyLine(std::string_view tag, const KeyTag& key) {
+  std::string attrs;
+  AddAttribute(&attrs, "METHOD", key.method);
+  AddAttribute(&attrs, "URI", Quoted(key.uri));
+  if (key.iv) AddAttribute(&attrs, "IV", HexSequence(*key.iv));
+  if (key.keyformat) AddAttribute(&attrs, "KEYFORMAT", Quoted(*key.keyformat));
+  if (key.keyformat_versions) {
+    AddAttribute(&attrs, "KEYFORMATVERSIONS", Quoted(*key.keyformat_versions));
+  }
+  return "#" + std::string(tag) + ":" + attrs + "\n";
+}
+
+std::string KeyLines(std::string_view tag, const std::vector<KeyTag>& keys) {
+  std::string out;
+  for (const KeyTag& key : keys) out += KeyLine(tag, key);
+  return out;
+}
+
 }  // namespace
 
 int TargetDurationFor(const std::vector<double>& durations) {
@@ -325,7 +468,8 @@ int TargetDurationFor(const std::vector<double>& durations) {
 }
 
 int RequiredVersion(const MediaPlaylist& playlist) {
-  return playlist.init_segment_uri ? kFmp4Version : kTsVersion;
+  const int container = playlist.init_segment_uri ? kFmp4Version : kTsVersion;
+  return std::max(container, KeyTagsVersion(playlist.keys));
 }
 
 StatusOr<std::string> WriteMediaPlaylist(const MediaPlaylist& playlist) {
@@ -342,7 +486,10 @@ StatusOr<std::string> WriteMediaPlaylist(const MediaPlaylist& playlist) {
   if (playlist.init_segment_uri) {
     out += "#EXT-X-MAP:URI=" + Quoted(*playlist.init_segment_uri) + "\n";
   }
-  for (const MediaSegment& s : playlist.segments) {
+  const std::string keys = KeyLines("EXT-X-KEY", playlist.keys);
+  for (size_t i = 0; i < playlist.segments.size(); ++i) {
+    const MediaSegment& s = playlist.segments[i];
+    if (i == playlist.first_encrypted_segment) out += keys;
     out += "#EXTINF:" + FormatMicros(ToMicros(s.duration_seconds)) + ",\n" + s.uri + "\n";
   }
   out += "#EXT-X-ENDLIST\n";
@@ -350,7 +497,8 @@ StatusOr<std::string> WriteMediaPlaylist(const MediaPlaylist& playlist) {
 }
 
 int DefaultVersion(const MasterPlaylist& playlist) {
-  return playlist.audio.empty() && playlist.subtitles.empty() ? 3 : 4;
+  const int renditions = playlist.audio.empty() && playlist.subtitles.empty() ? 3 : 4;
+  return std::max(renditions, KeyTagsVersion(playlist.session_keys));
 }
 
 StatusOr<std::string> WriteMasterPlaylist(const MasterPlaylist& playlist) {
@@ -359,6 +507,7 @@ StatusOr<std::string> WriteMasterPlaylist(const MasterPlaylist& playlist) {
   out += "#EXT-X-VERSION:" + std::to_string(playlist.version.value_or(DefaultVersion(playlist)));
   out += "\n";
   if (playlist.independent_segments) out += "#EXT-X-INDEPENDENT-SEGMENTS\n";
+  out += KeyLines("EXT-X-SESSION-KEY", playlist.session_keys);
   for (const AudioRendition& r : playlist.audio) out += MediaTag(r);
   for (const SubtitleRendition& r : playlist.subtitles) out += MediaTag(r);
   for (const Variant& v : playlist.variants) out += StreamInfTag(v) + v.uri + "\n";

@@ -12,6 +12,8 @@
 // which relies on vtp never calling setlocale (the decimal point stays '.').
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +33,39 @@ struct MediaSegment {
   double duration_seconds = 0;
 };
 
+// KEYFORMAT values of the usual DRM systems (Apple, "Using content
+// protection systems with HLS"). Widevine's is "urn:uuid:" followed by its
+// system ID, "urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"; without
+// KEYFORMAT a client assumes "identity": URI names the raw 16-byte key.
+inline constexpr char kHlsKeyFormatIdentity[] = "identity";
+inline constexpr char kHlsKeyFormatFairPlay[] = "com.apple.streamingkeydelivery";
+inline constexpr char kHlsKeyFormatPlayReady[] = "com.microsoft.playready";
+
+// The attributes of an EXT-X-KEY (§4.3.2.4) or EXT-X-SESSION-KEY (§4.3.4.5)
+// tag, written in the order METHOD, URI, IV, KEYFORMAT, KEYFORMATVERSIONS
+// (the optional ones only when set).
+//
+//   method  "AES-128": whole segments AES-128-CBC with PKCS7 padding
+//           (MPEG-TS or fMP4); "SAMPLE-AES": sample encryption, in fMP4
+//           the 'cbcs' scheme; "SAMPLE-AES-CTR": fMP4 'cenc' only
+//           (RFC 8216bis). METHOD=NONE is never written: a playlist without
+//           keys is clear.
+//   uri     the key, or for DRM systems their data ("skd://...",
+//           "data:text/plain;base64,..."). A non-empty quoted-string
+//           without whitespace.
+//   iv      written IV=0x followed by 32 uppercase hex digits (§4.2
+//           hexadecimal-sequence).
+//   keyformat           a quoted-string, e.g. the kHlsKeyFormat* values.
+//   keyformat_versions  one or more positive integers joined by '/': "1",
+//                       "1/2/5".
+struct KeyTag {
+  std::string method;
+  std::string uri;
+  std::optional<std::array<uint8_t, 16>> iv;
+  std::optional<std::string> keyformat;
+  std::optional<std::string> keyformat_versions;
+};
+
 // A VOD Media Playlist (§4.3.3). Always written with
 // EXT-X-MEDIA-SEQUENCE:0, EXT-X-PLAYLIST-TYPE:VOD and EXT-X-ENDLIST; the
 // target duration is computed from the segments (TargetDurationFor).
@@ -44,6 +79,17 @@ struct MediaPlaylist {
   // EXT-X-MAP URI (§4.3.2.5): the fMP4 init segment. nullopt for MPEG-TS.
   std::optional<std::string> init_segment_uri;
   std::vector<MediaSegment> segments;  // at least one, in playback order
+  // EXT-X-KEY tags, written together immediately before segment
+  // `first_encrypted_segment` (after EXT-X-MAP when that is segment 0) and
+  // applying from there to the end: the segments before it are clear (a
+  // "clear lead" that starts playback before a license arrives). Several
+  // tags name the same key for different DRM systems (§4.3.2.4), so their
+  // KEYFORMATs differ (an unset KEYFORMAT counts as "identity") and they
+  // share one METHOD. SAMPLE-AES-CTR needs fMP4 (init_segment_uri set).
+  // Empty: the playlist is clear and first_encrypted_segment must be 0.
+  std::vector<KeyTag> keys = {};
+  // < segments.size() when `keys` is non-empty.
+  size_t first_encrypted_segment = 0;
 };
 
 // EXT-X-TARGETDURATION for these EXTINF durations (§4.3.3.1): the smallest
@@ -55,7 +101,9 @@ int TargetDurationFor(const std::vector<double>& durations);
 
 // The lowest EXT-X-VERSION the playlist's features need (§7): 3 for
 // decimal-floating-point EXTINF durations, 6 with EXT-X-MAP outside an
-// I-frame playlist (fMP4). The RFC requires exactly these minimums; 7 is
+// I-frame playlist (fMP4); an encrypted MPEG-TS playlist needs 5 when a key
+// has KEYFORMAT or KEYFORMATVERSIONS or its METHOD is SAMPLE-AES(-CTR)
+// (IV needs only 2). The RFC requires exactly these minimums; 7 is
 // not needed for fMP4, so writing 6 keeps version-6 clients able to play.
 //
 // A WebVTT subtitle Media Playlist (§3.5) is a MediaPlaylist whose segments
@@ -152,17 +200,24 @@ struct Variant {
 };
 
 // A Master Playlist (§4.3.4). Written as #EXTM3U, #EXT-X-VERSION,
-// #EXT-X-INDEPENDENT-SEGMENTS (when set), the audio EXT-X-MEDIA tags, the
-// subtitle EXT-X-MEDIA tags, then the EXT-X-STREAM-INF/URI pairs, each list
-// in the order given.
+// #EXT-X-INDEPENDENT-SEGMENTS (when set), the EXT-X-SESSION-KEY tags, the
+// audio EXT-X-MEDIA tags, the subtitle EXT-X-MEDIA tags, then the
+// EXT-X-STREAM-INF/URI pairs, each list in the order given.
 struct MasterPlaylist {
   // nullopt: DefaultVersion(*this). An explicit value must lie in
-  // [1, kHlsMaxVersion].
+  // [1, kHlsMaxVersion], and be at least what the session keys need (see
+  // DefaultVersion).
   std::optional<int> version;
   bool independent_segments = true;  // applies to every Media Playlist (§4.3.5.1)
   std::vector<AudioRendition> audio;
   std::vector<Variant> variants;  // at least one
   std::vector<SubtitleRendition> subtitles = {};  // written after `audio`
+  // EXT-X-SESSION-KEY tags (§4.3.4.5): the keys of the Media Playlists,
+  // announced early so a client can fetch licenses before the first
+  // segment. Each must match, in METHOD, URI, KEYFORMAT and
+  // KEYFORMATVERSIONS, the EXT-X-KEY with its URI (the caller's duty: the
+  // writer does not see the Media Playlists); no two tags are identical.
+  std::vector<KeyTag> session_keys = {};
 };
 
 // No master tag or attribute vtp writes needs more than version 1 (§7 says
@@ -171,6 +226,9 @@ struct MasterPlaylist {
 // readers expect: 4 when there are EXT-X-MEDIA tags, audio or subtitles
 // (§7 suggests it, since older clients ignore alternative renditions),
 // otherwise 3, the version every vtp Media Playlist needs anyway.
+// EXT-X-SESSION-KEY shares EXT-X-KEY's attributes, so session keys raise
+// it as they would a Media Playlist (5 for KEYFORMAT, KEYFORMATVERSIONS or
+// SAMPLE-AES(-CTR)), and an explicit `version` must then be at least that.
 int DefaultVersion(const MasterPlaylist& playlist);
 
 StatusOr<std::string> WriteMasterPlaylist(const MasterPlaylist& playlist);

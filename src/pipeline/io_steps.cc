@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "pipeline/atomic_files.h"
+#include "pipeline/drm_signalling.h"
 #include "pipeline/json_codec.h"
 #include "pipeline/manifests.h"
 #include "pipeline/output_dir.h"
@@ -202,6 +203,7 @@ StatusOr<json> WriteManifestFiles(const json& p) {
     in.subtitles.push_back(std::move(t));
   }
   if (p.contains("thumbnails")) in.thumbnails = ThumbnailsFrom(p.at("thumbnails"), out);
+  if (p.contains("drm")) RETURN_IF_ERROR(ApplyDrmSignalling(p.at("drm"), in));
   ASSIGN_OR_RETURN(auto files, BuildManifests(in));
   // Later versions (tier upgrades) also keep each master under a versioned
   // name: a CDN that cached the plain name can be pointed at the new one.

@@ -25,7 +25,7 @@ bool AllIn(const std::vector<int>& v, int lo, int hi) {
 }  // namespace
 
 nlohmann::json ToJson(const JobOptions& o) {
-  return {{"source", o.source}, {"source_sha256", o.source_sha256}, {"source_ext", o.source_ext},
+  json j = {{"source", o.source}, {"source_sha256", o.source_sha256}, {"source_ext", o.source_ext},
           {"output_dir", o.output_dir}, {"replace_output", o.replace_output},
           {"segment_seconds", o.segment_seconds}, {"gop_seconds", o.gop_seconds},
           {"chunk_workers", o.chunk_workers}, {"max_chunks", o.max_chunks},
@@ -34,6 +34,9 @@ nlohmann::json ToJson(const JobOptions& o) {
           {"thumbnails", o.thumbnails}, {"subtitles", o.subtitles},
           {"captions_language", o.captions_language}, {"codecs", o.codecs}, {"keep_hdr", o.keep_hdr},
           {"manifest_version", o.manifest_version}};
+  // Written only when on, so the options of clear jobs read as before.
+  if (o.drm.enabled()) j["drm"] = o.drm;
+  return j;
 }
 
 StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
@@ -59,6 +62,7 @@ StatusOr<JobOptions> JobOptionsFromJson(const nlohmann::json& j) {
     o.codecs = j.value("codecs", std::vector<std::string>{"h264"});
     o.keep_hdr = j.value("keep_hdr", true);
     o.manifest_version = j.value("manifest_version", 1);
+    o.drm = j.value("drm", DrmOptions{});
     // Stored options are read back by every planning pass: a row edited by
     // hand (or by an older, laxer vtp) must not steer paths or encoders.
     RETURN_IF_ERROR(ValidateJobOptions(o).WithContext("stored job options"));
@@ -102,6 +106,7 @@ Status ValidateJobOptions(const JobOptions& o) {
     return InvalidArgument("captions: speech-to-text has an English model only (--captions en)");
   }
   if (o.manifest_version < 1 || o.manifest_version > 1000) return InvalidArgument("manifest_version must be 1..1000");
+  RETURN_IF_ERROR(ValidateDrmOptions(o.drm));
   return ValidateCodecs(o.codecs);
 }
 

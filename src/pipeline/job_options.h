@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "domain/ladder.h"
 #include "domain/media_info.h"
+#include "pipeline/drm_options.h"
 
 namespace vtp::pipeline {
 
@@ -80,6 +81,8 @@ struct JobOptions {
   // output (nothing a player may be streaming is replaced or removed) and
   // also write the masters as manifest_v<N>.m3u8 / manifest_v<N>.mpd.
   int manifest_version = 1;
+  // Common Encryption, HLS AES-128 and key management (docs/drm.md).
+  DrmOptions drm;
 };
 
 

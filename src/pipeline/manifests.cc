@@ -34,11 +34,27 @@ bool HasTs(const media::PackagedTrack& t) { return !t.segments.empty() && !t.seg
 
 bool IsHdr(const PackagedRendition& r) { return r.video_range == "PQ" || r.video_range == "HLG"; }
 
-StatusOr<std::string> MediaPlaylistText(const media::PackagedTrack& t, bool ts) {
+StatusOr<std::string> MediaPlaylistText(const PackagedRendition& r, bool ts) {
+  const media::PackagedTrack& t = r.track;
   manifest::MediaPlaylist p;
   if (!ts) p.init_segment_uri = t.init_name;
   for (const auto& s : t.segments) p.segments.push_back({ts ? s.ts_name : s.fmp4_name, s.seconds});
+  p.keys = ts ? r.protection.hls_ts : r.protection.hls;
+  if (!p.keys.empty()) p.first_encrypted_segment = r.protection.first_encrypted_segment;
   return manifest::WriteMediaPlaylist(p);
+}
+
+// DASH-IF IOP: ContentProtection on the AdaptationSet when every
+// Representation has the same key, else on each Representation.
+void PlaceProtection(manifest::AdaptationSet& set, const std::vector<const PackagedRendition*>& reps) {
+  if (reps.empty() || !reps.front()->protection.protected_()) return;
+  bool shared = std::all_of(reps.begin(), reps.end(),
+                            [&](const PackagedRendition* r) { return r->protection.kid == reps.front()->protection.kid; });
+  if (shared) {
+    set.content_protection = reps.front()->protection.dash;
+    return;
+  }
+  for (size_t i = 0; i < reps.size(); ++i) set.representations[i].content_protection = reps[i]->protection.dash;
 }
 
 manifest::SegmentTemplate Template(const PackagedRendition& r) {
@@ -87,6 +103,7 @@ class Ladder {
   StatusOr<std::string> Master(bool ts) const {
     const char* playlist = ts ? kTsPlaylist : kCmafPlaylist;
     manifest::MasterPlaylist m;
+    if (!ts) m.session_keys = in_.session_keys;
     bool audio_only = in_.video.empty();
     bool alternates = !audio_only || TrackCount() > 1;
     // (video rendition or nullptr, audio group or nullptr) per variant.
@@ -378,6 +395,7 @@ manifest::AdaptationSet VideoSet(const std::vector<const PackagedRendition*>& vi
     rep.segment_template = Template(r);
     set.representations.push_back(std::move(rep));
   }
+  PlaceProtection(set, video);
   return set;
 }
 
@@ -410,6 +428,7 @@ Status AddAudioSets(const ManifestInput& in, const Ladder& ladder, manifest::Mpd
         rep.segment_template = Template(*r);
         set.representations.push_back(std::move(rep));
       }
+      PlaceProtection(set, reps);
       mpd.adaptation_sets.push_back(std::move(set));
     }
   }
@@ -521,9 +540,9 @@ StatusOr<std::map<std::string, std::string>> BuildManifests(const ManifestInput&
   for (const auto& r : in.video) all.push_back(&r);
   for (const auto& r : in.audio) all.push_back(&r);
   for (const auto* r : all) {
-    ASSIGN_OR_RETURN(files[r->dir + "/" + kCmafPlaylist], MediaPlaylistText(r->track, false));
+    ASSIGN_OR_RETURN(files[r->dir + "/" + kCmafPlaylist], MediaPlaylistText(*r, false));
     if (r->track.segments.empty() || r->track.segments.front().ts_name.empty()) continue;
-    ASSIGN_OR_RETURN(files[r->dir + "/" + kTsPlaylist], MediaPlaylistText(r->track, true));
+    ASSIGN_OR_RETURN(files[r->dir + "/" + kTsPlaylist], MediaPlaylistText(*r, true));
   }
   for (const auto& s : in.subtitles) RETURN_IF_ERROR(AddVttPlaylists(in, s, files));
   Ladder ladder(in);

@@ -9,10 +9,23 @@
 
 #include "core/status.h"
 #include "domain/media_info.h"
+#include "manifest/dash.h"
+#include "manifest/hls.h"
 #include "media/package.h"
 #include "subtitle/cue.h"
 
 namespace vtp::pipeline {
+
+// How an encrypted rendition is signalled (pipeline/drm_signalling.h);
+// empty for a clear one.
+struct RenditionProtection {
+  std::string kid;  // hex; renditions sharing it may share DASH elements
+  std::vector<manifest::ContentProtection> dash;
+  std::vector<manifest::KeyTag> hls;     // the fMP4 playlist's EXT-X-KEYs
+  std::vector<manifest::KeyTag> hls_ts;  // the MPEG-TS playlist's (AES-128)
+  size_t first_encrypted_segment = 0;    // clear lead
+  bool protected_() const { return !kid.empty(); }
+};
 
 struct PackagedRendition {
   std::string name;  // "720p", "aac_128k"
@@ -31,6 +44,7 @@ struct PackagedRendition {
   std::string group;
   std::string label;
   bool is_default = true;
+  RenditionProtection protection = {};
 };
 
 // A WebVTT subtitle track: the sidecar file and its cues, which the HLS
@@ -61,6 +75,9 @@ struct ManifestInput {
   std::vector<PackagedRendition> audio;  // default track first
   std::vector<SubtitleTrackOut> subtitles;
   std::optional<ThumbnailTrackOut> thumbnails;
+  // EXT-X-SESSION-KEYs of the CMAF master (DRM preloading), one per key and
+  // system.
+  std::vector<manifest::KeyTag> session_keys = {};
 };
 
 struct Bitrates {

@@ -130,8 +130,11 @@ json Boundaries(const Known& k) {
 json PackageParams(const Known& k, bool video, std::vector<std::string> inputs, int64_t priming,
                    int64_t shift, const std::string& dir) {
   bool has_video = k.info->video_stream() != nullptr;
+  // With DRM the packager's clear output is the drm step's input; only the
+  // encrypted copy goes where manifest and publish look.
+  const std::string root = k.opts.drm.enabled() ? "/clear/" : "/out/";
   return {{"inputs", inputs}, {"video", video}, {"priming", priming}, {"shift", shift},
-          {"out_dir", k.work + "/out/" + dir}, {"boundaries", Boundaries(k)},
+          {"out_dir", k.work + root + dir}, {"boundaries", Boundaries(k)},
           {"boundary_time_base", RationalToJson(has_video ? k.plan.time_base : Rational{1, 1000})}};
 }
 
@@ -151,6 +154,7 @@ class ParamsBuilder {
     if (t.step == "captions") return Captions();
     if (t.step == "package") return PackageVideo(*t.rendition);
     if (t.step == "package_audio") return PackageAudio();
+    if (t.step == "drm") return Drm();
     if (t.step == "manifest") return Manifest();
     if (t.step == "publish") return Publish();
     return InvalidArgument("no parameters for step '" + t.step + "'");
@@ -361,7 +365,8 @@ class ParamsBuilder {
         p["write_ts"] = r.codec == "aac";
         p["name"] = t.key + "/" + r.name;
         renditions.push_back(std::move(p));
-        if (t.is_default && solo == &r) {
+        // The progressive file has no encrypted form players accept.
+        if (t.is_default && solo == &r && !k_.opts.drm.enabled()) {
           standalone = {{"input", AudioFile(t, r)}, {"priming", priming},
                         {"output", k_.work + "/out/" + kStandaloneAudioFile}};
         }
@@ -372,11 +377,47 @@ class ParamsBuilder {
     return p;
   }
 
+  json Drm() const {
+    const DrmOptions& d = k_.opts.drm;
+    json tracks = json::array();
+    for (const auto& r : k_.renditions) {
+      tracks.push_back({{"name", r.path()}, {"label", VideoKeyLabel(d, r.height)},
+                        {"from", k_.work + "/clear/" + r.path()}, {"to", k_.work + "/out/" + r.path()},
+                        {"track", Need("package/" + r.codec + "_" + r.name)}});
+    }
+    if (!k_.audio.empty()) {
+      json packaged = Need("package_audio").at("tracks");
+      size_t n = 0;
+      for (const auto& t : k_.audio) {
+        for (const auto& r : t.renditions) {
+          tracks.push_back({{"name", t.Dir(r)}, {"label", AudioKeyLabel(d)},
+                            {"from", k_.work + "/clear/" + t.Dir(r)}, {"to", k_.work + "/out/" + t.Dir(r)},
+                            {"track", packaged.at(n++)}});
+        }
+      }
+    }
+    return {{"video_id", v_.video_id}, {"scheme", d.scheme}, {"systems", d.systems},
+            {"license_url", d.license_url}, {"key_uri", d.key_uri},
+            {"clear_lead_seconds", d.clear_lead_seconds}, {"ts_aes128", d.ts_aes128},
+            {"key_source", {{"server", d.key_server}, {"file", d.key_file}}}, {"tracks", tracks}};
+  }
+
+  // The packaged track as the manifests must describe it: the drm step's
+  // copy (encrypted byte counts) when the job is protected.
+  json Packaged(const std::string& dir, const json& clear) const {
+    if (!k_.opts.drm.enabled()) return clear;
+    const json drm = Need("drm");
+    for (const auto& t : drm.at("tracks")) {
+      if (t.at("name") == dir) return t.at("track");
+    }
+    throw std::runtime_error("drm result has no track " + dir);
+  }
+
   json Manifest() const {
     json video = json::array();
     for (const auto& r : k_.renditions) {
       video.push_back({{"name", r.name}, {"codec", r.codec}, {"dir", r.path()},
-                       {"track", Need("package/" + r.codec + "_" + r.name)},
+                       {"track", Packaged(r.path(), Need("package/" + r.codec + "_" + r.name))},
                        {"frame_rate", RationalToJson(k_.frame_rate)}});
     }
     json p = {{"video", video}, {"out_dir", k_.work + "/out"}, {"audio", json::array()},
@@ -387,7 +428,7 @@ class ParamsBuilder {
       size_t n = 0;
       for (const auto& t : k_.audio) {
         for (const auto& r : t.renditions) {
-          p["audio"].push_back({{"name", r.name}, {"dir", t.Dir(r)}, {"track", packaged.at(n++)},
+          p["audio"].push_back({{"name", r.name}, {"dir", t.Dir(r)}, {"track", Packaged(t.Dir(r), packaged.at(n++))},
                                 {"group", t.key}, {"language", t.language}, {"label", TrackLabel(t)},
                                 {"default", t.is_default}, {"channels", r.channels}});
         }
@@ -402,6 +443,7 @@ class ParamsBuilder {
                                 {"file", t.File()}, {"captions", t.source == SubtitleSource::kCaptions}});
     }
     if (auto thumbs = Result(v_, done_, "thumbnails")) p["thumbnails"] = *thumbs;
+    if (k_.opts.drm.enabled()) p["drm"] = Need("drm");
     return p;
   }
 
@@ -474,6 +516,7 @@ StatusOr<engine::JobShape> LadderPlanner::Shape(const ports::VideoRecord& video,
   s.video_id = video.video_id;
   if (!k.opts.thumbnails.enabled) s.skipped_steps.insert("thumbnails");
   if (k.opts.captions_language.empty()) s.skipped_steps.insert("captions");
+  if (!k.opts.drm.enabled()) s.skipped_steps.insert("drm");
   for (const auto& codec : kVideoCodecs) {
     if (std::find(k.opts.codecs.begin(), k.opts.codecs.end(), codec) == k.opts.codecs.end()) {
       s.skipped_steps.insert(TranscodeStep(codec));

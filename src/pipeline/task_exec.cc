@@ -15,6 +15,7 @@
 #include "pipeline/planner.h"
 #include "pipeline/json_codec.h"
 #include "pipeline/atomic_files.h"
+#include "pipeline/drm_step.h"
 #include "pipeline/io_steps.h"
 #include "pipeline/side_steps.h"
 #include "pipeline/task_spec.h"
@@ -132,6 +133,10 @@ StatusOr<json> Dispatch(const TaskSpec& task, const TaskContext& ctx) {
   if (task.step == "captions") {
     if (!ctx.stt) return InvalidArgument("the captions step needs a speech-to-text engine");
     return RunCaptions(task.params, *ctx.stt);
+  }
+  if (task.step == "drm") {
+    if (!ctx.keys) return InvalidArgument("the drm step needs a key source");
+    return RunDrm(task.params, *ctx.keys);
   }
   if (task.step == kStepManifest) return RunManifest(task.params);
   if (task.step == "publish") return RunPublish(task.params);

@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "ports/blob_store.h"
+#include "ports/key_source.h"
 #include "ports/speech_to_text.h"
 
 namespace vtp::pipeline {
@@ -40,6 +41,7 @@ TaskResult TaskResultFromJson(const nlohmann::json& j);
 struct TaskContext {
   ports::BlobStore* blobs = nullptr;  // the ingest step stores originals here
   ports::SpeechToText* stt = nullptr;  // the captions step needs one
+  ports::KeySource* keys = nullptr;    // the drm step needs one
 };
 
 // Runs one task in the current process (the worker side). Never throws.

@@ -195,8 +195,9 @@ TEST(SqliteStoreTest, UpgradesAVersion1DatabaseKeepingItsRows) {
             (std::vector<std::string>{"1|5", "2|" + std::to_string(clock.NowMillis()),
                                       "3|" + std::to_string(clock.NowMillis()),
                                       "4|" + std::to_string(clock.NowMillis()),
-                                      "5|" + std::to_string(clock.NowMillis())}));
-  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 5);
+                                      "5|" + std::to_string(clock.NowMillis()),
+                                      "6|" + std::to_string(clock.NowMillis())}));
+  EXPECT_EQ(SqliteStore::LatestSchemaVersion(), 6);
 
   auto video = store->GetVideo("v1");
   ASSERT_TRUE(video.ok()) << video.status().ToString();
@@ -242,7 +243,8 @@ TEST(SqliteStoreTest, UpgradesAVersion3DatabaseToTheServiceTables) {
   EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version WHERE version >= 3 "
                      "ORDER BY version"),
             (std::vector<std::string>{"3|5", "4|" + std::to_string(clock.NowMillis()),
-                                      "5|" + std::to_string(clock.NowMillis())}));
+                                      "5|" + std::to_string(clock.NowMillis()),
+                                      "6|" + std::to_string(clock.NowMillis())}));
   EXPECT_EQ(raw.Rows("SELECT name FROM sqlite_master WHERE type = 'index' AND "
                      "name IN ('idx_creator', 'videos_creator')"),
             (std::vector<std::string>{"idx_creator"}));
@@ -290,7 +292,8 @@ TEST(SqliteStoreTest, UpgradesAVersion4DatabaseToTheWorkerRegistry) {
   RawDb raw(path);
   EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version WHERE version >= 4 "
                      "ORDER BY version"),
-            (std::vector<std::string>{"4|5", "5|" + std::to_string(clock.NowMillis())}));
+            (std::vector<std::string>{"4|5", "5|" + std::to_string(clock.NowMillis()),
+                                      "6|" + std::to_string(clock.NowMillis())}));
   EXPECT_TRUE(store->ListLiveWorkers(1'000'000)->empty());
 
   ports::WorkerRecord w;
@@ -309,6 +312,48 @@ TEST(SqliteStoreTest, UpgradesAVersion4DatabaseToTheWorkerRegistry) {
   ASSERT_TRUE(leased.ok() && leased->has_value()) << leased.status().ToString();
   EXPECT_EQ((*leased)->params_json, R"({"x":1})");
   EXPECT_EQ(raw.Rows("PRAGMA foreign_key_check").size(), 0u);
+}
+
+// A file at version 5 (before the key vault) is upgraded to version 6 on
+// open: its workers survive, the vault starts empty, and a stored key
+// survives reopening, kept as hex text.
+TEST(SqliteStoreTest, UpgradesAVersion5DatabaseToTheKeyVault) {
+  const std::string path = testutil::FreshDir() + "/vtp.db";
+  {
+    auto conn = sqlite::Connection::Open(path, 1000);
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    ASSERT_EQ(*sqlite::Migrate(**conn, sqlite::StoreMigrations().first(5), 5), 5);
+  }
+  {
+    RawDb raw(path);
+    raw.Exec(
+        "INSERT INTO workers (worker_id, host, pid, pools, started_at, last_seen) "
+        "VALUES ('w1', 'node', 7, 'cpu', 100, 100)");
+  }
+  FakeClock clock;
+  ports::WrappedKey row;
+  row.video_id = "v1";
+  row.label = "hd";
+  row.kid = {0xab, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0xcd};
+  row.wrapped = std::string("\x01\x00\xff", 3);
+  {
+    auto store = MustOpen(path, clock);
+    ASSERT_NE(store, nullptr);
+    RawDb raw(path);
+    EXPECT_EQ(raw.Rows("SELECT version, applied_at FROM schema_version WHERE version >= 5 "
+                       "ORDER BY version"),
+              (std::vector<std::string>{"5|5", "6|" + std::to_string(clock.NowMillis())}));
+    EXPECT_EQ(raw.Rows("SELECT worker_id, pools FROM workers"), (std::vector<std::string>{"w1|cpu"}));
+    EXPECT_EQ(store->GetKeyByLabel("v1", "hd").status().code(), ErrorCode::kNotFound);
+    ASSERT_TRUE(store->PutKeyIfAbsent(row).ok());
+  }
+  auto reopened = MustOpen(path, clock);
+  ASSERT_NE(reopened, nullptr);
+  row.created_at = clock.NowMillis();
+  EXPECT_EQ(*reopened->GetKeyByKid("v1", row.kid), row);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Rows("SELECT label, kid, wrapped FROM content_keys"),
+            (std::vector<std::string>{"hd|ab0102030405060708090a0b0c0d0ecd|0100ff"}));
 }
 
 // Purging dead workers seeks the last_seen index (listing live ones may
