@@ -67,7 +67,11 @@ StatusOr<std::unique_ptr<SampleMapper>> MakeSampleMapper(const TrackInfo& track,
 }
 
 Pattern PatternFor(const TrackInfo& track, Scheme scheme) {
-  return scheme == Scheme::kCbcs && track.video ? kVideoCbcsPattern : kNoPattern;
+  if (scheme != Scheme::kCbcs) return kNoPattern;
+  // Non-video cbcs tracks encrypt every whole block; written as 1:0 rather
+  // than 0:0 because readers such as libavformat refuse a cbcs tenc
+  // without a pattern.
+  return track.video ? kVideoCbcsPattern : Pattern{1, 0};
 }
 
 }  // namespace vtp::cenc

@@ -26,7 +26,8 @@ class SampleMapper {
 // decoder configuration the mapper cannot read.
 StatusOr<std::unique_ptr<SampleMapper>> MakeSampleMapper(const TrackInfo& track, Scheme scheme);
 
-// The pattern a track uses: 1:9 for cbcs video, none otherwise.
+// The pattern a track uses: 1:9 for cbcs video, 1:0 (every block) for
+// other cbcs tracks, none for cenc.
 Pattern PatternFor(const TrackInfo& track, Scheme scheme);
 
 }  // namespace vtp::cenc
