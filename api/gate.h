@@ -50,6 +50,9 @@ class Gate {
 
   // Wraps `handler` with steps 1-4 (4 for POST only).
   Handler Guard(AuthedHandler handler, Access access = Access::kAnyKey);
+  // Steps 1-3 only, for routes whose answers carry secrets (content keys):
+  // an Idempotency-Key is ignored, so no answer is ever stored for replay.
+  Handler GuardSecret(AuthedHandler handler);
   // Steps 1-3 for a streaming route (uploads).
   StreamHandler GuardStream(AuthedStreamHandler handler);
 
@@ -57,7 +60,8 @@ class Gate {
   std::variant<control::Caller, Response> Authenticate(const Request& request);
 
  private:
-  Response Decide(const Request& request, const AuthedHandler& handler, Access access);
+  // `replayable`: step 4 applies (POST only).
+  Response Decide(const Request& request, const AuthedHandler& handler, Access access, bool replayable);
   StreamStart DecideStream(const Request& request, const AuthedStreamHandler& handler);
   std::optional<Response> Limit(const control::Caller& caller);
   Response Idempotent(const Request& request, const control::Caller& caller, const AuthedHandler& handler);

@@ -57,6 +57,7 @@ Status AddServiceRoutes(Router& router, ApiContext& ctx) {
   RETURN_IF_ERROR(detail::AddWebhookRoutes(router, ctx));
   RETURN_IF_ERROR(detail::AddKeyRoutes(router, ctx));
   RETURN_IF_ERROR(detail::AddMediaRoutes(router, ctx));
+  RETURN_IF_ERROR(detail::AddDrmRoutes(router, ctx));
   RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json", [](const Request&) {
     Response r = Response::Json(200, std::string(OpenApiDocument()));
     r.headers.Set("Access-Control-Allow-Origin", "*");

@@ -14,6 +14,10 @@
 //   POST   /api/v1/videos/{id}/retry        {"from_step": ...}
 //   POST   /api/v1/videos/{id}/subtitles    {"language", "content"} or text body
 //   POST   /api/v1/videos/{id}/views        {"count": n}
+//   GET    /api/v1/videos/{id}/keys/{kid}   HLS AES-128 key (16 bytes)
+//   POST   /api/v1/videos/{id}/clearkey     W3C ClearKey license (when enabled)
+//          (both: the API key, or ?token=<playback token> with a playback
+//          secret; see api/drm_routes.cc)
 //   POST/GET /api/v1/webhooks, GET/DELETE /api/v1/webhooks/{id},
 //   GET    /api/v1/webhooks/{id}/deliveries
 //   POST/GET /api/v1/keys, DELETE /api/v1/keys/{id}   (admin)
@@ -30,9 +34,11 @@
 #include "api/event_hub.h"
 #include "api/gate.h"
 #include "api/router.h"
+#include "control/drm_keys_service.h"
 #include "control/uploads.h"
 #include "control/video_service.h"
 #include "ports/clock.h"
+#include "pipeline/drm_options.h"
 #include "ports/service_store.h"
 
 namespace vtp::api {
@@ -47,6 +53,9 @@ struct ApiConfig {
   // Signed playback URLs: "" = media is public (by unguessable id).
   std::string playback_secret;
   std::string public_root;  // published outputs, served under /media
+  // `vtp serve --drm`: the DRM every upload gets unless its options say
+  // otherwise ("options.drm" is merged over it); scheme "" = none.
+  pipeline::DrmOptions upload_drm;
 };
 
 struct ApiContext {
@@ -57,6 +66,8 @@ struct ApiContext {
   EventHub& hub;
   Gate& gate;
   ApiConfig config;
+  // The key and license endpoints; nullptr = none served (they answer 404).
+  control::DrmKeyService* drm_keys = nullptr;
 };
 
 // Adds every route above. `ctx` must outlive the router's server.
@@ -72,6 +83,7 @@ Status AddUploadRoutes(Router& router, ApiContext& ctx);
 Status AddWebhookRoutes(Router& router, ApiContext& ctx);
 Status AddKeyRoutes(Router& router, ApiContext& ctx);
 Status AddMediaRoutes(Router& router, ApiContext& ctx);
+Status AddDrmRoutes(Router& router, ApiContext& ctx);
 }  // namespace detail
 
 }  // namespace vtp::api

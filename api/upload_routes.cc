@@ -99,7 +99,7 @@ Response Initiate(ApiContext& ctx, const Request& req, const control::Caller& ca
     return Refuse(req, 403, "forbidden", "only an admin key may ask for urgent priority");
   }
   json client = body.contains("options") ? body.at("options") : json::object();
-  StatusOr<std::string> options = control::UploadOptionsJson(client, priority.value_or("normal"));
+  StatusOr<std::string> options = control::UploadOptionsJson(client, priority.value_or("normal"), ctx.config.upload_drm);
   if (!options.ok()) return Refuse(req, 422, "invalid-options", options.status().message());
   control::NewUpload nu;
   StatusOr<std::string> vid = control::RandomId("v", 8);

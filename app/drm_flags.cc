@@ -84,7 +84,14 @@ Status PrepareDrm(pipeline::DrmOptions& drm, bool any_drm_flag) {
   if (drm.scheme == "cenc") std::erase(drm.systems, "fairplay");
   RETURN_IF_ERROR(pipeline::ValidateDrmOptions(drm).WithContext("--drm"));
   if (drm.key_file.empty()) return Status::Ok();
-  RETURN_IF_ERROR(adapters::LoadStaticKeys(drm.key_file).status());
+  ASSIGN_OR_RETURN(std::vector<ports::ContentKey> keys, adapters::LoadStaticKeys(drm.key_file));
+  // Every label the policy can ask for must be in the file, so a missing
+  // one is refused now rather than after the transcode.
+  std::vector<std::string> labels = {pipeline::AudioKeyLabel(drm)};
+  if (drm.key_policy == "av") labels.push_back("video");
+  if (drm.key_policy == "tiers") labels.insert(labels.end(), {"sd", "hd", "uhd"});
+  adapters::StaticKeySource source(std::move(keys));
+  RETURN_IF_ERROR(source.KeysFor("v0", labels).status().WithContext(drm.key_file));
   drm.key_file = std::filesystem::absolute(drm.key_file).lexically_normal().string();
   return Status::Ok();
 }

@@ -5,9 +5,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "app/commands.h"
+#include "app/drm_flags.h"
 #include "app/runtime.h"
 #include "app/serve_loop.h"
 #include "media/logging.h"
@@ -32,6 +34,14 @@ constexpr const char* kServeUsage =
     "                         seed's tiers, HEVC > 100 views in the first hour, AV1 > 10000)\n"
     "  --gpu-wait-ms MS       a task waiting this long for a busy GPU worker moves to the\n"
     "                         CPU pool (default 120000; 0: only when no GPU worker is alive)\n"
+    "  --drm cenc|cbcs        encrypt every upload unless its options.drm says otherwise;\n"
+    "                         --drm-key-server, --drm-key-policy, --drm-systems,\n"
+    "                         --drm-clear-lead, --drm-key-uri, --drm-license-url and\n"
+    "                         --no-ts-aes128 as for vtp run (no --drm-keys: keys are made\n"
+    "                         per video, or fetched from the key server)\n"
+    "  --clearkey-license     answer W3C ClearKey license requests at\n"
+    "                         POST /api/v1/videos/{id}/clearkey (development and tests\n"
+    "                         only: production licenses come from your license service)\n"
     "Signed playback URLs: set VTP_PLAYBACK_SECRET (never on the command line).\n"
     "SIGINT/SIGTERM: stop accepting, hand running tasks back, exit 0.\n";
 
@@ -54,11 +64,36 @@ int Usage(const std::string& why) {
   return 2;
 }
 
+// Takes argv[i] (and its value) when it is a DRM flag: nullopt when it is
+// none, 0 when taken, else the usage exit status.
+std::optional<int> TakeDrmFlag(int argc, char** argv, int& i, ServeOptions& o, bool& any_drm_flag) {
+  const std::string flag = argv[i];
+  if (flag == "--clearkey-license") {
+    o.clearkey_license = true;
+    return 0;
+  }
+  bool missing = false;
+  auto value = [&]() -> const char* {
+    if (i + 1 >= argc) {
+      missing = true;
+      return "";
+    }
+    return argv[++i];
+  };
+  StatusOr<bool> taken = ParseDrmFlag(flag, value, o.drm, any_drm_flag);
+  if (!taken.ok()) return Usage(taken.status().message());
+  if (!*taken) return std::nullopt;
+  if (missing) return Usage(flag + " needs a value");
+  if (flag == "--drm-keys") return Usage("--drm-keys is for vtp run: vtp serve makes keys per video or fetches them");
+  return 0;
+}
+
 }  // namespace
 
 int ServeCommand(int argc, char** argv) {
   std::string data = TakeDataFlag(argc, argv);
   ServeOptions o;
+  bool any_drm_flag = false;
   std::string listen = "127.0.0.1:8080";
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
@@ -104,11 +139,14 @@ int ServeCommand(int argc, char** argv) {
     } else if (a == "--webhook-attempts" && v) {
       if (!num(1, 100, x)) return Usage("--webhook-attempts must be 1..100");
       o.webhook_attempts = static_cast<int>(x);
+    } else if (std::optional<int> drm = TakeDrmFlag(argc, argv, i, o, any_drm_flag)) {
+      if (*drm != 0) return *drm;
     } else {
       return Usage("bad argument " + a);
     }
   }
   if (!ParseListen(listen, o.host, o.port)) return Usage("--listen must be HOST:PORT");
+  if (Status drm = PrepareDrm(o.drm, any_drm_flag); !drm.ok()) return Usage(drm.message());
   if (const char* s = std::getenv("VTP_PLAYBACK_SECRET"); s && *s) o.playback_secret = s;
   media::ConfigureLibavLogging();
   auto rt = Runtime::Open(data);

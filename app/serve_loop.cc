@@ -12,8 +12,10 @@
 #include "api/gate.h"
 #include "api/http_server.h"
 #include "api/service_api.h"
+#include "app/drm_keys.h"
 #include "app/local_workers.h"
 #include "control/upload_jobs.h"
+#include "control/drm_keys_service.h"
 #include "control/uploads.h"
 #include "control/video_service.h"
 #include "control/webhooks.h"
@@ -117,7 +119,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   up_cfg.dir = rt.data_dir + "/uploads";
   up_cfg.max_size = o.max_upload;
   up_cfg.expiry_ms = o.upload_expiry_ms;
-  control::UploadJobDefaults job_defaults{public_root, rt.paths.blob_root, workers_n, o.codec_policy};
+  control::UploadJobDefaults job_defaults{public_root, rt.paths.blob_root, workers_n, o.codec_policy, o.drm};
   control::UploadService uploads(
       up_cfg, *rt.store, *rt.blobs, rt.clock,
       [job_defaults](const ports::UploadRecord& u, const std::string& sha) {
@@ -145,7 +147,12 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   api::ApiConfig cfg;
   cfg.public_root = public_root;
   cfg.playback_secret = o.playback_secret;
-  api::ApiContext ctx{*rt.store, rt.clock, videos, uploads, hub, gate, cfg};
+  cfg.upload_drm = o.drm;
+  // Lookups only: the empty origin never matters, keys are made by the drm
+  // step in the workers.
+  ASSIGN_OR_RETURN(std::unique_ptr<ports::KeySource> keys, OpenKeySource(*rt.store, rt.data_dir, KeyOrigin{}));
+  control::DrmKeyService drm_keys(videos, *rt.store, *keys, {o.clearkey_license});
+  api::ApiContext ctx{*rt.store, rt.clock, videos, uploads, hub, gate, cfg, &drm_keys};
 
   api::Router router;
   RETURN_IF_ERROR(api::AddServiceRoutes(router, ctx));

@@ -17,6 +17,7 @@
 #include "app/runtime.h"
 #include "domain/codec_policy.h"
 #include "core/status.h"
+#include "pipeline/drm_options.h"
 #include "service/rate_limit.h"
 
 namespace vtp::app {
@@ -38,9 +39,17 @@ struct ServeOptions {
   int64_t gpu_wait_ms = 120'000;
   // --codec-policy: which codecs views earn a video.
   CodecPolicy codec_policy = CodecPolicy::Default();
+  // --drm ...: the DRM every upload gets unless its options.drm changes it
+  // (control::UploadDrm); scheme "" = none. Validated by the caller.
+  pipeline::DrmOptions drm;
+  // --clearkey-license: POST /api/v1/videos/{id}/clearkey serves W3C
+  // ClearKey licenses (development and tests only).
+  bool clearkey_license = false;
 };
 
-// Serves until `should_stop` returns true (polled a few times a second),
+// The key and license endpoints read keys from the data directory's store
+// under the master key (app/drm_keys.h): an invalid $VTP_MASTER_KEY fails
+// the start. Serves until `should_stop` returns true (polled a few times a second),
 // then stops accepting, hands running tasks back and returns. Prints
 // "vtp serve: listening on http://HOST:PORT" on stdout once ready.
 Status RunServer(Runtime& rt, const ServeOptions& options, const std::function<bool()>& should_stop);

@@ -10,7 +10,36 @@ namespace vtp::control {
 
 using nlohmann::json;
 
-StatusOr<std::string> UploadOptionsJson(const json& client, const std::string& priority) {
+StatusOr<pipeline::DrmOptions> UploadDrm(const json& client, const pipeline::DrmOptions& server) {
+  if (client.is_null()) return server;
+  if (!client.is_object()) return InvalidArgument("options.drm must be an object");
+  for (const auto& [key, value] : client.items()) {
+    if (std::find(std::begin(kClientDrmOptions), std::end(kClientDrmOptions), key) == std::end(kClientDrmOptions)) {
+      return InvalidArgument("options.drm." + key + " is not a DRM option the API accepts");
+    }
+  }
+  json merged = server;
+  merged.merge_patch(client);
+  pipeline::DrmOptions out;
+  try {
+    out = merged.get<pipeline::DrmOptions>();
+  } catch (const json::exception& e) {
+    return InvalidArgument(std::string("options.drm: ") + e.what());
+  }
+  out.key_server = server.key_server;
+  out.key_file.clear();
+  out.key_uri = server.key_uri;
+  if (!out.enabled()) return InvalidArgument("options.drm: scheme must be cenc or cbcs");
+  Status valid = pipeline::ValidateDrmOptions(out);
+  if (!valid.ok()) return InvalidArgument("options." + valid.message());
+  // FairPlay exists only for cbcs: a cenc video signals the others (as
+  // `vtp run --drm cenc` does).
+  if (out.scheme == "cenc") std::erase(out.systems, "fairplay");
+  return out;
+}
+
+StatusOr<std::string> UploadOptionsJson(const json& client, const std::string& priority,
+                                        const pipeline::DrmOptions& server_drm) {
   if (!ports::PriorityFromName(priority)) {
     return InvalidArgument("priority must be one of low, normal, high, urgent");
   }
@@ -20,8 +49,11 @@ StatusOr<std::string> UploadOptionsJson(const json& client, const std::string& p
       return InvalidArgument("options." + key + " is not an option the API accepts");
     }
   }
+  if (client.contains("drm")) RETURN_IF_ERROR(UploadDrm(client.at("drm"), server_drm).status());
+  json rest = client;
+  rest.erase("drm");  // checked above, against the server's DRM defaults
   json merged = pipeline::ToJson(pipeline::JobOptions{});
-  merged.merge_patch(client);
+  merged.merge_patch(rest);
   try {
     StatusOr<pipeline::JobOptions> parsed = pipeline::JobOptionsFromJson(merged);
     if (!parsed.ok()) return InvalidArgument("options: " + parsed.status().message());
@@ -43,6 +75,8 @@ StatusOr<ports::VideoRecord> VideoForUpload(const ports::UploadRecord& upload, c
   } catch (const json::exception& e) {
     return InvalidArgument(std::string("stored upload options: ") + e.what());
   }
+  const json* client_job = stored.contains("job") && stored["job"].is_object() ? &stored["job"] : nullptr;
+  ASSIGN_OR_RETURN(job.drm, UploadDrm(client_job ? client_job->value("drm", json()) : json(), defaults.drm));
   ports::VideoRecord v;
   v.video_id = upload.video_id;
   job.source_ext = pipeline::SafeExtension(upload.filename, 7, "bin");

@@ -21,12 +21,26 @@ namespace vtp::control {
 // The options a client may set on POST /videos/upload ("options"): the
 // encoding knobs, never paths or limits. Every other key is refused.
 inline constexpr const char* kClientJobOptions[] = {"segment_seconds", "x264_preset", "audio", "thumbnails",
-                                                    "captions_language"};
+                                                    "captions_language", "drm"};
+// The keys of "drm" a client may set. Never key_server or key_file (the
+// server's own flag and files) nor key_uri (where this server serves keys).
+inline constexpr const char* kClientDrmOptions[] = {"scheme", "key_policy", "clear_lead_seconds",
+                                                    "systems", "ts_aes128", "license_url"};
 
-// Validates `client` (an object of kClientJobOptions keys) and `priority`
-// ("low", "normal", "high", "urgent"); returns the upload's options_json.
-// kInvalidArgument naming the field otherwise.
-StatusOr<std::string> UploadOptionsJson(const nlohmann::json& client, const std::string& priority);
+// The DRM of an upload's video: `server` (`vtp serve --drm ...`; scheme ""
+// = none) when `client` is null, else the client's "drm" object
+// (kClientDrmOptions keys) merged over `server`. A client object always
+// asks for DRM, so the result must name a scheme (cenc or cbcs). key_server
+// and key_uri are always the server's, key_file always "". Validated with
+// pipeline::ValidateDrmOptions; kInvalidArgument naming the field.
+StatusOr<pipeline::DrmOptions> UploadDrm(const nlohmann::json& client, const pipeline::DrmOptions& server);
+
+// Validates `client` (an object of kClientJobOptions keys; "drm" as
+// UploadDrm over `server_drm`) and `priority` ("low", "normal", "high",
+// "urgent"); returns the upload's options_json. kInvalidArgument naming
+// the field otherwise.
+StatusOr<std::string> UploadOptionsJson(const nlohmann::json& client, const std::string& priority,
+                                        const pipeline::DrmOptions& server_drm = {});
 
 struct UploadJobDefaults {
   std::string public_root;  // outputs go to <public_root>/<video_id>
@@ -36,6 +50,8 @@ struct UploadJobDefaults {
   // (creator-priority grants; tier 1). Source-dependent grants (height,
   // HDR) wait for the first views signal after the probe.
   CodecPolicy codec_policy = CodecPolicy::Default();
+  // `vtp serve --drm`: what the upload's "drm" option is merged over.
+  pipeline::DrmOptions drm = {};
 };
 
 // The video row for a completed upload: title, creator, original key

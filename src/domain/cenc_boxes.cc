@@ -39,6 +39,9 @@ Status ExpectEnd(const bmff::BoxReader& r, std::string_view box) {
 
 bool ValidIvSize(size_t n) { return n == 0 || n == 8 || n == 16; }
 
+// More samples than any fragment holds (hours of video at 60 fps).
+constexpr uint32_t kMaxEmptyEntries = 1u << 20;
+
 }  // namespace
 
 void ProtectionSystemHeader::Write(bmff::BoxWriter& w) const {
@@ -138,6 +141,11 @@ StatusOr<SampleEncryption> SampleEncryption::Parse(bmff::ByteSpan payload, uint8
   ASSIGN_OR_RETURN(uint32_t count, r.ReadU32());
   const size_t min_entry = iv_size + (out.use_subsamples ? 2 : 0);
   if (min_entry > 0 && count > r.remaining() / min_entry) return InvalidArgument("senc: sample count past the end");
+  // Empty entries (constant IV, no subsamples) cannot be checked against
+  // the payload; bound them so a lying count cannot allocate gigabytes.
+  if (min_entry == 0 && count > kMaxEmptyEntries) {
+    return InvalidArgument("senc: sample count " + std::to_string(count) + " of empty entries is implausible");
+  }
   for (uint32_t i = 0; i < count; ++i) {
     SampleEncryptionEntry e;
     ASSIGN_OR_RETURN(e.iv, ReadVector(r, iv_size));
@@ -256,13 +264,21 @@ void ProtectionSchemeInfo::Write(bmff::BoxWriter& w) const {
 }
 
 StatusOr<ProtectionSchemeInfo> ProtectionSchemeInfo::Parse(bmff::ByteSpan payload) {
+  // Exactly what Write() produces, so that a missing child is an invalid
+  // box (not kNotFound) and nothing after schi or tenc goes unread.
+  ASSIGN_OR_RETURN(std::vector<bmff::Box> children, bmff::ReadBoxes(payload));
+  std::string types;
+  for (const bmff::Box& b : children) types += " " + b.type;
+  if (children.size() != 3 || children[0].type != "frma" || children[1].type != "schm" ||
+      children[2].type != "schi") {
+    return InvalidArgument("sinf: children are [" + types + " ], want [ frma schm schi ]");
+  }
   ProtectionSchemeInfo out;
-  ASSIGN_OR_RETURN(bmff::Box frma, bmff::FindChild(payload, "frma"));
-  ASSIGN_OR_RETURN(out.original_format, OriginalFormat::Parse(frma.payload));
-  ASSIGN_OR_RETURN(bmff::Box schm, bmff::FindChild(payload, "schm"));
-  ASSIGN_OR_RETURN(out.scheme, SchemeType::Parse(schm.payload));
-  ASSIGN_OR_RETURN(bmff::Box tenc, bmff::FindPath(payload, "schi/tenc"));
-  ASSIGN_OR_RETURN(out.track_encryption, TrackEncryption::Parse(tenc.payload));
+  ASSIGN_OR_RETURN(out.original_format, OriginalFormat::Parse(children[0].payload));
+  ASSIGN_OR_RETURN(out.scheme, SchemeType::Parse(children[1].payload));
+  ASSIGN_OR_RETURN(std::vector<bmff::Box> schi, bmff::ReadBoxes(children[2].payload));
+  if (schi.size() != 1 || schi[0].type != "tenc") return InvalidArgument("sinf: schi must hold one tenc and nothing else");
+  ASSIGN_OR_RETURN(out.track_encryption, TrackEncryption::Parse(schi[0].payload));
   return out;
 }
 

@@ -84,12 +84,20 @@ uint32_t ClearSegments(const DrmOptions& o, const std::vector<double>& segment_s
 }
 
 std::string ExpandKeyTemplate(std::string templ, const std::string& video_id, const std::string& kid_hex) {
-  for (auto [name, value] : {std::pair<std::string, std::string>{"{video}", video_id}, {"{kid}", kid_hex}}) {
-    for (size_t at = templ.find(name); at != std::string::npos; at = templ.find(name, at + value.size())) {
-      templ.replace(at, name.size(), value);
+  // One pass over the template: substituted text is never scanned again.
+  std::string out;
+  for (size_t i = 0; i < templ.size();) {
+    if (templ.compare(i, 7, "{video}") == 0) {
+      out += video_id;
+      i += 7;
+    } else if (templ.compare(i, 5, "{kid}") == 0) {
+      out += kid_hex;
+      i += 5;
+    } else {
+      out.push_back(templ[i++]);
     }
   }
-  return templ;
+  return out;
 }
 
 }  // namespace vtp::pipeline

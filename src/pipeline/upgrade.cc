@@ -50,9 +50,11 @@ StatusOr<UpgradeResult> AddCodecs(ports::MetadataStore& store, engine::Scheduler
   std::error_code ec;
   r.from_probe = !std::filesystem::exists(paths.WorkDir(video.video_id) + "/chunks", ec);
   // The new steps are planned from the stored split; manifest and publish
-  // are planned afresh so they list (and publish) the new renditions.
+  // are planned afresh so they list (and publish) the new renditions. A
+  // protected video re-plans from drm, which encrypts the new renditions
+  // under the video's stored keys (the others come out byte-identical).
   Status queued = r.from_probe ? scheduler.RetryFrom(video.video_id, "probe")
-                               : scheduler.ReplanFrom(video.video_id, "manifest");
+                               : scheduler.ReplanFrom(video.video_id, opts.drm.enabled() ? "drm" : "manifest");
   if (!queued.ok()) {
     // Not queued: the stored codecs must not claim what nobody will encode
     // (the next call would see them as already there).

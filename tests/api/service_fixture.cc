@@ -77,7 +77,7 @@ void ServiceFixture::SetUp() {
   up_cfg.max_size = 1 << 20;
   up_cfg.expiry_ms = 3600 * 1000;
   up_cfg.commit_every_bytes = 256;
-  control::UploadJobDefaults job_defaults{public_root_, blobs_->root(), 1};
+  control::UploadJobDefaults job_defaults{public_root_, blobs_->root(), 1, CodecPolicy::Default(), o.upload_drm};
   uploads_ = std::make_unique<control::UploadService>(
       up_cfg, store_, *blobs_, clock_,
       [job_defaults](const ports::UploadRecord& u, const std::string& sha) {
@@ -97,10 +97,17 @@ void ServiceFixture::SetUp() {
   GateOptions gate_opts;
   gate_opts.rate = o.rate;
   gate_ = std::make_unique<Gate>(store_, clock_, gate_opts);
+  adapters::MasterKey::Bytes master{};
+  for (size_t i = 0; i < master.size(); ++i) master[i] = static_cast<uint8_t>(0xA0 + i);
+  keys_ = std::make_unique<adapters::EnvelopeKeySource>(store_, adapters::MasterKey(master), key_generator_);
+  drm_keys_ = std::make_unique<control::DrmKeyService>(*videos_, store_, *keys_,
+                                                       control::DrmKeyOptions{o.clearkey_license});
   ApiConfig cfg;
   cfg.public_root = public_root_;
   cfg.playback_secret = o.playback_secret;
-  ctx_ = std::make_unique<ApiContext>(ApiContext{store_, clock_, *videos_, *uploads_, *hub_, *gate_, cfg});
+  cfg.upload_drm = o.upload_drm;
+  ctx_ = std::make_unique<ApiContext>(
+      ApiContext{store_, clock_, *videos_, *uploads_, *hub_, *gate_, cfg, drm_keys_.get()});
 
   Router router;
   Status added = AddServiceRoutes(router, *ctx_);

@@ -18,16 +18,19 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/envelope_key_source.h"
 #include "adapters/local_blob_store.h"
 #include "adapters/memory_store.h"
 #include "api/event_hub.h"
 #include "api/gate.h"
 #include "api/http_server.h"
 #include "api/service_api.h"
+#include "control/drm_keys_service.h"
 #include "control/uploads.h"
 #include "control/video_service.h"
 #include "engine/pipeline_graph.h"
 #include "engine/scheduler.h"
+#include "pipeline/drm_options.h"
 #include "pipeline/planner.h"
 #include "ports/clock.h"
 #include "service/rate_limit.h"
@@ -42,6 +45,8 @@ struct ServiceOptions {
   std::string playback_secret;  // "" = public media
   // Generous by default: the FakeClock does not move, so burst is the budget.
   service::BucketConfig rate{1000, 100000};
+  bool clearkey_license = false;  // `vtp serve --clearkey-license`
+  pipeline::DrmOptions upload_drm;  // `vtp serve --drm ...`
 };
 
 // The value of a response header ("" when absent).
@@ -128,6 +133,11 @@ class ServiceFixture : public ::testing::Test {
   std::unique_ptr<engine::Scheduler> scheduler_;
   std::unique_ptr<control::UploadService> uploads_;
   std::unique_ptr<control::VideoService> videos_;
+  // Content keys as `vtp serve` keeps them: wrapped in store_ (a KeyVault)
+  // under a fixed master key; tests issue keys with keys_->KeysFor.
+  adapters::RandomKeyGenerator key_generator_;
+  std::unique_ptr<adapters::EnvelopeKeySource> keys_;
+  std::unique_ptr<control::DrmKeyService> drm_keys_;
   std::unique_ptr<EventHub> hub_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<ApiContext> ctx_;

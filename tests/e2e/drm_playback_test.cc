@@ -185,8 +185,8 @@ class DrmPlaybackTest : public ::testing::Test {
 
   void ExpectPlays(const std::string& scheme, const std::string& manifest, const std::string& player) {
     const std::string out = Output(scheme);
-    ASSERT_FALSE(out.empty());
-    ASSERT_FALSE(HasFailure());
+    ASSERT_FALSE(out.empty()) << "no encrypted output (vtp run --drm " << scheme << " failed)";
+    ASSERT_FALSE(HasFailure()) << "the " << scheme << " output is not encrypted as its manifests must say";
     Playback p = Play(out, manifest, player, false);
     ASSERT_TRUE(p.result.is_object()) << p.text;
     RecordProperty("playback", p.result.dump());

@@ -27,6 +27,7 @@ JobShape FullShape(int chunks = 3, bool audio = true) {
   s.video_id = "v1";
   s.skipped_steps = kSideSteps;
   s.skipped_steps.insert(kOtherCodecs.begin(), kOtherCodecs.end());
+  s.skipped_steps.insert("drm");  // a clear job
   s.has_video = true;
   s.has_audio = audio;
   s.chunks = chunks;
@@ -84,10 +85,10 @@ TEST(PipelineGraphTest, DefaultGraphIsValidAndOrdered) {
   EXPECT_EQ(names, (Ids{"ingest", "probe", "split", "transcode", "transcode_hevc", "transcode_vp9", "transcode_av1",
                         "audio", "package", "package_audio", "thumbnails", "subtitles", "captions", "drm", "verify",
                         "manifest", "publish"}));
-  for (const char* placeholder : {"drm", "verify"}) {
-    EXPECT_FALSE(g.Find(placeholder)->enabled) << placeholder;
-  }
-  for (const char* step : {"thumbnails", "subtitles", "captions"}) {
+  EXPECT_FALSE(g.Find("verify")->enabled);
+  EXPECT_EQ(g.Find("drm")->fan_out, FanOut::kNone);
+  EXPECT_EQ(g.Find("drm")->depends_on, (Ids{"package", "package_audio"}));
+  for (const char* step : {"thumbnails", "subtitles", "captions", "drm"}) {
     EXPECT_TRUE(g.Find(step)->enabled) << step;
     EXPECT_EQ(g.Find(step)->retry, DefaultRetryPolicy(step)) << step;
   }
@@ -134,12 +135,13 @@ TEST(PipelineGraphTest, ValidationErrors) {
 
 TEST(PipelineGraphTest, ExpansionOfTheDefaultGraph) {
   JobShape shape = FullShape();
-  shape.skipped_steps = kOtherCodecs;
+  shape.skipped_steps = kOtherCodecs;  // a protected job with every side step
   auto plan = Expand(DefaultPipelineGraph(), shape);
   EXPECT_EQ(IdsOf(plan), (Ids{"v1/ingest", "v1/probe", "v1/split", "v1/transcode/chunk_000",
                               "v1/transcode/chunk_001", "v1/transcode/chunk_002", "v1/audio",
                               "v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio",
-                              "v1/thumbnails", "v1/subtitles", "v1/captions", "v1/manifest", "v1/publish"}));
+                              "v1/thumbnails", "v1/subtitles", "v1/captions", "v1/drm", "v1/manifest",
+                              "v1/publish"}));
   EXPECT_EQ(Get(plan, "v1/probe").depends_on, (Ids{"v1/ingest"}));
   EXPECT_EQ(Get(plan, "v1/transcode/chunk_001").depends_on, (Ids{"v1/split"}));
   EXPECT_EQ(Get(plan, "v1/transcode/chunk_001").chunk, 1);
@@ -152,9 +154,11 @@ TEST(PipelineGraphTest, ExpansionOfTheDefaultGraph) {
   for (const char* side : {"v1/thumbnails", "v1/subtitles", "v1/captions"}) {
     EXPECT_EQ(Get(plan, side).depends_on, (Ids{"v1/probe", "v1/split"})) << side;
   }
-  // drm is disabled: its edge is satisfied vacuously.
+  // One drm task encrypts every packaged rendition, audio included.
+  EXPECT_EQ(Get(plan, "v1/drm").depends_on,
+            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio"}));
   EXPECT_EQ(Get(plan, "v1/manifest").depends_on,
-            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio", "v1/thumbnails",
+            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio", "v1/drm", "v1/thumbnails",
                  "v1/subtitles", "v1/captions"}));
   EXPECT_EQ(Get(plan, "v1/publish").depends_on, (Ids{"v1/manifest"}));
   EXPECT_EQ(Get(plan, "v1/transcode/chunk_000").retry, DefaultRetryPolicy("transcode"));
@@ -162,11 +166,12 @@ TEST(PipelineGraphTest, ExpansionOfTheDefaultGraph) {
 
 TEST(PipelineGraphTest, SkippedStepsHaveNoTasksAndHoldNothingBack) {
   JobShape shape = FullShape();
-  shape.skipped_steps = {"captions", "subtitles"};  // thumbnails run
+  shape.skipped_steps = {"captions", "subtitles", "drm"};  // thumbnails run; a clear job
   auto plan = Expand(DefaultPipelineGraph(), shape);
   for (const auto& t : plan) {
     EXPECT_NE(t.step, "captions");
     EXPECT_NE(t.step, "subtitles");
+    EXPECT_NE(t.step, "drm");
   }
   EXPECT_EQ(Get(plan, "v1/manifest").depends_on,
             (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio", "v1/thumbnails"}));
@@ -181,7 +186,6 @@ TEST(PipelineGraphTest, SkippedStepsHaveNoTasksAndHoldNothingBack) {
 TEST(PipelineGraphTest, IdsAreDeterministicUniqueAndTopological) {
   PipelineGraph g = DefaultPipelineGraph();
   ASSERT_TRUE(g.SetEnabled("verify", true).ok());
-  ASSERT_TRUE(g.SetEnabled("drm", true).ok());
   auto a = Expand(g, FullShape(250));
   auto b = Expand(g, FullShape(250));
   EXPECT_EQ(IdsOf(a), IdsOf(b));
@@ -202,6 +206,7 @@ TEST(PipelineGraphTest, PlanGrowsAsTheShapeIsLearnt) {
   s.video_id = "v1";
   s.skipped_steps = kSideSteps;
   s.skipped_steps.insert(kOtherCodecs.begin(), kOtherCodecs.end());
+  s.skipped_steps.insert("drm");
   EXPECT_EQ(IdsOf(Expand(g, s)), (Ids{"v1/ingest", "v1/probe"}));
   s.has_video = true;
   s.has_audio = true;
@@ -221,6 +226,7 @@ TEST(PipelineGraphTest, AudioOnlyInputSkipsTheVideoBranch) {
   JobShape s;
   s.video_id = "a1";
   s.skipped_steps = kSideSteps;
+  s.skipped_steps.insert("drm");
   s.has_video = false;
   s.has_audio = true;
   auto plan = Expand(DefaultPipelineGraph(), s);  // no chunks or renditions needed
@@ -304,16 +310,17 @@ TEST(PipelineGraphTest, AddingAStepNeedsNoSchedulerChange) {
 TEST(PipelineGraphTest, EnablingAPlaceholderInsertsIt) {
   PipelineGraph g = DefaultPipelineGraph();
   ASSERT_TRUE(g.SetEnabled("verify", true).ok());
-  auto plan = Expand(g, FullShape(1));
-  EXPECT_EQ(Get(plan, "v1/verify/h264_360p").depends_on, (Ids{"v1/package/h264_360p"}));  // drm still off
+  JobShape protected_job = FullShape(1);
+  protected_job.skipped_steps.erase("drm");
+  auto plan = Expand(g, protected_job);
+  EXPECT_EQ(Get(plan, "v1/verify/h264_360p").depends_on, (Ids{"v1/package/h264_360p", "v1/drm"}));
   EXPECT_EQ(Get(plan, "v1/publish").depends_on,
             (Ids{"v1/manifest", "v1/verify/h264_360p", "v1/verify/h264_720p"}));
-  ASSERT_TRUE(g.SetEnabled("drm", true).ok());
-  plan = Expand(g, FullShape(1));
-  EXPECT_EQ(Get(plan, "v1/verify/h264_360p").depends_on, (Ids{"v1/package/h264_360p", "v1/drm/h264_360p"}));
+  ASSERT_TRUE(g.SetEnabled("drm", false).ok());
+  plan = Expand(g, protected_job);
+  EXPECT_EQ(Get(plan, "v1/verify/h264_360p").depends_on, (Ids{"v1/package/h264_360p"}));  // drm off
   EXPECT_EQ(Get(plan, "v1/manifest").depends_on,
-            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio", "v1/drm/h264_360p",
-                 "v1/drm/h264_720p"}));
+            (Ids{"v1/package/h264_360p", "v1/package/h264_720p", "v1/package_audio"}));
 }
 
 TEST(PipelineGraphTest, StepsThatWillHaveNoTasksDoNotHoldThePlanBack) {
