@@ -72,7 +72,9 @@ struct SampleEncryption {
   std::vector<SampleEncryptionEntry> entries;
 
   void Write(bmff::BoxWriter& w) const;
-  // The IV size is not in the box: it comes from the track's tenc.
+  // The IV size is not in the box: it comes from the track's tenc. With
+  // IV size 0 and no subsamples entries are empty and cannot be checked
+  // against the payload; counts above 2^20 are then rejected.
   static StatusOr<SampleEncryption> Parse(bmff::ByteSpan payload, uint8_t iv_size);
   // Bytes of entry `i` as saiz counts them.
   size_t EntrySize(size_t i) const;
@@ -125,7 +127,8 @@ struct OriginalFormat {
 };
 
 // sinf (14496-12 §8.12.1) as Common Encryption fills it: frma, schm and a
-// schi holding tenc.
+// schi holding tenc. Parse accepts exactly that layout (what Write writes);
+// a missing, extra or reordered child is kInvalidArgument.
 struct ProtectionSchemeInfo {
   OriginalFormat original_format;
   SchemeType scheme;

@@ -225,6 +225,32 @@ SampleAuxInfoSizes SizesOf(const SampleEncryption& senc) {
   return saiz;
 }
 
+// saiz gives each sample's auxiliary information size in 8 bits (14496-12
+// §8.7.8), so a senc entry (IV, count, 6 bytes per subsample) must fit in
+// 255 bytes. A sample with more NAL units than that allows (an encoder
+// writing a slice per macroblock row, say) keeps its smallest protected
+// ranges clear instead: each is merged into the clear bytes of the
+// subsample after it, which leaves the other ranges, and so the block
+// alignment of 'cenc' and the pattern of 'cbcs', untouched.
+Status FitAuxInfoSize(std::vector<Subsample>& subs, size_t iv_size) {
+  const size_t max = (255 - 2 - iv_size) / 6;
+  while (subs.size() > max) {
+    size_t best = subs.size();
+    for (size_t i = 0; i + 1 < subs.size(); ++i) {
+      const uint64_t merged = uint64_t{subs[i].clear_bytes} + subs[i].protected_bytes + subs[i + 1].clear_bytes;
+      if (merged > 0xffff) continue;
+      if (best == subs.size() || subs[i].protected_bytes < subs[best].protected_bytes) best = i;
+    }
+    if (best == subs.size()) {
+      return InvalidArgument("cenc: a sample of " + std::to_string(subs.size()) +
+                             " subsamples does not fit a 255-byte senc entry");
+    }
+    subs[best + 1].clear_bytes += subs[best].clear_bytes + subs[best].protected_bytes;
+    subs.erase(subs.begin() + static_cast<std::ptrdiff_t>(best));
+  }
+  return Status::Ok();
+}
+
 // Offset of the data_offset field within a trun box (header, version and
 // flags, sample_count).
 constexpr size_t kTrunDataOffsetField = 16;
@@ -250,6 +276,8 @@ StatusOr<SampleEncryption> FragmentEncryptor::EncryptSamples(std::span<uint8_t> 
     if (subs) entry.subsamples = std::move(*subs);
     if (!subs && senc.use_subsamples) entry.subsamples = {{0, sizes[i]}};
     const Bytes iv = keying_.scheme == Scheme::kCenc ? CtrIv(base, i) : constant_iv_;
+    const size_t iv_bytes = keying_.scheme == Scheme::kCenc ? iv.size() : 0;
+    RETURN_IF_ERROR(FitAuxInfoSize(entry.subsamples, iv_bytes));
     RETURN_IF_ERROR(EncryptSample(keying_.scheme, keying_.key, iv, entry.subsamples, pattern_, sample));
     if (keying_.scheme == Scheme::kCenc) entry.iv = iv;
     senc.entries.push_back(std::move(entry));

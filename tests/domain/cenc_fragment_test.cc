@@ -50,6 +50,8 @@ struct Param {
   Scheme scheme;
 };
 
+void PrintTo(const Param& p, std::ostream* os) { *os << p.codec.name << "/" << SchemeName(p.scheme); }
+
 std::vector<Param> AllParams() {
   std::vector<Param> out;
   for (const CodecCase& c : media_test::CodecCases()) {
@@ -491,6 +493,42 @@ TEST_P(CencFragmentTest, DifferentSaltGivesDifferentIvs) {
     for (size_t i = 0; i < sa.entries.size(); ++i) EXPECT_NE(sa.entries[i].iv, sb.entries[i].iv) << i;
   } else {
     EXPECT_NE(ta->constant_iv, tb->constant_iv);
+  }
+}
+
+// The many-slices fixture really has more NAL units per picture than a
+// 255-byte senc entry can describe, so the encryptor must leave some of
+// them clear; every remaining protected range still decrypts (checked by
+// the suite above).
+TEST(CencFragmentSlicesTest, MoreNalUnitsThanASencEntryHolds) {
+  const CodecCase c = media_test::CodecCases()[2];
+  ASSERT_EQ(c.name, "h264_many_slices");
+  const std::string path = media_test::CasePath(c);
+  ASSERT_FALSE(path.empty());
+  const Fmp4 clear = media_test::SplitFmp4(media_test::ReadAll(path));
+  ASSERT_FALSE(clear.fragments.empty());
+  const ParsedFragment f = media_test::ParseFragment(clear.fragments[0], media_test::TrexDefaultSize(clear.init));
+  ASSERT_FALSE(f.samples.empty());
+  // avcC lengthSizeMinusOne is 3 for libx264: 4-byte NAL lengths.
+  size_t nals = 0;
+  for (size_t at = 0; at + 4 <= f.samples[0].size(); ++nals) at += 4 + media_test::U32At(f.samples[0], at);
+  EXPECT_GT(nals, 41u);
+
+  for (Scheme scheme : {Scheme::kCenc, Scheme::kCbcs}) {
+    StatusOr<FragmentEncryptor> enc = FragmentEncryptor::Create(clear.init, Keying(scheme));
+    ASSERT_TRUE(enc.ok()) << enc.status().ToString();
+    StatusOr<Bytes> out = enc->EncryptSegment(clear.fragments[0], 0);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    const ParsedFragment e = media_test::ParseFragment(*out, media_test::TrexDefaultSize(clear.init));
+    const media_test::TrafChild* senc_box = e.Find("senc");
+    ASSERT_TRUE(senc_box);
+    const uint8_t iv_size = scheme == Scheme::kCenc ? 8 : 0;
+    StatusOr<SampleEncryption> senc = SampleEncryption::Parse(senc_box->payload, iv_size);
+    ASSERT_TRUE(senc.ok()) << senc.status().ToString();
+    ASSERT_FALSE(senc->entries.empty());
+    const size_t max_subsamples = (255 - 2 - iv_size) / 6;
+    EXPECT_EQ(senc->entries[0].subsamples.size(), max_subsamples);
+    for (const SampleEncryptionEntry& entry : senc->entries) EXPECT_LE(entry.subsamples.size(), max_subsamples);
   }
 }
 

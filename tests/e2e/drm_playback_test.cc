@@ -40,6 +40,9 @@ constexpr char kVideoKid[] = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 constexpr char kVideoKey[] = "3c8b1e5a9f2d47c6b0e1a2d3c4b5a697";
 constexpr char kAudioKid[] = "f9e8d7c6b5a493827160f5e4d3c2b1a0";
 constexpr char kAudioKey[] = "71d2e3f405a6b7c8d9e0f1a2b3c4d5e6";
+// HLS AES-128 (MPEG-TS) has its own key, never a DRM content key.
+constexpr char kTsKid[] = "5a4b3c2d1e0f5a4b3c2d1e0f5a4b3c2d";
+constexpr char kTsKey[] = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 // Never contacted: drm_play.mjs serves every .../keys/<kid> URL itself.
 constexpr char kKeyUri[] = "http://127.0.0.1:9/keys/{kid}";
 // The lowest rung of the ladder for a 640x360 source; the harness pins it.
@@ -59,7 +62,8 @@ std::string Source() {
 std::string KeysFile() {
   json keys = {{"keys",
                 {{{"label", "video"}, {"kid", kVideoKid}, {"key", kVideoKey}},
-                 {{"label", "audio"}, {"kid", kAudioKid}, {"key", kAudioKey}}}}};
+                 {{"label", "audio"}, {"kid", kAudioKid}, {"key", kAudioKey}},
+                 {{"label", "aes128"}, {"kid", kTsKid}, {"key", kTsKey}}}}};
   const std::string path = Root() + "/keys.json";
   const std::string text = keys.dump(2) + "\n";
   // Other test processes may be reading it: write only what is not there.
