@@ -227,6 +227,28 @@ TEST_F(RunDrmTest, SameJobTwiceGivesByteIdenticalOutput) {
   }
 }
 
+TEST_F(RunDrmTest, ATierUpgradeEncryptsTheNewCodecUnderTheVideosKeys) {
+  const std::string dir = Path("upgrade");
+  fs::remove_all(dir);
+  CommandResult r = Vtp("run '" + Source() + "' -o '" + dir + "/out' --data '" + dir +
+                        "/data' --quiet --no-thumbnails --segment-seconds 2 --workers 2 --keep-work --drm cbcs "
+                        "--drm-keys '" + KeyFile() + "' --json");
+  ASSERT_EQ(r.exit_status, 0) << r.output;
+  std::string video;
+  for (const auto& e : fs::directory_iterator(dir + "/data/work")) video = e.path().filename().string();
+  CommandResult views = Vtp("views " + video + " 500 --data '" + dir + "/data'");
+  ASSERT_EQ(views.exit_status, 0) << views.output;
+  ASSERT_NE(views.output.find("adding hevc"), std::string::npos) << views.output;
+  // The new HEVC rungs are encrypted with the video's key (from the vault,
+  // not the key file: it is read once) and decrypt to the clear job's.
+  fs::remove_all(Path("upgrade_hevc"));
+  fs::create_directories(Path("upgrade_hevc"));
+  fs::copy(dir + "/out/hevc", Path("upgrade_hevc/hevc"), fs::copy_options::recursive);
+  EXPECT_EQ(FrameMd5(Joined("upgrade_hevc", "hevc/360p"), kVideoKey), FrameMd5(Joined("clear", "hevc/360p")));
+  EXPECT_NE(testutil::ReadFile(dir + "/out/manifest_v2.mpd").find("value=\"cbcs\" cenc:default_KID=\"00112233-4455"),
+            std::string::npos);
+}
+
 TEST(RunDrmInputsTest, BadDrmOptionsAreRefusedBeforeAnyWork) {
   const std::string dir = testutil::FreshDir("drm_inputs");
   const std::string keys = KeyFile();
