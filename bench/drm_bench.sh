@@ -36,7 +36,10 @@ top=$(du -s "$tmp"/data/work/*/clear/h264/* | sort -n | tail -1 | cut -f2)  # th
 echo "top rung: $(basename "$top"), $(cat "$top"/*.m4s | wc -c) bytes of segments"
 echo "== vtp"
 "$B/drm_bench" "$top" "${REPEATS:-3}"
-sqlite3 "$tmp/data/vtp.db" "select 'vtp drm step (all renditions, fMP4 + TS, with file I/O): ' || duration_ms/1000.0 || ' s wall, ' || cpu_ms/1000.0 || ' CPU-s' from tasks where step='drm'"
+read -r wall_ms cpu_ms < <(sqlite3 -separator ' ' "$tmp/data/vtp.db" "select duration_ms, cpu_ms from tasks where step = 'drm'")
+job_cpu=$(sqlite3 "$tmp/data/vtp.db" "select sum(cpu_ms) from tasks")
+echo "vtp drm step (every rendition, fMP4 + TS, files read and written): $wall_ms ms wall, $cpu_ms ms CPU"
+echo "    the whole job: $job_cpu ms CPU; the drm step is $(awk -v a="$cpu_ms" -v b="$job_cpu" 'BEGIN{printf "%.2f", 100*a/b}')% of it"
 echo "    bytes encrypted by the step: $(find "$tmp/out" -name '*.m4s' -o -name '*.ts' -o -name 'init.mp4' | xargs cat | wc -c)"
 echo "== ffmpeg CLI (same rendition)"
 cat "$top/init.mp4" "$top"/segment_*.m4s > "$tmp/joined.mp4"
