@@ -26,8 +26,6 @@ const char kDrmUsage[] =
     "  --no-ts-aes128           leave the MPEG-TS renditions unencrypted\n"
     "  keys live wrapped under $VTP_MASTER_KEY (default: DATA/master.key, made on first use)\n";
 
-namespace {
-
 std::vector<std::string> SplitList(const std::string& list) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -38,8 +36,6 @@ std::vector<std::string> SplitList(const std::string& list) {
     start = comma + 1;
   }
 }
-
-}  // namespace
 
 StatusOr<bool> ParseDrmFlag(const std::string& flag, const std::function<const char*()>& value,
                             pipeline::DrmOptions& drm, bool& any_drm_flag) {

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "pipeline/drm_options.h"
@@ -10,6 +11,10 @@
 namespace vtp::app {
 
 extern const char kDrmUsage[];
+
+// "h264,hevc" -> {"h264", "hevc"}: the comma lists of --codecs and
+// --drm-systems. Empty entries are kept so that validation names them.
+std::vector<std::string> SplitList(const std::string& list);
 
 // Parses `flag` if it is a DRM flag, taking its value from `value()`.
 // Returns false when `flag` is not one; kInvalidArgument for a bad value.

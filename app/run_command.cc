@@ -162,18 +162,6 @@ bool ParseLoudness(const std::string& s, pipeline::AudioOptions* a) {
   return true;
 }
 
-// "h264,hevc" -> {"h264", "hevc"}; empty entries are kept so that the
-// validation names them.
-std::vector<std::string> SplitCodecs(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = list.find(',', start);
-    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
 
 bool IsPreset(const std::string& p) {
   static const char* kPresets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
@@ -218,7 +206,7 @@ int Parse(int argc, char** argv, RunArgs& a) {
       a.job.x264_preset = value();
       if (!IsPreset(a.job.x264_preset)) return bad("--preset must be an x264 preset name (ultrafast..veryslow)");
     } else if (f == "--codecs") {
-      a.job.codecs = SplitCodecs(value());
+      a.job.codecs = SplitList(value());
       if (Status s = pipeline::ValidateCodecs(a.job.codecs); !s.ok()) return Fail(s.WithContext("--codecs"), a.as_json);
     } else if (f == "--gpu-wait-ms") {
       double ms = 0;
