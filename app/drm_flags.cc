@@ -86,6 +86,14 @@ Status PrepareDrm(pipeline::DrmOptions& drm, bool any_drm_flag) {
   std::vector<std::string> labels = {pipeline::AudioKeyLabel(drm)};
   if (drm.key_policy == "av") labels.push_back("video");
   if (drm.key_policy == "tiers") labels.insert(labels.end(), {"sd", "hd", "uhd"});
+  for (const auto& k : keys) {
+    for (const auto& other : keys) {
+      if (k.label == pipeline::kAes128Label && other.label != k.label && other.key == k.key) {
+        return InvalidArgument(drm.key_file + ": the aes128 key must differ from the '" + other.label +
+                               "' content key (clients fetch it in the clear)");
+      }
+    }
+  }
   adapters::StaticKeySource source(std::move(keys));
   RETURN_IF_ERROR(source.KeysFor("v0", labels).status().WithContext(drm.key_file));
   drm.key_file = std::filesystem::absolute(drm.key_file).lexically_normal().string();

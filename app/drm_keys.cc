@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -107,6 +108,14 @@ Status CreateMasterKeyFile(const std::string& path) {
   OPENSSL_cleanse(hex.data(), hex.size());
   if (ok && ::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) ok = false;
   ::unlink(tmp.c_str());
+  // The link must survive a power loss: a master key lost after keys were
+  // wrapped under it loses every key.
+  if (ok) {
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = dfd >= 0 && ::fsync(dfd) == 0;
+    if (dfd >= 0) ::close(dfd);
+  }
   return ok ? Status::Ok() : IoError("cannot write " + path);
 }
 
@@ -121,6 +130,7 @@ StatusOr<adapters::MasterKey> LoadMasterKey(const std::string& data_dir) {
   const std::string path = data_dir + "/master.key";
   RETURN_IF_ERROR(CreateMasterKeyFile(path));
   std::ifstream in(path);
+  if (!in) return IoError("cannot read " + path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   StatusOr<adapters::MasterKey> key = adapters::ParseMasterKey(text);
   if (!key.ok()) return InvalidArgument(path + " does not hold a master key (64 hex digits)");

@@ -93,6 +93,10 @@ std::optional<int> TakeDrmFlag(int argc, char** argv, int& i, ServeOptions& o, b
 int ServeCommand(int argc, char** argv) {
   std::string data = TakeDataFlag(argc, argv);
   ServeOptions o;
+  // The AES-128 key is served beside the media, with the media's
+  // credentials (public, or the playback token), so every HLS client that
+  // can fetch the playlist can fetch the key.
+  o.drm.key_uri = pipeline::kMediaRelativeKeyUri;
   bool any_drm_flag = false;
   std::string listen = "127.0.0.1:8080";
   for (int i = 0; i < argc; ++i) {

@@ -40,7 +40,8 @@ struct ServeOptions {
   // --codec-policy: which codecs views earn a video.
   CodecPolicy codec_policy = CodecPolicy::Default();
   // --drm ...: the DRM every upload gets unless its options.drm changes it
-  // (control::UploadDrm); scheme "" = none. Validated by the caller.
+  // (control::UploadDrm); scheme "" = none. Validated by the caller. The
+  // AES-128 key URI defaults to pipeline::kMediaRelativeKeyUri.
   pipeline::DrmOptions drm;
   // --clearkey-license: POST /api/v1/videos/{id}/clearkey serves W3C
   // ClearKey licenses (development and tests only).

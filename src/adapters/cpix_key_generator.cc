@@ -30,14 +30,16 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// The first bytes of a reply that is not CPIX, printable, for the message.
+// What a reply that is not CPIX looks like, for the message: its size and
+// how it starts in broad terms, never its bytes (a misconfigured endpoint
+// may answer with keys in another format, and messages are stored).
 std::string Snippet(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, 80)) {
-    auto u = static_cast<unsigned char>(c);
-    out.push_back(u >= 0x20 && u < 0x7f ? c : ' ');
-  }
-  return "'" + out + (body.size() > 80 ? "...'" : "'");
+  std::string_view t = Trim(body);
+  const char* looks = t.empty()              ? "empty"
+                      : t.front() == '{'     ? "JSON-like"
+                      : t.front() == '<'     ? "markup"
+                                             : "text or binary";
+  return std::string(looks) + ", " + std::to_string(body.size()) + " bytes";
 }
 
 std::string XmlEscape(std::string_view text) {

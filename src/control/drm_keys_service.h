@@ -41,8 +41,9 @@ namespace vtp::control {
 
 // Who asks for a key, as the API layer established it.
 struct KeyReader {
-  // The API key's caller; nullopt = a player holding a playback token the
-  // API layer verified for the video asked about.
+  // The API key's caller; nullopt = a player the API layer let read the
+  // video's media: a playback token it verified for that video, or a
+  // /media request on a server whose media is public.
   std::optional<Caller> caller;
 };
 

@@ -1,6 +1,7 @@
 #include "domain/cenc_fragment.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "domain/cenc_crypto.h"
 
@@ -22,22 +23,37 @@ constexpr uint32_t kTrunSize = 0x200;
 constexpr uint32_t kTrunFlags = 0x400;
 constexpr uint32_t kTrunCto = 0x800;
 
-std::array<uint8_t, 32> Sha256(const Bytes& in) {
+std::array<uint8_t, 32> Sha256(std::span<const uint8_t> in) {
   std::array<uint8_t, 32> out{};
   unsigned int n = 0;
   EVP_Digest(in.data(), in.size(), out.data(), &n, EVP_sha256(), nullptr);
   return out;
 }
 
-Bytes Seed(std::string_view purpose, const Key& key, const std::string& salt, uint32_t segment,
-           uint32_t fragment) {
-  Bytes in(purpose.begin(), purpose.end());
-  in.insert(in.end(), key.begin(), key.end());
-  in.insert(in.end(), salt.begin(), salt.end());
-  for (uint32_t number : {segment, fragment}) {
-    for (int s = 24; s >= 0; s -= 8) in.push_back(static_cast<uint8_t>(number >> s));
-  }
-  return in;
+// Length-prefixed fields, so no two field lists serialise alike.
+void Field(Bytes& out, std::span<const uint8_t> field) {
+  const uint32_t n = static_cast<uint32_t>(field.size());
+  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
+  out.insert(out.end(), field.begin(), field.end());
+}
+
+void Field(Bytes& out, std::string_view field) {
+  Field(out, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(field.data()), field.size()));
+}
+
+void Field(Bytes& out, uint32_t number) {
+  uint8_t be[4];
+  for (int i = 0; i < 4; ++i) be[i] = static_cast<uint8_t>(number >> (24 - 8 * i));
+  Field(out, std::span<const uint8_t>(be, 4));
+}
+
+// HMAC-SHA256 under the content key: IVs are a keyed function of their
+// inputs, and nothing derived from the key without it is published.
+std::array<uint8_t, 32> Mac(const Key& key, const Bytes& message) {
+  std::array<uint8_t, 32> out{};
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), message.data(), message.size(), out.data(), &n);
+  return out;
 }
 
 // 8-byte cenc IV of sample `i` of a segment: a keyed per-segment base plus
@@ -174,7 +190,10 @@ StatusOr<FragmentEncryptor> FragmentEncryptor::Create(bmff::ByteSpan clear_init,
   ASSIGN_OR_RETURN(e.mapper_, MakeSampleMapper(e.track_, keying.scheme));
   e.pattern_ = PatternFor(e.track_, keying.scheme);
   if (keying.scheme == Scheme::kCbcs) {
-    const auto digest = Sha256(Seed("vtp cbcs constant iv", keying.key, keying.iv_salt, 0, 0));
+    Bytes message;
+    Field(message, std::string_view("vtp cbcs constant iv"));
+    Field(message, keying.iv_salt);
+    const auto digest = Mac(keying.key, message);
     e.constant_iv_.assign(digest.begin(), digest.begin() + 16);
   }
   e.keying_ = std::move(keying);
@@ -265,7 +284,18 @@ StatusOr<SampleEncryption> FragmentEncryptor::EncryptSamples(std::span<uint8_t> 
   // then has a non-zero size, which every parser handles, where a constant
   // IV without subsamples would give zero-sized aux info.
   senc.use_subsamples = track_.video || keying_.scheme == Scheme::kCbcs;
-  const auto base = Sha256(Seed("vtp cenc iv", keying_.key, keying_.iv_salt, segment, fragment));
+  // The IVs depend on the clear samples too, so a key that protects other
+  // content later (a re-encode, a key file shared by several videos) never
+  // repeats a CTR keystream over different plaintext (23001-7 §9.1), while
+  // the same input still gives the same output.
+  Bytes message;
+  Field(message, std::string_view("vtp cenc iv"));
+  Field(message, keying_.iv_salt);
+  Field(message, segment);
+  Field(message, fragment);
+  const auto content = Sha256(data);
+  Field(message, std::span<const uint8_t>(content));
+  const auto base = Mac(keying_.key, message);
   size_t cursor = 0;
   for (uint32_t i = 0; i < sizes.size(); ++i) {
     if (sizes[i] > data.size() - cursor) return InvalidArgument("cenc: sample " + std::to_string(i) + " runs past the mdat");
@@ -285,6 +315,18 @@ StatusOr<SampleEncryption> FragmentEncryptor::EncryptSamples(std::span<uint8_t> 
   return senc;
 }
 
+// Clear-lead samples still pass through the mapper: VP9 and AV1 mappers
+// keep reference frame state, NAL mappers in-band parameter sets.
+Status FragmentEncryptor::ObserveSamples(std::span<const uint8_t> data, const std::vector<uint32_t>& sizes) {
+  size_t cursor = 0;
+  for (uint32_t size : sizes) {
+    if (size > data.size() - cursor) return InvalidArgument("cenc: a sample runs past the mdat");
+    RETURN_IF_ERROR(mapper_->Map(data.subspan(cursor, size)).status());
+    cursor += size;
+  }
+  return Status::Ok();
+}
+
 Status FragmentEncryptor::EncryptFragment(bmff::ByteSpan moof_bytes, bmff::ByteSpan mdat_bytes,
                                           uint32_t segment, uint32_t fragment, bmff::BoxWriter& out) {
   bmff::BoxReader moof_reader(moof_bytes), mdat_reader(mdat_bytes);
@@ -300,6 +342,8 @@ Status FragmentEncryptor::EncryptFragment(bmff::ByteSpan moof_bytes, bmff::ByteS
   SampleEncryption senc;
   if (!clear) {
     ASSIGN_OR_RETURN(senc, EncryptSamples(std::span<uint8_t>(data).subspan(skip), p.run.sizes, segment, fragment));
+  } else {
+    RETURN_IF_ERROR(ObserveSamples(std::span<const uint8_t>(data).subspan(skip), p.run.sizes));
   }
 
   bmff::BoxWriter w;

@@ -2,9 +2,11 @@
 // segment once, then each media segment (moof + mdat pairs) independently.
 // Every protected fragment gains senc, saiz and saio in its traf, and trun
 // data offsets move by what the moof grew; sample data is encrypted in
-// place, sizes unchanged. Pure and deterministic: IVs are derived from the
-// key, the track's salt and the segment number, so the same inputs give
-// byte-identical outputs and re-running a segment is idempotent.
+// place, sizes unchanged. Pure and deterministic: IVs are an HMAC under the
+// content key of the track's salt, the segment and fragment numbers and the
+// clear samples themselves, so the same inputs give byte-identical outputs
+// (re-running a segment is idempotent) while different content never
+// reuses a CTR keystream under one key.
 //
 // Supported fragments are the ones vtp's muxer writes: one traf with one
 // trun (data offset present) per moof, the mdat right after its moof,
@@ -27,8 +29,9 @@ struct TrackKeying {
   Scheme scheme = Scheme::kCenc;
   Kid kid{};
   Key key{};
-  // Distinguishes tracks that share a key (several renditions of one tier)
-  // so their IVs differ; e.g. the rendition id.
+  // Distinguishes tracks that share a key (several renditions of one tier,
+  // several videos under one key file) so their IVs differ: the drm step
+  // uses "<video id>/<rendition>".
   std::string iv_salt;
   std::vector<ProtectionSystemHeader> pssh;
   // Segments below this number are left clear (clear lead); the init then
@@ -58,6 +61,7 @@ class FragmentEncryptor {
   // Appends the protected moof + mdat of one fragment to `out`.
   Status EncryptFragment(bmff::ByteSpan moof, bmff::ByteSpan mdat, uint32_t segment, uint32_t fragment,
                          bmff::BoxWriter& out);
+  Status ObserveSamples(std::span<const uint8_t> samples_at_offset, const std::vector<uint32_t>& sizes);
   StatusOr<SampleEncryption> EncryptSamples(std::span<uint8_t> samples_at_offset,
                                             const std::vector<uint32_t>& sizes, uint32_t segment,
                                             uint32_t fragment);

@@ -83,7 +83,8 @@ uint32_t ClearSegments(const DrmOptions& o, const std::vector<double>& segment_s
   return n;
 }
 
-std::string ExpandKeyTemplate(std::string templ, const std::string& video_id, const std::string& kid_hex) {
+std::string ExpandKeyTemplate(std::string templ, const std::string& video_id, const std::string& kid_hex,
+                              const std::string& root) {
   // One pass over the template: substituted text is never scanned again.
   std::string out;
   for (size_t i = 0; i < templ.size();) {
@@ -93,11 +94,22 @@ std::string ExpandKeyTemplate(std::string templ, const std::string& video_id, co
     } else if (templ.compare(i, 5, "{kid}") == 0) {
       out += kid_hex;
       i += 5;
+    } else if (templ.compare(i, 6, "{root}") == 0) {
+      out += root;
+      i += 6;
     } else {
       out.push_back(templ[i++]);
     }
   }
   return out;
+}
+
+std::string RootOf(const std::string& rendition_dir) {
+  std::string root = "../";
+  for (char c : rendition_dir) {
+    if (c == '/') root += "../";
+  }
+  return root;
 }
 
 }  // namespace vtp::pipeline

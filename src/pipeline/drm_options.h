@@ -37,7 +37,10 @@ struct DrmOptions {
   std::string key_file;
   // MPEG-TS renditions are encrypted whole-segment with AES-128 under the
   // key labelled "aes128" (never a DRM content key: clients fetch it from
-  // this URI). {video} and {kid} (32 hex digits) are substituted.
+  // this URI). {video}, {kid} (32 hex digits) and {root} (the relative path
+  // from a playlist to the output's root, "../../" for h264/720p) are
+  // substituted. vtp serve defaults to "{root}keys/{kid}", which it serves
+  // beside the media with the media's credentials.
   bool ts_aes128 = true;
   std::string key_uri = "/api/v1/videos/{video}/keys/{kid}";
   // License server URL written into manifests for ClearKey
@@ -63,7 +66,15 @@ inline constexpr char kAes128Label[] = "aes128";
 // How many leading segments of these durations stay clear.
 uint32_t ClearSegments(const DrmOptions& o, const std::vector<double>& segment_seconds);
 
-// `templ` with {video} and {kid} replaced.
-std::string ExpandKeyTemplate(std::string templ, const std::string& video_id, const std::string& kid_hex);
+// `templ` with {video}, {kid} and {root} replaced.
+std::string ExpandKeyTemplate(std::string templ, const std::string& video_id, const std::string& kid_hex,
+                              const std::string& root = "");
+
+// {root} of a rendition folder: "../" per path element ("h264/720p" ->
+// "../../").
+std::string RootOf(const std::string& rendition_dir);
+
+// The key URI vtp serve writes: served under /media beside the playlists.
+inline constexpr char kMediaRelativeKeyUri[] = "{root}keys/{kid}";
 
 }  // namespace vtp::pipeline

@@ -112,6 +112,8 @@ Status ApplyDrmSignalling(const json& drm, ManifestInput& in) {
       r.protection.dash = key->second.dash;
       r.protection.hls = key->second.hls;
       r.protection.hls_ts = ts;
+      // A key URI relative to the playlist ({root}) differs per rendition.
+      if (!ts.empty() && t.contains("ts_key_uri")) r.protection.hls_ts.front().uri = t.at("ts_key_uri");
       r.protection.first_encrypted_segment = t.at("clear_segments").get<size_t>();
       return Status::Ok();
     };

@@ -101,7 +101,7 @@ StatusOr<json> EncryptTrack(const TrackJob& job, cenc::Scheme scheme, const json
   keying.scheme = scheme;
   keying.kid = job.key->kid;
   keying.key = job.key->key;
-  keying.iv_salt = spec.at("name");
+  keying.iv_salt = p.at("video_id").get<std::string>() + "/" + spec.at("name").get<std::string>();
   keying.pssh = job.signalling->boxes;
   DrmOptions lead;
   lead.clear_lead_seconds = p.value("clear_lead_seconds", 0.0);
@@ -124,14 +124,21 @@ StatusOr<json> EncryptTrack(const TrackJob& job, cenc::Scheme scheme, const json
       ASSIGN_OR_RETURN(Bytes ts_clear, ReadBytes(from + "/" + ts));
       const bool protect = job.aes128 && n >= keying.clear_segments;
       Bytes ts_out = protect ? cenc::Aes128CbcPkcs7Encrypt(job.aes128->key, SequenceIv(n), ts_clear) : ts_clear;
+      // Encryption only comes back empty when OpenSSL failed.
+      if (ts_out.empty()) return Internal("AES-128 encryption of " + ts + " failed");
       RETURN_IF_ERROR(WriteBytes(stage + "/" + ts, ts_out));
       seg["ts_bytes"] = ts_out.size();
     }
     ++n;
   }
   RETURN_IF_ERROR(CommitPath(stage, to));
-  return json{{"name", spec.at("name")}, {"label", spec.at("label")}, {"kid", cenc::Hex16(job.key->kid)},
-              {"clear_segments", keying.clear_segments}, {"track", track}};
+  json done = {{"name", spec.at("name")}, {"label", spec.at("label")}, {"kid", cenc::Hex16(job.key->kid)},
+               {"clear_segments", keying.clear_segments}, {"track", track}};
+  if (job.aes128) {
+    done["ts_key_uri"] = ExpandKeyTemplate(p.at("key_uri"), p.at("video_id"), cenc::Hex16(job.aes128->kid),
+                                           RootOf(spec.at("name")));
+  }
+  return done;
 }
 
 bool AnyTs(const json& tracks) {
@@ -175,6 +182,13 @@ StatusOr<json> RunDrm(const json& p, ports::KeySource& keys) {
     out["keys"].push_back(entry);
   }
   const ports::ContentKey* ts_key = aes128 ? by_label.at(kAes128Label) : nullptr;
+  // The AES-128 key is handed to any client that may fetch the playlist;
+  // were it a DRM content key, that would hand out the DRM key too.
+  for (const auto& k : issued) {
+    if (ts_key && k.label != kAes128Label && k.key == ts_key->key) {
+      return InvalidArgument("drm: the aes128 key must differ from the '" + k.label + "' content key");
+    }
+  }
   if (ts_key) {
     const std::string kid = cenc::Hex16(ts_key->kid);
     out["aes128"] = {{"kid", kid}, {"uri", ExpandKeyTemplate(p.at("key_uri"), video, kid)}};

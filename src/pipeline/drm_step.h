@@ -18,8 +18,9 @@
 //   {"scheme", "keys": [{"label", "kid", "pssh": {"widevine"|"playready"|
 //    "clearkey": base64 box}, "playready_pro": base64}],
 //    "aes128": {"kid", "uri"} (when any TS), "tracks": [{"name", "label",
-//    "kid", "clear_segments", "track": <package result, byte counts of
-//    the encrypted files>}]}
+//    "kid", "clear_segments", "ts_key_uri" (when any TS: the key URI as
+//    that rendition's playlist names it, {root} expanded), "track":
+//    <package result, byte counts of the encrypted files>}]}
 #pragma once
 
 #include <nlohmann/json.hpp>

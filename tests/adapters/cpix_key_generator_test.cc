@@ -219,7 +219,10 @@ TEST_F(CpixKeyGeneratorTest, ServerErrorsAreIoWithTheStatus) {
 TEST_F(CpixKeyGeneratorTest, GarbageRepliesAreInvalidDocuments) {
   const std::string invalid = "returned an invalid CPIX document: ";
   AnswerXml(200, "hello, world");
-  ExpectRetryableFailure({"hd"}, invalid + "reply is not XML: 'hello, world'");
+  ExpectRetryableFailure({"hd"}, invalid + "reply is not XML: text or binary, 12 bytes");
+  // A reply's bytes never reach the message (it might hold keys).
+  AnswerXml(200, R"({"keys":[{"kty":"oct","k":"c2VjcmV0LWtleS1ieXRlcw"}]})");
+  ExpectRetryableFailure({"hd"}, invalid + "reply is not XML: JSON-like, 53 bytes");
   AnswerXml(200, "");
   ExpectRetryableFailure({"hd"}, invalid + "reply has no root element");
   AnswerXml(200, "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>");

@@ -190,6 +190,39 @@ TEST_F(ServiceKeySignedTest, TokenStillServesOnlyTheAes128Key) {
   ExpectNoKey(res, content);
 }
 
+// ---- GET /media/.../keys/{kid}: the key beside the media --------------------
+// Playlists written with {root}keys/{kid} (vtp serve's default) name the
+// AES-128 key under the video's media path, so it comes with the media's
+// credentials: none on a public server, the playback token on a signed one.
+
+TEST_F(ServiceKeyTest, PublicMediaServesTheAes128KeyBesideIt) {
+  const std::string v = MakeVideo(alice_);
+  const ports::ContentKey k = Issue(v, "aes128");
+  const ports::ContentKey content = Issue(v, "video");
+  HttpResponse res = Call("GET", "/media/" + v + "/keys/" + cenc::Hex16(k.kid));
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_EQ(res.body(), Bytes(k.key));
+  EXPECT_EQ(HeaderOf(res, "Cache-Control"), "no-store");
+  HttpResponse drm = Call("GET", "/media/" + v + "/keys/" + cenc::Hex16(content.kid));
+  EXPECT_EQ(drm.result_int(), 404u);
+  ExpectNoKey(drm, content);
+  EXPECT_EQ(Call("GET", "/media/" + v + "/keys/not-a-kid").result_int(), 404u);
+}
+
+TEST_F(ServiceKeySignedTest, SignedMediaServesTheKeyToTheTokenOnly) {
+  const std::string v = MakeVideo(alice_);
+  const ports::ContentKey k = Issue(v, "aes128");
+  const std::string token = service::SignPlayback(kSecret, v, NowSeconds() + 600);
+  HttpResponse res = Call("GET", "/media/t/" + token + "/" + v + "/keys/" + cenc::Hex16(k.kid));
+  ASSERT_EQ(res.result_int(), 200u) << res.body();
+  EXPECT_EQ(res.body(), Bytes(k.key));
+  const std::string other = service::SignPlayback(kSecret, MakeVideo(alice_), NowSeconds() + 600);
+  HttpResponse refused = Call("GET", "/media/t/" + other + "/" + v + "/keys/" + cenc::Hex16(k.kid));
+  EXPECT_EQ(refused.result_int(), 403u);
+  ExpectNoKey(refused, k);
+  EXPECT_EQ(Call("GET", "/media/" + v + "/keys/" + cenc::Hex16(k.kid)).result_int(), 404u) << "no unsigned media";
+}
+
 // ---- POST /videos/{id}/clearkey --------------------------------------------
 
 TEST_F(ServiceKeyTest, ClearKeyIsOffByDefault) {

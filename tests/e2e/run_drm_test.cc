@@ -135,15 +135,6 @@ TEST_F(RunDrmTest, CencDecryptsToTheClearFramesAndAWrongKeyDoesNot) {
 
 std::vector<uint8_t> Bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
-// The video id in an AES-128 key URI https://keys.example/<id>/<kid>.
-std::string VideoIdIn(const std::string& playlist) {
-  const std::string prefix = "https://keys.example/";
-  size_t at = playlist.find(prefix);
-  if (at == std::string::npos) return "";
-  at += prefix.size();
-  return playlist.substr(at, playlist.find('/', at) - at);
-}
-
 TEST_F(RunDrmTest, ClearLeadSegmentsCarryNoEncryptionAndTheRestDo) {
   for (const auto& r : {std::string("h264/360p"), std::string("av1/360p"), kAudio[0]}) {
     SCOPED_TRACE(r);
@@ -191,6 +182,12 @@ TEST_F(RunDrmTest, ManifestsNameTheKeyFilesKids) {
   EXPECT_NE(master.find(std::string("#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI=\"skd://") + kVideoKid), std::string::npos);
   const std::string cenc_media = testutil::ReadFile(Path("cenc/h264/360p/playlist.m3u8"));
   EXPECT_NE(cenc_media.find("#EXT-X-KEY:METHOD=SAMPLE-AES-CTR"), std::string::npos);
+  // Nor in the data directory's database (task parameters and results,
+  // events, the wrapped keys), dumped as SQL text.
+  CommandResult dump = testutil::RunCommand("sqlite3 '" + Path("data/vtp.db") + "' .dump", true);
+  ASSERT_EQ(dump.exit_status, 0) << dump.output;
+  ASSERT_NE(dump.output.find(kVideoKid), std::string::npos) << "the dump should name the KIDs";
+  for (const char* hex : {kVideoKey, kAudioKey, kTsKey}) EXPECT_EQ(dump.output.find(hex), std::string::npos) << hex;
   // No key material anywhere in the output tree.
   for (const auto& [rel, bytes] : testutil::TreeContents(Path("cbcs"))) {
     for (const char* hex : {kVideoKey, kAudioKey, kTsKey}) {
@@ -202,29 +199,46 @@ TEST_F(RunDrmTest, ManifestsNameTheKeyFilesKids) {
 }
 
 TEST_F(RunDrmTest, SameJobTwiceGivesByteIdenticalOutput) {
-  const std::string again = Path("cenc_again");
-  fs::remove_all(again);
-  fs::remove_all(Path("data_again"));
-  CommandResult r = Vtp("run '" + Source() + "' -o '" + again + "' --data '" + Path("data_again") +
-                        "' --quiet --no-thumbnails --segment-seconds 2 --workers 2 --drm cenc --drm-keys '" + KeyFile() +
-                        "' --drm-key-uri 'https://keys.example/{video}/{kid}'");
+  // The same input, settings and destination are the same job (the same
+  // video id, which the IVs depend on), here run in two fresh data
+  // directories: the output must not change by a byte.
+  const std::string dir = Path("twice");
+  fs::remove_all(dir);
+  auto run = [&](const std::string& data) {
+    return Vtp("run '" + Source() + "' -o '" + dir + "/out' --data '" + dir + "/" + data +
+               "' --quiet --no-thumbnails --segment-seconds 2 --workers 2 --drm cenc --drm-keys '" + KeyFile() + "'");
+  };
+  CommandResult first = run("data1");
+  ASSERT_EQ(first.exit_status, 0) << first.output;
+  fs::rename(dir + "/out", dir + "/first");
+  CommandResult second = run("data2");
+  ASSERT_EQ(second.exit_status, 0) << second.output;
+  auto a = testutil::TreeContents(dir + "/first");
+  auto b = testutil::TreeContents(dir + "/out");
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [rel, bytes] : a) EXPECT_TRUE(b.count(rel) && b.at(rel) == bytes) << rel << " differs";
+}
+
+TEST_F(RunDrmTest, AnotherVideoUnderTheSameKeyFileGetsOtherIvs) {
+  // The same clip and key file to another destination is another video:
+  // identical clear H.264, so only the IV derivation keeps the two CTR
+  // keystreams apart.
+  const std::string dir = Path("other_video");
+  fs::remove_all(dir);
+  CommandResult r = Vtp("run '" + Source() + "' -o '" + dir + "/out' --data '" + dir +
+                        "/data' --quiet --no-thumbnails --segment-seconds 2 --workers 2 --drm cenc --drm-keys '" +
+                        KeyFile() + "'");
   ASSERT_EQ(r.exit_status, 0) << r.output;
-  auto first = testutil::TreeContents(Path("cenc"));
-  auto second = testutil::TreeContents(again);
-  ASSERT_EQ(first.size(), second.size());
-  // Another output folder is another job, hence another video id, which the
-  // AES-128 key URIs name; everything else is byte-identical.
-  const std::string id1 = VideoIdIn(first.at("h264/240p/playlist_ts.m3u8"));
-  const std::string id2 = VideoIdIn(second.at("h264/240p/playlist_ts.m3u8"));
-  ASSERT_FALSE(id1.empty());
-  for (auto& [rel, bytes] : second) {
-    ASSERT_TRUE(first.count(rel)) << rel;
-    std::string normalised = bytes;
-    for (size_t at = normalised.find(id2); at != std::string::npos; at = normalised.find(id2, at + 1)) {
-      normalised.replace(at, id2.size(), id1);
-    }
-    EXPECT_TRUE(normalised == first.at(rel)) << rel << " differs";
-  }
+  auto senc = [](const std::string& file) {
+    auto seg = Bytes(testutil::ReadFile(file));
+    auto box = bmff::FindPath(seg, "moof/traf/senc");
+    return box.ok() ? std::string(box->payload.begin(), box->payload.end()) : std::string("none");
+  };
+  const std::string mine = senc(Path("cenc/h264/240p/segment_001.m4s"));
+  ASSERT_NE(mine, "none");
+  EXPECT_NE(mine, senc(dir + "/out/h264/240p/segment_001.m4s"));
+  // Same clear frames underneath.
+  EXPECT_EQ(FrameMd5(Joined("cenc", "h264/240p"), kVideoKey), FrameMd5(Joined("clear", "h264/240p")));
 }
 
 TEST_F(RunDrmTest, ATierUpgradeEncryptsTheNewCodecUnderTheVideosKeys) {
@@ -256,6 +270,11 @@ TEST(RunDrmInputsTest, BadDrmOptionsAreRefusedBeforeAnyWork) {
       "drm_keys_video_only.json",
       std::string(R"({"keys":[{"label":"video","kid":")") + kVideoKid + R"(","key":")" + kVideoKey + R"("}]})");
   const std::string malformed = testutil::WriteFile("drm_keys_bad.json", R"({"keys":[{"label":"video","kid":"00","key":"11"}]})");
+  const std::string shared_ts = testutil::WriteFile(
+      "drm_keys_shared_ts.json",
+      std::string(R"({"keys":[{"label":"video","kid":")") + kVideoKid + R"(","key":")" + kVideoKey +
+          R"("},{"label":"audio","kid":")" + kAudioKid + R"(","key":")" + kAudioKey +
+          R"("},{"label":"aes128","kid":")" + kTsKid + R"(","key":")" + kVideoKey + R"("}]})");
   struct Case {
     std::string flags, needle;
   };
@@ -270,6 +289,7 @@ TEST(RunDrmInputsTest, BadDrmOptionsAreRefusedBeforeAnyWork) {
       {"--drm cenc --drm-key-policy per-rung", "key policy 'per-rung'"},
       {"--drm cenc --drm-keys '" + keys + "' --drm-key-server http://127.0.0.1:9/", "exclude each other"},
       {"--drm cenc --drm-key-uri /keys/static", "must contain {kid}"},
+      {"--drm cenc --drm-keys '" + shared_ts + "'", "aes128 key must differ from the 'video' content key"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.flags);

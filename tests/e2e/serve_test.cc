@@ -21,6 +21,7 @@
 
 #include "api/http_server.h"
 #include "e2e/e2e_util.h"
+#include "domain/cenc_crypto.h"
 #include "e2e/serve_harness.h"
 #include "service/webhook.h"
 
@@ -476,6 +477,67 @@ TEST_F(ServeTest, NonMediaUploadFailsClearlyAndServerStaysHealthy) {
   EXPECT_EQ(health.status, 200) << health.Describe();
   // And it still accepts work.
   EXPECT_FALSE(StartUpload(path, "again.mp4", "video/mp4").empty());
+}
+
+}  // namespace
+}  // namespace vtp::e2e
+
+// ---- DRM through the service ---------------------------------------------------
+// `vtp serve --drm cbcs`: an upload comes out protected; the MPEG-TS key is
+// served beside the media with the media's credentials and decrypts the
+// segments; content keys are not served there.
+
+namespace vtp::e2e {
+namespace {
+
+TEST_F(ServeTest, DrmServerProtectsUploadsAndServesTheAes128KeyBesideTheMedia) {
+  ASSERT_EQ(server_->Signal(SIGTERM), 0) << server_->LogTail();
+  server_ = std::make_unique<ServeProcess>(data_, std::vector<std::string>{"--drm", "cbcs"});
+  ASSERT_TRUE(server_->Start()) << server_->LogTail();
+  const std::string clip = JourneyClip();
+  json up = StartUpload(clip, "drm.mp4", "video/mp4");
+  const std::string video = up.value("video_id", "");
+  ASSERT_FALSE(video.empty());
+  std::string curl_out;
+  ASSERT_EQ(CurlTusPatch(up.value("upload_url", ""), token_, 0, clip, &curl_out), 204) << curl_out;
+  json last = WaitForTerminal(video, 60s);
+  ASSERT_EQ(last.value("status", ""), "ready") << last.dump(2) << server_->LogTail();
+
+  const std::string media = "/media/" + video + "/";
+  HttpReply mpd = HttpCall(port(), "GET", media + "manifest.mpd");
+  ASSERT_EQ(mpd.status, 200) << mpd.Describe();
+  EXPECT_NE(mpd.body.find("urn:mpeg:dash:mp4protection:2011\" value=\"cbcs\""), std::string::npos);
+  HttpReply init = HttpCall(port(), "GET", media + "h264/240p/init.mp4");
+  EXPECT_NE(init.body.find("encv"), std::string::npos);
+
+  HttpReply playlist = HttpCall(port(), "GET", media + "h264/240p/playlist_ts.m3u8");
+  ASSERT_EQ(playlist.status, 200) << playlist.Describe();
+  const std::string tag = "#EXT-X-KEY:METHOD=AES-128,URI=\"../../keys/";
+  const size_t at = playlist.body.find(tag);
+  ASSERT_NE(at, std::string::npos) << playlist.body;
+  const std::string kid = playlist.body.substr(at + tag.size(), 32);
+  // The playlist's relative URI resolves beside the media: no API key.
+  HttpReply key = HttpCall(port(), "GET", media + "keys/" + kid);
+  ASSERT_EQ(key.status, 200) << key.Describe();
+  ASSERT_EQ(key.body.size(), 16u);
+  HttpReply segment = HttpCall(port(), "GET", media + "h264/240p/segment_000.ts");
+  ASSERT_EQ(segment.status, 200);
+  cenc::Key k{};
+  std::copy(key.body.begin(), key.body.end(), k.begin());
+  auto clear = cenc::Aes128CbcPkcs7Decrypt(k, cenc::Iv16{}, std::vector<uint8_t>(segment.body.begin(), segment.body.end()));
+  ASSERT_TRUE(clear.ok()) << clear.status().ToString();
+  ASSERT_FALSE(clear->empty());
+  EXPECT_EQ(clear->size() % 188, 0u);
+  for (size_t p = 0; p < clear->size(); p += 188) ASSERT_EQ((*clear)[p], 0x47) << "TS sync byte at " << p;
+  EXPECT_NE(segment.body[0], 0x47) << "the segment on the wire is encrypted";
+
+  // The DASH default_KID names a content key: never served beside the media.
+  const std::string kid_attr = "cenc:default_KID=\"";
+  const size_t d = mpd.body.find(kid_attr);
+  ASSERT_NE(d, std::string::npos);
+  std::string content_kid = mpd.body.substr(d + kid_attr.size(), 36);
+  std::erase(content_kid, '-');
+  EXPECT_EQ(HttpCall(port(), "GET", media + "keys/" + content_kid).status, 404);
 }
 
 }  // namespace

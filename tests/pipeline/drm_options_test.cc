@@ -118,6 +118,10 @@ TEST(DrmOptionsTest, ExpandsKeyTemplates) {
   EXPECT_EQ(ExpandKeyTemplate("/api/v1/videos/{video}/keys/{kid}", "v1", "00ff"), "/api/v1/videos/v1/keys/00ff");
   EXPECT_EQ(ExpandKeyTemplate("k/{kid}/{kid}", "v", "ab"), "k/ab/ab");
   EXPECT_EQ(ExpandKeyTemplate("static", "v", "ab"), "static");
+  EXPECT_EQ(ExpandKeyTemplate("{root}keys/{kid}", "v", "ab", RootOf("h264/720p")), "../../keys/ab");
+  EXPECT_EQ(RootOf("audio/track1/aac_128k"), "../../../");
+  EXPECT_EQ(RootOf("subtitles"), "../");
+  EXPECT_EQ(ExpandKeyTemplate("{root}keys/{kid}", "v", "ab"), "keys/ab");
   // A substituted value containing a placeholder is not expanded again.
   EXPECT_EQ(ExpandKeyTemplate("{video}/{kid}", "{kid}", "ab"), "{kid}/ab");
 }

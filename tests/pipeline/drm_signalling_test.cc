@@ -169,6 +169,21 @@ TEST(DrmSignallingTest, DashPutsProtectionOnRepresentationsWhenTiersHaveTheirOwn
   EXPECT_NE(files->at("h264/360p/playlist.m3u8").find("skd://00112233445566778899aabbccddee01"), std::string::npos);
 }
 
+TEST(DrmSignallingTest, APlaylistRelativeKeyUriIsPerRendition) {
+  ManifestInput in = Input();
+  json result = Result("cenc", 0);
+  result["tracks"][0]["ts_key_uri"] = "../../keys/0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
+  result["tracks"][1]["ts_key_uri"] = "../../keys/0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
+  result["tracks"][2]["ts_key_uri"] = "../../../keys/0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
+  ASSERT_TRUE(ApplyDrmSignalling(result, in).ok());
+  auto files = BuildManifests(in);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_NE(files->at("h264/240p/playlist_ts.m3u8")
+                .find("#EXT-X-KEY:METHOD=AES-128,URI=\"../../keys/0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f\"\n"),
+            std::string::npos);
+  EXPECT_EQ(in.audio[0].protection.hls_ts.at(0).uri, "../../../keys/0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f");
+}
+
 TEST(DrmSignallingTest, RefusesResultsThatDoNotCoverTheRenditions) {
   ManifestInput in = Input();
   json result = Result("cenc", 0);
