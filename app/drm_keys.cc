@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 
 #include "adapters/cpix_key_generator.h"
 #include "adapters/curl_http_client.h"
@@ -119,7 +120,42 @@ Status CreateMasterKeyFile(const std::string& path) {
   return ok ? Status::Ok() : IoError("cannot write " + path);
 }
 
+class Lazy final : public ports::KeySource {
+ public:
+  Lazy(ports::KeyVault& vault, std::string data_dir, KeyOrigin origin)
+      : vault_(vault), data_dir_(std::move(data_dir)), origin_(std::move(origin)) {}
+
+  StatusOr<std::vector<ports::ContentKey>> KeysFor(const std::string& video_id,
+                                                   const std::vector<std::string>& labels) override {
+    ASSIGN_OR_RETURN(ports::KeySource * source, Open());
+    return source->KeysFor(video_id, labels);
+  }
+  StatusOr<ports::ContentKey> Lookup(const std::string& video_id, const cenc::Kid& kid) override {
+    ASSIGN_OR_RETURN(ports::KeySource * source, Open());
+    return source->Lookup(video_id, kid);
+  }
+
+ private:
+  StatusOr<ports::KeySource*> Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!source_) {
+      ASSIGN_OR_RETURN(source_, OpenKeySource(vault_, data_dir_, origin_));
+    }
+    return source_.get();
+  }
+
+  ports::KeyVault& vault_;
+  const std::string data_dir_;
+  const KeyOrigin origin_;
+  std::mutex mu_;
+  std::unique_ptr<ports::KeySource> source_;  // guarded by mu_
+};
+
 }  // namespace
+
+std::unique_ptr<ports::KeySource> LazyKeySource(ports::KeyVault& vault, std::string data_dir, KeyOrigin origin) {
+  return std::make_unique<Lazy>(vault, std::move(data_dir), std::move(origin));
+}
 
 StatusOr<adapters::MasterKey> LoadMasterKey(const std::string& data_dir) {
   if (const char* env = std::getenv(kMasterKeyEnv); env && *env) {

@@ -39,4 +39,10 @@ struct KeyOrigin {
 StatusOr<std::unique_ptr<ports::KeySource>> OpenKeySource(ports::KeyVault& vault, const std::string& data_dir,
                                                           const KeyOrigin& origin);
 
+// The key source of a process that may never need one (vtp serve without
+// --drm serves keys only if some client asked for DRM): opened by the first
+// call, so no master key is read or made before. An opening failure is
+// returned by that call and retried by the next. Thread-safe.
+std::unique_ptr<ports::KeySource> LazyKeySource(ports::KeyVault& vault, std::string data_dir, KeyOrigin origin);
+
 }  // namespace vtp::app

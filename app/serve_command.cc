@@ -34,7 +34,7 @@ constexpr const char* kServeUsage =
     "                         seed's tiers, HEVC > 100 views in the first hour, AV1 > 10000)\n"
     "  --gpu-wait-ms MS       a task waiting this long for a busy GPU worker moves to the\n"
     "                         CPU pool (default 120000; 0: only when no GPU worker is alive)\n"
-    "  --drm cenc|cbcs        encrypt every upload unless its options.drm says otherwise;\n"
+    "  --drm cenc|cbcs        encrypt every upload (its options.drm may tune, not disable it);\n"
     "                         --drm-key-server, --drm-key-policy, --drm-systems,\n"
     "                         --drm-clear-lead, --drm-key-uri, --drm-license-url and\n"
     "                         --no-ts-aes128 as for vtp run (no --drm-keys: keys are made\n"

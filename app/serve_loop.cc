@@ -149,8 +149,14 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   cfg.playback_secret = o.playback_secret;
   cfg.upload_drm = o.drm;
   // Lookups only: the empty origin never matters, keys are made by the drm
-  // step in the workers.
-  ASSIGN_OR_RETURN(std::unique_ptr<ports::KeySource> keys, OpenKeySource(*rt.store, rt.data_dir, KeyOrigin{}));
+  // step in the workers. With --drm a bad master key stops the start; without
+  // it the key source (and DATA/master.key) waits for the first key request.
+  std::unique_ptr<ports::KeySource> keys;
+  if (o.drm.enabled()) {
+    ASSIGN_OR_RETURN(keys, OpenKeySource(*rt.store, rt.data_dir, KeyOrigin{}));
+  } else {
+    keys = LazyKeySource(*rt.store, rt.data_dir, KeyOrigin{});
+  }
   control::DrmKeyService drm_keys(videos, *rt.store, *keys, {o.clearkey_license});
   api::ApiContext ctx{*rt.store, rt.clock, videos, uploads, hub, gate, cfg, &drm_keys};
 

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -491,9 +492,16 @@ namespace vtp::e2e {
 namespace {
 
 TEST_F(ServeTest, DrmServerProtectsUploadsAndServesTheAes128KeyBesideTheMedia) {
+  // Without --drm nothing reads or makes a master key at start.
+  EXPECT_FALSE(fs::exists(data_ + "/master.key"));
   ASSERT_EQ(server_->Signal(SIGTERM), 0) << server_->LogTail();
   server_ = std::make_unique<ServeProcess>(data_, std::vector<std::string>{"--drm", "cbcs"});
   ASSERT_TRUE(server_->Start()) << server_->LogTail();
+  if (std::getenv("VTP_MASTER_KEY") == nullptr) {
+    // Embedded mode made one, readable by its owner only.
+    ASSERT_TRUE(fs::exists(data_ + "/master.key"));
+    EXPECT_EQ(fs::status(data_ + "/master.key").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  }
   const std::string clip = JourneyClip();
   json up = StartUpload(clip, "drm.mp4", "video/mp4");
   const std::string video = up.value("video_id", "");
