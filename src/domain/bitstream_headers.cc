@@ -2,60 +2,14 @@
 
 #include <string>
 
+#include "domain/frame_bit_reader.h"
+
 namespace vtp {
 namespace {
 
-// MSB-first bit reader with a sticky error: a read past the end yields 0 and
-// marks the reader overrun, so a parser reads a run of fields and checks
-// once, instead of testing every field. Never touches bytes past the span.
-class BitReader {
- public:
-  explicit BitReader(std::span<const uint8_t> data) : data_(data) {}
-
-  uint32_t Bits(int n) {  // n <= 32
-    uint32_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 1) | Bit();
-    return v;
-  }
-  bool Flag() { return Bit() != 0; }
-  void SkipBits(size_t n) {
-    for (size_t i = 0; i < n && !overrun_; ++i) Bit();
-  }
-  // ue(v), H.265 §9.2; longer than 32 bits is treated as damage.
-  uint32_t Ue() {
-    int zeros = 0;
-    while (Bit() == 0 && !overrun_) {
-      if (++zeros > 31) {
-        overrun_ = true;
-        return 0;
-      }
-    }
-    return static_cast<uint32_t>((uint64_t{1} << zeros) - 1 + Bits(zeros));
-  }
-  // uvlc(), AV1 §4.10.3.
-  uint32_t Uvlc() {
-    int zeros = 0;
-    while (Bit() == 0 && !overrun_) ++zeros;
-    if (zeros >= 32) return UINT32_MAX;
-    return static_cast<uint32_t>((uint64_t{1} << zeros) - 1 + Bits(zeros));
-  }
-  bool overrun() const { return overrun_; }
-
- private:
-  uint32_t Bit() {
-    if (pos_ >= data_.size() * 8) {
-      overrun_ = true;
-      return 0;
-    }
-    const uint32_t bit = (data_[pos_ / 8] >> (7 - pos_ % 8)) & 1;
-    ++pos_;
-    return bit;
-  }
-
-  std::span<const uint8_t> data_;
-  size_t pos_ = 0;
-  bool overrun_ = false;
-};
+// The MSB-first reader with a sticky error that the encryption's frame
+// parsers use too (frame_bit_reader.h).
+using BitReader = FrameBitReader;
 
 // ---------------------------------------------------------- H.264/H.265 --
 
@@ -111,10 +65,10 @@ void SkipSubLayerPtl(BitReader& br, int max_sub_layers_minus1) {
     profile_present[i] = br.Flag();
     level_present[i] = br.Flag();
   }
-  if (max_sub_layers_minus1 > 0) br.SkipBits(2 * (8 - max_sub_layers_minus1));
+  if (max_sub_layers_minus1 > 0) br.Skip(2 * (8 - max_sub_layers_minus1));
   for (int i = 0; i < max_sub_layers_minus1; ++i) {
-    if (profile_present[i]) br.SkipBits(88);
-    if (level_present[i]) br.SkipBits(8);
+    if (profile_present[i]) br.Skip(88);
+    if (level_present[i]) br.Skip(8);
   }
 }
 
@@ -175,18 +129,18 @@ void ReadAv1OperatingPoints(BitReader& br, Av1SequenceHeader& h) {
   bool decoder_model_info_present = false;
   int buffer_delay_length = 0;
   if (br.Flag()) {  // timing_info_present_flag
-    br.SkipBits(64);
+    br.Skip(64);
     if (br.Flag()) br.Uvlc();  // equal_picture_interval
     decoder_model_info_present = br.Flag();
     if (decoder_model_info_present) {
       buffer_delay_length = static_cast<int>(br.Bits(5)) + 1;
-      br.SkipBits(32 + 5 + 5);
+      br.Skip(32 + 5 + 5);
     }
   }
   const bool initial_display_delay_present = br.Flag();
   const int operating_points = static_cast<int>(br.Bits(5)) + 1;
   for (int i = 0; i < operating_points && !br.overrun(); ++i) {
-    br.SkipBits(12);  // operating_point_idc
+    br.Skip(12);  // operating_point_idc
     const int level = static_cast<int>(br.Bits(5));
     const int tier = level > 7 ? static_cast<int>(br.Bits(1)) : 0;
     if (i == 0) {
@@ -194,27 +148,27 @@ void ReadAv1OperatingPoints(BitReader& br, Av1SequenceHeader& h) {
       h.seq_tier_0 = tier;
     }
     if (decoder_model_info_present && br.Flag()) {
-      br.SkipBits(2 * static_cast<size_t>(buffer_delay_length) + 1);
+      br.Skip(2 * static_cast<size_t>(buffer_delay_length) + 1);
     }
-    if (initial_display_delay_present && br.Flag()) br.SkipBits(4);
+    if (initial_display_delay_present && br.Flag()) br.Skip(4);
   }
 }
 
 void SkipAv1ToolFlags(BitReader& br, bool reduced_still_picture_header) {
   if (!reduced_still_picture_header && br.Flag()) {  // frame_id_numbers_present_flag
-    br.SkipBits(4 + 3);
+    br.Skip(4 + 3);
   }
-  br.SkipBits(3);  // use_128x128_superblock, enable_filter_intra, enable_intra_edge_filter
+  br.Skip(3);  // use_128x128_superblock, enable_filter_intra, enable_intra_edge_filter
   if (!reduced_still_picture_header) {
-    br.SkipBits(4);  // interintra, masked compound, warped motion, dual filter
+    br.Skip(4);  // interintra, masked compound, warped motion, dual filter
     const bool enable_order_hint = br.Flag();
-    if (enable_order_hint) br.SkipBits(2);  // jnt_comp, ref_frame_mvs
+    if (enable_order_hint) br.Skip(2);  // jnt_comp, ref_frame_mvs
     int force_screen_content_tools = kSelectScreenContentTools;
     if (!br.Flag()) force_screen_content_tools = static_cast<int>(br.Bits(1));
-    if (force_screen_content_tools > 0 && !br.Flag()) br.SkipBits(1);  // seq_force_integer_mv
-    if (enable_order_hint) br.SkipBits(3);
+    if (force_screen_content_tools > 0 && !br.Flag()) br.Skip(1);  // seq_force_integer_mv
+    if (enable_order_hint) br.Skip(3);
   }
-  br.SkipBits(3);  // superres, cdef, restoration
+  br.Skip(3);  // superres, cdef, restoration
 }
 
 // color_config(), AV1 §5.5.2.
@@ -265,7 +219,7 @@ StatusOr<Av1SequenceHeader> ParseAv1SequenceHeaderObu(std::span<const uint8_t> p
   if (h.seq_profile > 2) {
     return InvalidArgument("AV1: reserved seq_profile " + std::to_string(h.seq_profile));
   }
-  br.SkipBits(1);  // still_picture
+  br.Skip(1);  // still_picture
   const bool reduced_still_picture_header = br.Flag();
   if (reduced_still_picture_header) {
     h.seq_level_idx_0 = static_cast<int>(br.Bits(5));
@@ -288,7 +242,7 @@ StatusOr<AvcSps> ParseAvcSps(std::span<const uint8_t> nal) {
   const std::vector<uint8_t> rbsp = NalToRbsp(nal);
   BitReader br(rbsp);
   if (br.Flag()) return InvalidArgument("H.264 SPS: forbidden_zero_bit is set");
-  br.SkipBits(2);  // nal_ref_idc
+  br.Skip(2);  // nal_ref_idc
   const int nal_type = static_cast<int>(br.Bits(5));
   if (!br.overrun() && nal_type != kAvcNalSps) {
     return InvalidArgument("H.264: expected an SPS (NAL type 7), found NAL type " +
@@ -303,7 +257,7 @@ StatusOr<AvcSps> ParseAvcSps(std::span<const uint8_t> nal) {
   uint32_t chroma_minus8 = 0;
   if (AvcHasChromaInfo(sps.profile_idc)) {
     sps.chroma_format_idc = br.Ue();
-    if (sps.chroma_format_idc == 3) br.SkipBits(1);  // separate_colour_plane_flag
+    if (sps.chroma_format_idc == 3) br.Skip(1);  // separate_colour_plane_flag
     luma_minus8 = br.Ue();
     chroma_minus8 = br.Ue();
   }
@@ -321,14 +275,14 @@ StatusOr<HevcSps> ParseHevcSps(std::span<const uint8_t> nal) {
   BitReader br(rbsp);
   if (br.Flag()) return InvalidArgument("H.265 SPS: forbidden_zero_bit is set");
   const int nal_type = static_cast<int>(br.Bits(6));
-  br.SkipBits(6 + 3);  // nuh_layer_id, nuh_temporal_id_plus1
+  br.Skip(6 + 3);  // nuh_layer_id, nuh_temporal_id_plus1
   if (!br.overrun() && nal_type != kHevcNalSps) {
     return InvalidArgument("H.265: expected an SPS (NAL type 33), found NAL type " +
                            std::to_string(nal_type));
   }
-  br.SkipBits(4);  // sps_video_parameter_set_id
+  br.Skip(4);  // sps_video_parameter_set_id
   const int max_sub_layers_minus1 = static_cast<int>(br.Bits(3));
-  br.SkipBits(1);  // sps_temporal_id_nesting_flag
+  br.Skip(1);  // sps_temporal_id_nesting_flag
   HevcSps sps;
   sps.ptl = ReadGeneralPtl(br);
   if (max_sub_layers_minus1 == 7) {
@@ -338,7 +292,7 @@ StatusOr<HevcSps> ParseHevcSps(std::span<const uint8_t> nal) {
   br.Ue();  // sps_seq_parameter_set_id
   sps.chroma_format_idc = br.Ue();
   if (sps.chroma_format_idc > 3) return InvalidArgument("H.265 SPS: chroma_format_idc > 3");
-  if (sps.chroma_format_idc == 3) br.SkipBits(1);  // separate_colour_plane_flag
+  if (sps.chroma_format_idc == 3) br.Skip(1);  // separate_colour_plane_flag
   sps.width = br.Ue();
   sps.height = br.Ue();
   if (br.Flag()) {  // conformance_window_flag
@@ -366,7 +320,7 @@ StatusOr<Vp9FrameHeader> ParseVp9FrameHeader(std::span<const uint8_t> frame) {
   if (h.profile == 3 && br.Flag()) return InvalidArgument("VP9: reserved_zero bit set");
   if (br.Flag()) return InvalidArgument("VP9: show_existing_frame, not a keyframe");
   if (br.Flag()) return InvalidArgument("VP9: frame_type is not KEY_FRAME");
-  br.SkipBits(2);  // show_frame, error_resilient_mode
+  br.Skip(2);  // show_frame, error_resilient_mode
   if (br.Bits(24) != kVp9SyncCode && !br.overrun()) {
     return InvalidArgument("VP9: keyframe without frame_sync_code");
   }

@@ -1,5 +1,8 @@
-// An MSB-first bit reader for the VP9 and AV1 frame header parsers behind
-// the Common Encryption subsample mappers (cenc_frame_subsamples.h).
+// An MSB-first bit reader for bitstream headers without emulation
+// prevention: the SPS / VP9 / AV1 header parsers (bitstream_headers.h) and
+// the VP9 and AV1 frame header parsers behind the Common Encryption
+// subsample mappers (cenc_frame_subsamples.h). NAL payloads read on the
+// wire, escapes included, use slice_header.h's NalBitReader instead.
 //
 // Reads past the end yield 0 and set a sticky overrun flag, so a parser
 // reads a run of fields and checks once; no byte outside the span is ever
@@ -10,7 +13,7 @@
 #include <cstdint>
 #include <span>
 
-namespace vtp::cenc {
+namespace vtp {
 
 class FrameBitReader {
  public:
@@ -38,6 +41,18 @@ class FrameBitReader {
     const uint32_t v = Bits(w - 1);
     if (v < m) return v;
     return (v << 1) - m + Bits(1);
+  }
+  // ue(v) (H.264/H.265 §9.2); a code longer than 32 bits counts as damage
+  // (overrun).
+  uint32_t Ue() {
+    int zeros = 0;
+    while (!overrun_ && Bit() == 0) {
+      if (++zeros > 31) {
+        overrun_ = true;
+        return 0;
+      }
+    }
+    return static_cast<uint32_t>((uint64_t{1} << zeros) - 1 + Bits(zeros));
   }
   // uvlc() (AV1 §4.10.3).
   uint32_t Uvlc() {
@@ -76,4 +91,4 @@ class FrameBitReader {
   bool overrun_ = false;
 };
 
-}  // namespace vtp::cenc
+}  // namespace vtp
