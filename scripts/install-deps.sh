@@ -13,8 +13,12 @@ PACKAGES=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   libboost-dev libcurl4-openssl-dev curl
   chromium
+  awscli
 )
 
+# awscli checks that objects the S3 blob store writes are readable by the
+# reference client (tests/adapters/s3_blob_store_test.cc; the S3 server
+# itself, s3rver, comes from npm: scripts/install-npm.sh).
 # Node runs the resumable-upload client tests (tus-js-client from npm).
 # A machine that already has node and npm (e.g. from NodeSource) keeps
 # them: Debian's npm package conflicts with NodeSource's nodejs.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Node packages of the client tests (tests/node: tus-js-client,
-# shaka-player, hls.js and playwright-core, pinned in package-lock.json) with
+# shaka-player, hls.js, playwright-core, and s3rver, the S3 server of the S3
+# blob store tests; pinned in package-lock.json) with
 # `npm ci`. playwright-core downloads no browser: tests/node/drm_play.mjs
 # drives Debian's /usr/bin/chromium (scripts/install-deps.sh). Idempotent:
 # does nothing while tests/node/node_modules is newer than the lock file.

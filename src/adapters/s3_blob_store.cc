@@ -1,0 +1,366 @@
+#include "adapters/s3_blob_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/blob_checksum.h"
+
+namespace vtp::adapters {
+namespace {
+
+constexpr char kShaHeader[] = "x-amz-meta-sha256";
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// Closes an fd on scope exit.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Streams a 2xx body into an open file, starting over on each attempt.
+class FileSink final : public S3BodySink {
+ public:
+  explicit FileSink(int fd) : fd_(fd) {}
+  Status Begin() override {
+    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0) return IoError(Errno("truncate"));
+    return Status::Ok();
+  }
+  bool Write(std::string_view chunk) override {
+    while (!chunk.empty()) {
+      ssize_t n = ::write(fd_, chunk.data(), chunk.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      chunk.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+ private:
+  int fd_;
+};
+
+// Hashes a 2xx body as it arrives.
+class HashSink final : public S3BodySink {
+ public:
+  Status Begin() override {
+    ASSIGN_OR_RETURN(Sha256Hasher h, Sha256Hasher::Create());
+    hasher_.emplace(std::move(h));
+    return Status::Ok();
+  }
+  bool Write(std::string_view chunk) override { return hasher_->Update(chunk.data(), chunk.size()).ok(); }
+  StatusOr<std::string> Finish() { return hasher_->FinishHex(); }
+
+ private:
+  std::optional<Sha256Hasher> hasher_;
+};
+
+// Reads exactly `size` bytes at `offset`.
+StatusOr<std::string> ReadAt(int fd, uint64_t offset, size_t size) {
+  std::string buf(size, '\0');
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, buf.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError(Errno("read"));
+    if (n == 0) return IoError("the file shrank while it was being uploaded");
+    done += static_cast<size_t>(n);
+  }
+  return buf;
+}
+
+std::string CompleteBody(const std::vector<std::string>& etags) {
+  std::string xml = "<CompleteMultipartUpload>";
+  for (size_t i = 0; i < etags.size(); ++i) {
+    xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + etags[i] + "</ETag></Part>";
+  }
+  return xml + "</CompleteMultipartUpload>";
+}
+
+std::atomic<uint64_t> temp_counter{0};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<S3BlobStore>> S3BlobStore::Create(S3BlobStoreConfig config) {
+  const S3Endpoint& ep = config.endpoint;
+  if (!ep.endpoint.starts_with("http://") && !ep.endpoint.starts_with("https://")) {
+    return InvalidArgument("S3 endpoint must be an http:// or https:// URL");
+  }
+  if (ep.endpoint.back() == '/') return InvalidArgument("S3 endpoint must not end with '/'");
+  if (ep.bucket.empty() || ep.region.empty()) return InvalidArgument("S3 bucket and region are required");
+  if (ep.access_key.empty() || ep.secret_key.empty()) return InvalidArgument("S3 credentials are missing");
+  if (!config.key_prefix.empty()) RETURN_IF_ERROR(ports::ValidateBlobPrefix(config.key_prefix));
+  if (!config.key_prefix.empty() && config.key_prefix.back() != '/') {
+    return InvalidArgument("S3 key prefix must end with '/'");
+  }
+  if (config.part_size == 0 || config.list_page_size < 1 || config.list_page_size > 1000) {
+    return InvalidArgument("S3 part size must be > 0 and the list page size 1..1000");
+  }
+  return std::unique_ptr<S3BlobStore>(new S3BlobStore(std::move(config)));
+}
+
+S3BlobStore::S3BlobStore(S3BlobStoreConfig config)
+    : config_(std::move(config)), client_(config_.endpoint, config_.retry) {}
+
+Status S3BlobStore::CheckBucket() const {
+  S3Request req;
+  req.method = "HEAD";
+  return client_.Perform(req, "S3 HEAD bucket " + config_.endpoint.bucket).status();
+}
+
+StatusOr<std::optional<S3BlobStore::ObjectInfo>> S3BlobStore::Head(const std::string& key) const {
+  S3Request req;
+  req.method = "HEAD";
+  req.object_key = ObjectKey(key);
+  auto reply = client_.Perform(req, "S3 HEAD " + key);
+  if (reply.status().code() == ErrorCode::kNotFound) return std::optional<ObjectInfo>();
+  if (!reply.ok()) return reply.status();
+  ObjectInfo info;
+  info.size = std::strtoull(reply->Header("content-length").c_str(), nullptr, 10);
+  info.sha256 = reply->Header(kShaHeader);
+  return std::optional<ObjectInfo>(std::move(info));
+}
+
+StatusOr<std::vector<std::string>> S3BlobStore::ListPage(const std::string& object_prefix, int max_keys,
+                                                         std::string* continuation) const {
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"list-type", "2"}, {"max-keys", std::to_string(max_keys)}, {"prefix", object_prefix}};
+  if (!continuation->empty()) params.emplace_back("continuation-token", *continuation);
+  S3Request req;
+  req.query = S3Query(std::move(params));
+  ASSIGN_OR_RETURN(S3Reply reply, client_.Perform(req, "S3 LIST " + object_prefix));
+  const std::vector<std::string> truncated = XmlValues(reply.body, "IsTruncated");
+  const std::vector<std::string> next = XmlValues(reply.body, "NextContinuationToken");
+  const bool more = !truncated.empty() && truncated.front() == "true";
+  if (more && next.empty()) return IoError("S3 LIST " + object_prefix + ": truncated page without a token");
+  *continuation = more ? next.front() : "";
+  return XmlValues(reply.body, "Key");
+}
+
+Status S3BlobStore::CheckPrefixConflict(const std::string& key) const {
+  for (size_t slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
+    ASSIGN_OR_RETURN(std::optional<ObjectInfo> ancestor, Head(key.substr(0, slash)));
+    if (ancestor) return Status(ErrorCode::kAlreadyExists, "a blob exists at a prefix of " + key);
+  }
+  std::string token;
+  ASSIGN_OR_RETURN(std::vector<std::string> below, ListPage(ObjectKey(key) + "/", 1, &token));
+  if (!below.empty()) return Status(ErrorCode::kAlreadyExists, "blobs exist below " + key);
+  return Status::Ok();
+}
+
+Status S3BlobStore::PutObject(const std::string& key, std::string_view bytes, const std::string& sha,
+                              bool if_none_match) const {
+  S3Request req;
+  req.method = "PUT";
+  req.object_key = ObjectKey(key);
+  req.body = bytes;
+  req.headers = {{"Content-Type", "application/octet-stream"}, {kShaHeader, sha}};
+  if (if_none_match) req.headers.emplace_back("If-None-Match", "*");
+  return client_.Perform(req, "S3 PUT " + key).status();
+}
+
+StatusOr<std::string> S3BlobStore::SameOrExists(const std::string& key, const std::string& sha) const {
+  ASSIGN_OR_RETURN(std::optional<ObjectInfo> info, Head(key));
+  if (!info) return Status(ErrorCode::kInternal, "original vanished after a conflicting write: " + key);
+  if (info->sha256.empty()) {
+    return Status(ErrorCode::kCorruptInput, "original has no recorded checksum, cannot compare: " + key);
+  }
+  if (info->sha256 != sha) return Status(ErrorCode::kAlreadyExists, "original exists with other bytes: " + key);
+  return sha;
+}
+
+template <typename Upload>
+StatusOr<std::string> S3BlobStore::CreateOnce(const std::string& key, const std::string& sha, Upload upload) {
+  std::lock_guard<std::mutex> lock(originals_mu_);
+  ASSIGN_OR_RETURN(std::optional<ObjectInfo> info, Head(key));
+  if (info) return SameOrExists(key, sha);
+  RETURN_IF_ERROR(CheckPrefixConflict(key));
+  Status put = upload(true);
+  // 412: another writer got there between our HEAD and PUT.
+  if (put.code() == ErrorCode::kAlreadyExists) return SameOrExists(key, sha);
+  RETURN_IF_ERROR(put);
+  return sha;
+}
+
+StatusOr<std::string> S3BlobStore::DoPut(const std::string& key, std::string_view bytes, WriteMode mode) {
+  ASSIGN_OR_RETURN(std::string sha, Sha256Hex(bytes));
+  auto upload = [&](bool if_none_match) { return PutObject(key, bytes, sha, if_none_match); };
+  if (mode == WriteMode::kCreateOnly) return CreateOnce(key, sha, upload);
+  RETURN_IF_ERROR(CheckPrefixConflict(key));
+  RETURN_IF_ERROR(upload(false));
+  return sha;
+}
+
+StatusOr<std::string> S3BlobStore::DoPutFile(const std::string& key, const std::string& local_path,
+                                             WriteMode mode) {
+  FdCloser file{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0 && errno == ENOENT) return NotFound("no such file: " + local_path);
+  if (file.fd < 0) return IoError(Errno("open " + local_path));
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) return IoError(Errno("stat " + local_path));
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size <= config_.multipart_threshold) {
+    ASSIGN_OR_RETURN(std::string bytes, ReadAt(file.fd, 0, size));
+    return DoPut(key, bytes, mode);
+  }
+  ASSIGN_OR_RETURN(std::string sha, Sha256OfFd(file.fd));
+  auto upload = [&](bool if_none_match) { return PutMultipart(key, file.fd, size, sha, if_none_match); };
+  if (mode == WriteMode::kCreateOnly) return CreateOnce(key, sha, upload);
+  RETURN_IF_ERROR(CheckPrefixConflict(key));
+  RETURN_IF_ERROR(upload(false));
+  return sha;
+}
+
+StatusOr<std::string> S3BlobStore::UploadParts(const std::string& key, const std::string& upload_id, int fd,
+                                               uint64_t size, const std::string& sha) const {
+  ASSIGN_OR_RETURN(Sha256Hasher hasher, Sha256Hasher::Create());
+  // S3 allows at most 10,000 parts: huge files get larger parts.
+  const uint64_t part_size = std::max<uint64_t>(config_.part_size, (size + 9'999) / 10'000);
+  std::vector<std::string> etags;
+  for (uint64_t offset = 0; offset < size; offset += part_size) {
+    const auto len = static_cast<size_t>(std::min<uint64_t>(part_size, size - offset));
+    ASSIGN_OR_RETURN(std::string part, ReadAt(fd, offset, len));
+    RETURN_IF_ERROR(hasher.Update(part.data(), part.size()));
+    S3Request req;
+    req.method = "PUT";
+    req.object_key = ObjectKey(key);
+    req.query = S3Query({{"partNumber", std::to_string(etags.size() + 1)}, {"uploadId", upload_id}});
+    req.body = part;
+    ASSIGN_OR_RETURN(S3Reply reply,
+                     client_.Perform(req, "S3 PUT part " + std::to_string(etags.size() + 1) + " of " + key));
+    if (reply.Header("etag").empty()) return IoError("S3 PUT part of " + key + ": reply has no ETag");
+    etags.push_back(reply.Header("etag"));
+  }
+  ASSIGN_OR_RETURN(std::string sent, hasher.FinishHex());
+  if (sent != sha) return IoError("file changed while it was being uploaded to " + key);
+  return CompleteBody(etags);
+}
+
+Status S3BlobStore::PutMultipart(const std::string& key, int fd, uint64_t size, const std::string& sha,
+                                 bool if_none_match) const {
+  S3Request create;
+  create.method = "POST";
+  create.object_key = ObjectKey(key);
+  create.query = S3Query({{"uploads", ""}});
+  create.headers = {{"Content-Type", "application/octet-stream"}, {kShaHeader, sha}};
+  ASSIGN_OR_RETURN(S3Reply created, client_.Perform(create, "S3 create multipart upload of " + key));
+  const std::vector<std::string> ids = XmlValues(created.body, "UploadId");
+  if (ids.empty()) return IoError("S3 create multipart upload of " + key + ": no UploadId in the reply");
+  S3Request done;
+  done.object_key = ObjectKey(key);
+  done.query = S3Query({{"uploadId", ids.front()}});
+  StatusOr<std::string> body = UploadParts(key, ids.front(), fd, size, sha);
+  Status result = body.status();
+  if (body.ok()) {
+    done.method = "POST";
+    done.body = *body;
+    done.headers = {{"Content-Type", "application/xml"}};
+    if (if_none_match) done.headers.emplace_back("If-None-Match", "*");
+    auto reply = client_.Perform(done, "S3 complete multipart upload of " + key);
+    // S3 may answer 200 and still report an error in the body.
+    result = reply.status();
+    if (reply.ok() && reply->body.find("<Error>") != std::string::npos) {
+      result = IoError("S3 complete multipart upload of " + key + " failed in the reply body");
+    }
+  }
+  if (!result.ok()) {
+    done.method = "DELETE";
+    done.body = {};
+    done.headers.clear();
+    static_cast<void>(client_.Perform(done, "S3 abort multipart upload of " + key));  // best effort
+  }
+  return result;
+}
+
+StatusOr<std::string> S3BlobStore::DoGet(const std::string& key) const {
+  S3Request req;
+  req.object_key = ObjectKey(key);
+  ASSIGN_OR_RETURN(S3Reply reply, client_.Perform(req, "S3 GET " + key));
+  return std::move(reply.body);
+}
+
+Status S3BlobStore::DoGetToFile(const std::string& key, const std::string& local_path) const {
+  const std::string temp = local_path + ".tmp." + std::to_string(::getpid()) + "." +
+                           std::to_string(temp_counter.fetch_add(1));
+  FdCloser file{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (file.fd < 0) return IoError(Errno("create " + temp));
+  FileSink sink(file.fd);
+  S3Request req;
+  req.object_key = ObjectKey(key);
+  req.sink = &sink;
+  Status got = client_.Perform(req, "S3 GET " + key).status();
+  if (got.ok() && ::rename(temp.c_str(), local_path.c_str()) != 0) got = IoError(Errno("rename to " + local_path));
+  if (!got.ok()) ::unlink(temp.c_str());
+  return got;
+}
+
+StatusOr<bool> S3BlobStore::DoExists(const std::string& key) const {
+  ASSIGN_OR_RETURN(std::optional<ObjectInfo> info, Head(key));
+  return info.has_value();
+}
+
+StatusOr<uint64_t> S3BlobStore::DoSize(const std::string& key) const {
+  ASSIGN_OR_RETURN(std::optional<ObjectInfo> info, Head(key));
+  if (!info) return NotFound("no blob " + key);
+  return info->size;
+}
+
+StatusOr<std::string> S3BlobStore::DoChecksum(const std::string& key) const {
+  ASSIGN_OR_RETURN(std::optional<ObjectInfo> info, Head(key));
+  if (!info) return NotFound("no blob " + key);
+  if (!IsSha256Hex(info->sha256)) {
+    return Status(ErrorCode::kCorruptInput, "object has no valid x-amz-meta-sha256 (not written by vtp): " + key);
+  }
+  return info->sha256;
+}
+
+Status S3BlobStore::DoVerify(const std::string& key) const {
+  HashSink sink;
+  S3Request req;
+  req.object_key = ObjectKey(key);
+  req.sink = &sink;
+  ASSIGN_OR_RETURN(S3Reply reply, client_.Perform(req, "S3 GET " + key));
+  ASSIGN_OR_RETURN(std::string actual, sink.Finish());
+  const std::string recorded = reply.Header(kShaHeader);
+  if (!IsSha256Hex(recorded)) {
+    return Status(ErrorCode::kCorruptInput, "object has no valid x-amz-meta-sha256 (not written by vtp): " + key);
+  }
+  if (actual != recorded) return Status(ErrorCode::kCorruptInput, "content does not match its checksum: " + key);
+  return Status::Ok();
+}
+
+StatusOr<std::vector<std::string>> S3BlobStore::DoList(const std::string& prefix) const {
+  std::vector<std::string> keys;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(std::vector<std::string> page,
+                     ListPage(ObjectKey(prefix), config_.list_page_size, &token));
+    for (std::string& k : page) {
+      if (k.starts_with(config_.key_prefix)) keys.push_back(k.substr(config_.key_prefix.size()));
+    }
+  } while (!token.empty());
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+Status S3BlobStore::DoDelete(const std::string& key) {
+  S3Request req;
+  req.method = "DELETE";
+  req.object_key = ObjectKey(key);
+  Status st = client_.Perform(req, "S3 DELETE " + key).status();
+  if (st.code() == ErrorCode::kNotFound) return Status::Ok();
+  return st;
+}
+
+}  // namespace vtp::adapters
