@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/http_header_line.h"
+
 namespace vtp::adapters {
 namespace {
 
@@ -123,14 +125,6 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t n = size * count;
@@ -138,14 +132,9 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   try {
     // Each response (an interim 1xx, then the final one) starts with its
     // status line; only the final response's fields are kept.
-    if (line.starts_with("HTTP/")) {
-      transfer->headers.clear();
-      return n;
-    }
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return n;  // the blank line ending the header
-    transfer->headers.emplace_back(std::string(Trim(line.substr(0, colon))),
-                                   std::string(Trim(line.substr(colon + 1))));
+    HeaderLine h = ParseHeaderLine(line);
+    if (h.kind == HeaderLine::Kind::kStatus) transfer->headers.clear();
+    if (h.kind == HeaderLine::Kind::kField) transfer->headers.emplace_back(std::move(h.name), std::move(h.value));
   } catch (...) {
     return 0;
   }

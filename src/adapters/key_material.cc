@@ -7,23 +7,18 @@
 #include <cstddef>
 #include <string>
 
+#include "domain/drm_systems.h"
+
 namespace vtp::adapters {
 namespace {
 
 constexpr std::string_view kHexDigits = "0123456789abcdef";
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-int Base64Value(char c) {
-  size_t at = kBase64Alphabet.find(c);
-  return at == std::string_view::npos ? -1 : static_cast<int>(at);
 }
 
 Status FillRandom(uint8_t* out, size_t n) {
@@ -93,9 +88,7 @@ std::string HexEncode(std::string_view bytes) {
   return out;
 }
 
-std::string KidHex(const cenc::Kid& kid) {
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(kid.data()), kid.size()));
-}
+std::string KidHex(const cenc::Kid& kid) { return cenc::Hex16(kid); }
 
 std::optional<std::string> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
@@ -111,19 +104,11 @@ std::optional<std::string> HexDecode(std::string_view hex) {
 }
 
 std::optional<cenc::Kid> ParseHex16(std::string_view hex) {
-  cenc::Kid out{};
-  if (hex.size() != out.size() * 2) return std::nullopt;
-  std::optional<std::string> bytes = HexDecode(hex);
-  if (!bytes) return std::nullopt;
-  std::copy(bytes->begin(), bytes->end(), out.begin());
-  return out;
+  StatusOr<cenc::Kid> kid = cenc::ParseHex16(hex);
+  return kid.ok() ? std::optional<cenc::Kid>(*kid) : std::nullopt;
 }
 
-std::string KidUuid(const cenc::Kid& kid) {
-  std::string hex = KidHex(kid);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
-}
+std::string KidUuid(const cenc::Kid& kid) { return drm::UuidString(kid); }
 
 std::optional<cenc::Kid> ParseUuid(std::string_view uuid) {
   if (uuid.size() != 36) return std::nullopt;
@@ -137,40 +122,13 @@ std::optional<cenc::Kid> ParseUuid(std::string_view uuid) {
 }
 
 std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(kBase64Alphabet[n >> 18 & 63]);
-    out.push_back(kBase64Alphabet[n >> 12 & 63]);
-    out.push_back(i + 1 < bytes.size() ? kBase64Alphabet[n >> 6 & 63] : '=');
-    out.push_back(i + 2 < bytes.size() ? kBase64Alphabet[n & 63] : '=');
-  }
-  return out;
+  return drm::Base64Encode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  size_t pad = 0;
-  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < text.size() - pad; ++i) {
-    int v = Base64Value(text[i]);
-    if (v < 0) return std::nullopt;  // '=' inside, whitespace, other alphabets
-    acc = (acc << 6 | static_cast<uint32_t>(v)) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>(acc >> bits & 0xff));
-    }
-  }
-  // Leftover bits must be zero, or two encodings would decode alike.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
+  std::optional<std::vector<uint8_t>> bytes = drm::Base64Decode(text);
+  if (!bytes) return std::nullopt;
+  return std::string(bytes->begin(), bytes->end());
 }
 
 StatusOr<cenc::Kid> RandomKid() {

@@ -29,6 +29,11 @@ Status ValidateKeyRequest(std::string_view video_id, const std::vector<std::stri
 // kMaxWrappedKeyBytes wrapped bytes.
 Status ValidateWrappedKey(const ports::WrappedKey& key);
 
+// The text forms the key adapters use. KIDs, UUIDs and base64 are the
+// domain's (cenc::Hex16, drm::UuidString, drm::Base64Encode/Decode) in the
+// adapters' optional-returning shape; only HexEncode/HexDecode of wrapped
+// bytes of any length are their own.
+
 // Lowercase hex, 2 digits per byte.
 std::string HexEncode(std::string_view bytes);
 std::string KidHex(const cenc::Kid& kid);

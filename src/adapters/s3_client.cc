@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "adapters/blob_checksum.h"
+#include "adapters/http_header_line.h"
 
 namespace vtp::adapters {
 namespace {
@@ -55,14 +56,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // Callbacks run inside libcurl's C frames: nothing may throw out of them.
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -87,15 +80,13 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   const size_t n = size * count;
   const std::string_view line(data, n);
   try {
-    if (line.starts_with("HTTP/")) {  // a new response (1xx, then the final one)
+    HeaderLine h = ParseHeaderLine(line);
+    if (h.kind == HeaderLine::Kind::kStatus) {
       t->headers.clear();
-      const size_t sp = line.find(' ');
-      t->status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
-      return n;
+      t->status = h.status;
+    } else if (h.kind == HeaderLine::Kind::kField) {
+      t->headers.emplace_back(Lower(h.name), std::move(h.value));
     }
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return n;
-    t->headers.emplace_back(Lower(Trim(line.substr(0, colon))), std::string(Trim(line.substr(colon + 1))));
   } catch (...) {
     return 0;
   }

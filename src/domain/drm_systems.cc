@@ -229,6 +229,28 @@ std::string Base64Encode(std::span<const uint8_t> bytes) {
   return out;
 }
 
+std::optional<std::vector<uint8_t>> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  std::vector<uint8_t> out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < text.size() - pad; ++i) {
+    const size_t v = std::string_view(kBase64Alphabet).find(text[i]);
+    if (v == std::string_view::npos) return std::nullopt;  // '=' inside, whitespace, other alphabets
+    acc = (acc << 6 | static_cast<uint32_t>(v)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>(acc >> bits & 0xff));
+    }
+  }
+  // Leftover bits must be zero, or two encodings would decode alike.
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
 std::vector<uint8_t> WidevinePsshData(const std::vector<cenc::Kid>& kids, cenc::Scheme scheme) {
   std::vector<uint8_t> out;
   for (const cenc::Kid& kid : kids) {

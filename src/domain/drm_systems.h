@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,6 +51,11 @@ StatusOr<std::array<uint8_t, 16>> ParseUuid(std::string_view text);
 // Standard base64 (RFC 4648 §4, '+' '/' and '=' padding): the encoding of
 // <cenc:pssh>, <mspr:pro>, PlayReady KIDs and checksums, and data: URIs.
 std::string Base64Encode(std::span<const uint8_t> bytes);
+
+// Its strict inverse: padding exactly as Base64Encode writes it, no
+// whitespace or other alphabets, and zero leftover bits (so one byte
+// string has one encoding). nullopt otherwise.
+std::optional<std::vector<uint8_t>> Base64Decode(std::string_view text);
 
 // The Widevine pssh data: a WidevinePsshData protobuf message, encoded by
 // hand with fields in field-number order:

@@ -17,33 +17,9 @@ constexpr char kPlayReadyKeyFormat[] = "com.microsoft.playready";
 constexpr char kFairPlayKeyFormat[] = "com.apple.streamingkeydelivery";
 
 StatusOr<Bytes> Base64Decode(const std::string& in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  if (in.size() % 4 != 0) return InvalidArgument("drm result: malformed base64");
-  Bytes out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '=') {
-      if (i + 2 < in.size()) return InvalidArgument("drm result: malformed base64");
-      break;
-    }
-    int v = value(in[i]);
-    if (v < 0) return InvalidArgument("drm result: malformed base64");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>(acc >> bits));
-    }
-  }
-  return out;
+  std::optional<Bytes> bytes = drm::Base64Decode(in);
+  if (!bytes) return InvalidArgument("drm result: malformed base64");
+  return std::move(*bytes);
 }
 
 // The signalling of one key, shared by every rendition it protects.

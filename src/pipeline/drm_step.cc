@@ -39,12 +39,13 @@ struct KeySignalling {
   std::vector<cenc::ProtectionSystemHeader> boxes;
   json pssh = json::object();
   std::string playready_pro;
+  std::string license_url;  // the job's template, expanded for this key
 };
 
 StatusOr<KeySignalling> SignallingFor(const ports::ContentKey& key, cenc::Scheme scheme, const json& p) {
   KeySignalling s;
   const json& systems = p.at("systems");
-  std::string la_url = ExpandKeyTemplate(p.value("license_url", ""), p.at("video_id"), cenc::Hex16(key.kid));
+  s.license_url = ExpandKeyTemplate(p.value("license_url", ""), p.at("video_id"), cenc::Hex16(key.kid));
   auto add = [&](const std::string& name, cenc::ProtectionSystemHeader box) -> Status {
     ASSIGN_OR_RETURN(Bytes bytes, BoxBytes(box));
     s.pssh[name] = drm::Base64Encode(bytes);
@@ -55,7 +56,7 @@ StatusOr<KeySignalling> SignallingFor(const ports::ContentKey& key, cenc::Scheme
     RETURN_IF_ERROR(add("widevine", {drm::kWidevineSystemId, {key.kid}, drm::WidevinePsshData({key.kid}, scheme)}));
   }
   if (Has(systems, "playready")) {
-    ASSIGN_OR_RETURN(Bytes pro, drm::PlayReadyObject(key.kid, key.key, scheme, la_url));
+    ASSIGN_OR_RETURN(Bytes pro, drm::PlayReadyObject(key.kid, key.key, scheme, s.license_url));
     s.playready_pro = drm::Base64Encode(pro);
     RETURN_IF_ERROR(add("playready", {drm::kPlayReadySystemId, {}, pro}));
   }
@@ -177,7 +178,7 @@ StatusOr<json> RunDrm(const json& p, ports::KeySource& keys) {
     const KeySignalling& s = signalling[k.label];
     json entry = {{"label", k.label}, {"kid", cenc::Hex16(k.kid)}, {"pssh", s.pssh},
                   {"fairplay", scheme == cenc::Scheme::kCbcs && Has(p.at("systems"), "fairplay")},
-                  {"license_url", ExpandKeyTemplate(p.value("license_url", ""), video, cenc::Hex16(k.kid))}};
+                  {"license_url", s.license_url}};
     if (!s.playready_pro.empty()) entry["playready_pro"] = s.playready_pro;
     out["keys"].push_back(entry);
   }

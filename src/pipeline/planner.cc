@@ -1,6 +1,7 @@
 #include "pipeline/planner.h"
 
 #include <climits>
+#include <map>
 #include <cmath>
 
 #include "domain/ladder.h"
@@ -402,22 +403,32 @@ class ParamsBuilder {
             {"key_source", {{"server", d.key_server}, {"file", d.key_file}}}, {"tracks", tracks}};
   }
 
-  // The packaged track as the manifests must describe it: the drm step's
-  // copy (encrypted byte counts) when the job is protected.
-  json Packaged(const std::string& dir, const json& clear) const {
-    if (!k_.opts.drm.enabled()) return clear;
-    const json drm = Need("drm");
-    for (const auto& t : drm.at("tracks")) {
-      if (t.at("name") == dir) return t.at("track");
-    }
-    throw std::runtime_error("drm result has no track " + dir);
+  // The packaged tracks as the manifests must describe them: the drm
+  // step's copies (encrypted byte counts) by rendition folder. Empty for a
+  // clear job (null `drm`).
+  static std::map<std::string, json> ProtectedTracks(const json& drm) {
+    std::map<std::string, json> out;
+    if (drm.is_null()) return out;
+    for (const auto& t : drm.at("tracks")) out[t.at("name")] = t.at("track");
+    return out;
+  }
+
+  static json Packaged(const std::map<std::string, json>& protected_tracks, const std::string& dir,
+                       json clear) {
+    if (protected_tracks.empty()) return clear;
+    auto it = protected_tracks.find(dir);
+    if (it == protected_tracks.end()) throw std::runtime_error("drm result has no track " + dir);
+    return it->second;
   }
 
   json Manifest() const {
+    // The drm step's result, read once: its tracks and its signalling.
+    const json drm = k_.opts.drm.enabled() ? Need("drm") : json();
+    const std::map<std::string, json> protected_tracks = ProtectedTracks(drm);
     json video = json::array();
     for (const auto& r : k_.renditions) {
       video.push_back({{"name", r.name}, {"codec", r.codec}, {"dir", r.path()},
-                       {"track", Packaged(r.path(), Need("package/" + r.codec + "_" + r.name))},
+                       {"track", Packaged(protected_tracks, r.path(), Need("package/" + r.codec + "_" + r.name))},
                        {"frame_rate", RationalToJson(k_.frame_rate)}});
     }
     json p = {{"video", video}, {"out_dir", k_.work + "/out"}, {"audio", json::array()},
@@ -428,7 +439,7 @@ class ParamsBuilder {
       size_t n = 0;
       for (const auto& t : k_.audio) {
         for (const auto& r : t.renditions) {
-          p["audio"].push_back({{"name", r.name}, {"dir", t.Dir(r)}, {"track", Packaged(t.Dir(r), packaged.at(n++))},
+          p["audio"].push_back({{"name", r.name}, {"dir", t.Dir(r)}, {"track", Packaged(protected_tracks, t.Dir(r), packaged.at(n++))},
                                 {"group", t.key}, {"language", t.language}, {"label", TrackLabel(t)},
                                 {"default", t.is_default}, {"channels", r.channels}});
         }
@@ -443,7 +454,7 @@ class ParamsBuilder {
                                 {"file", t.File()}, {"captions", t.source == SubtitleSource::kCaptions}});
     }
     if (auto thumbs = Result(v_, done_, "thumbnails")) p["thumbnails"] = *thumbs;
-    if (k_.opts.drm.enabled()) p["drm"] = Need("drm");
+    if (!drm.is_null()) p["drm"] = drm;
     return p;
   }
 
