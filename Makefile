@@ -7,7 +7,7 @@ CTEST_JOBS ?= 2
 
 # Prerequisites run in the order written (deps before build).
 .NOTPARALLEL:
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo cluster-demo bench clean
 
 deps:
 	scripts/install-deps.sh
@@ -22,6 +22,11 @@ test: deps build
 
 demo: deps build
 	VTP=$(BUILD_DIR)/vtp scripts/demo.sh
+
+# Distributed mode on loopback: PostgreSQL, Redis, s3rver, one API server,
+# three workers (docs/distributed.md). Stop with scripts/cluster-demo.sh stop.
+cluster-demo: deps build
+	VTP=$(BUILD_DIR)/vtp scripts/cluster-demo.sh
 
 bench: build
 	VTP=$(BUILD_DIR)/vtp bench/ladder_bench.sh $(BENCH_ARGS)

@@ -59,7 +59,7 @@ Status FailureOf(Runtime& rt, const ports::VideoRecord& v) {
 }
 
 StatusOr<ports::VideoRecord> Drive(Runtime& rt, int workers_wanted, bool quiet, const std::string& video_id) {
-  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store, rt.store.get());
+  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store, rt.store);
   int n = workers_wanted > 0 ? workers_wanted : pipeline::DefaultWorkersHere();
   RETURN_IF_ERROR(workers.Start(n));
   bool show = !quiet && ::isatty(STDERR_FILENO);

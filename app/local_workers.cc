@@ -1,5 +1,7 @@
 #include "app/local_workers.h"
 
+#include <limits>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +37,22 @@ StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector
       ASSIGN_OR_RETURN(int n, queue.ReclaimWorker(owner));
       reclaimed += n;
     }
+  }
+  return reclaimed;
+}
+
+StatusOr<int> ReclaimDeadRegisteredWorkers(ports::TaskQueue& queue, ports::WorkerRegistry& registry) {
+  // Every registration, however stale: a dead worker stops refreshing.
+  ASSIGN_OR_RETURN(std::vector<ports::WorkerRecord> workers,
+                   registry.ListLiveWorkers(std::numeric_limits<ports::Millis>::max() / 2));
+  const std::string host = LocalHostName();
+  int reclaimed = 0;
+  for (const ports::WorkerRecord& w : workers) {
+    if (w.host != host || w.pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(w.pid), 0) == 0 || errno != ESRCH) continue;
+    ASSIGN_OR_RETURN(int n, queue.ReclaimWorker(w.worker_id));
+    reclaimed += n;
+    RETURN_IF_ERROR(registry.DeregisterWorker(w.worker_id).status());
   }
   return reclaimed;
 }

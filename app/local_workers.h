@@ -31,6 +31,14 @@ std::string LocalHostName();
 // Returns how many tasks were reclaimed.
 StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector<std::string>& lease_owners);
 
+// Distributed mode's same-host supervision: every registered worker on this
+// host (registry host == LocalHostName()) whose process no longer exists has
+// its leases reclaimed and its registration removed, so a SIGKILLed
+// `vtp worker` does not hold its tasks until their leases expire. Workers on
+// other hosts are left to lease expiry. Returns how many tasks were
+// reclaimed.
+StatusOr<int> ReclaimDeadRegisteredWorkers(ports::TaskQueue& queue, ports::WorkerRegistry& registry);
+
 class LocalWorkers {
  public:
   // `args` follow "worker" on each child's command line.

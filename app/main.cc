@@ -1,8 +1,15 @@
+#include <stdlib.h>
+
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <string_view>
 
 #include "app/commands.h"
+#include "service/cluster_config.h"
 
 namespace {
 
@@ -22,8 +29,10 @@ constexpr const char* kUsage =
     "  keys create|list|revoke    API keys for serve\n"
     "  version                    print the version\n"
     "\n"
-    "Commands that use jobs take --data DIR (default $VTP_DATA_DIR, else\n"
-    "~/.local/share/vtp). Run `vtp <command> --help` for a command's options.\n"
+    "Commands that use jobs take --data DIR (default $VTP_DATA_DIR, else the\n"
+    "configuration's data_dir, else ~/.local/share/vtp) and --config FILE (or\n"
+    "$VTP_CONFIG): a cluster.toml choosing PostgreSQL, Redis and S3 adapters\n"
+    "(docs/distributed.md). Run `vtp <command> --help` for a command's options.\n"
     "Exit statuses: docs/errors.md\n";
 
 struct Command {
@@ -45,6 +54,38 @@ constexpr Command kCommands[] = {
     {"_task", vtp::app::TaskCommand},
 };
 
+// Moves "--config FILE" out of argv into $VTP_CONFIG (absolute), where every
+// command and every process it spawns (local workers, task processes) finds
+// it; the file's data_dir becomes $VTP_DATA_DIR unless --data or
+// $VTP_DATA_DIR says otherwise. Returns false when --config has no value.
+bool TakeConfigFlag(int& argc, char** argv) {
+  int out = 0;
+  std::string path;
+  bool has_data = false;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0) {
+      if (i + 1 >= argc) return false;
+      path = argv[++i];
+      continue;
+    }
+    if (std::strcmp(argv[i], "--data") == 0) has_data = true;
+    argv[out++] = argv[i];
+  }
+  argc = out;
+  if (path.empty()) return true;
+  std::error_code ec;
+  std::string absolute = std::filesystem::absolute(path, ec).string();
+  ::setenv("VTP_CONFIG", absolute.c_str(), 1);
+  const char* data_env = std::getenv("VTP_DATA_DIR");
+  if (has_data || (data_env != nullptr && *data_env != '\0')) return true;
+  std::ifstream in(absolute, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto config = vtp::service::ParseClusterConfig(text);
+  // A bad file is reported, naming the file, when the command opens it.
+  if (config.ok() && !config->data_dir.empty()) ::setenv("VTP_DATA_DIR", config->data_dir.c_str(), 1);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,8 +98,13 @@ int main(int argc, char** argv) {
     std::puts("vtp 0.1.0");
     return 0;
   }
+  int rest = argc - 2;
+  if (!TakeConfigFlag(rest, argv + 2)) {
+    std::fputs("vtp: --config needs a file\n", stderr);
+    return 2;
+  }
   for (const auto& c : kCommands) {
-    if (c.name == name) return c.fn(argc - 2, argv + 2);
+    if (c.name == name) return c.fn(rest, argv + 2);
   }
   std::fprintf(stderr, "vtp: unknown command '%s'\n\n%s", argv[1], kUsage);
   return 2;

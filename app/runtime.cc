@@ -55,8 +55,10 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const std::string& data_dir) {
     fs::create_directories(rt->data_dir + "/" + sub, ec);
     if (ec) return IoError("creating data directory " + rt->data_dir + "/" + sub + ": " + ec.message());
   }
-  ASSIGN_OR_RETURN(rt->store, adapters::SqliteStore::Open(rt->data_dir + "/vtp.db", rt->clock));
-  ASSIGN_OR_RETURN(rt->blobs, adapters::LocalBlobStore::Open(rt->data_dir + "/blobs"));
+  ASSIGN_OR_RETURN(rt->config, LoadClusterConfig());
+  ASSIGN_OR_RETURN(rt->backends, Backends::Open(rt->config, rt->data_dir, rt->clock));
+  rt->store = &rt->backends->store();
+  rt->blobs = &rt->backends->blobs();
   rt->paths = {rt->data_dir + "/blobs", rt->data_dir + "/work"};
   rt->graph = pipeline::LadderGraph();
   if (const char* routes = std::getenv("VTP_GPU_ROUTES"); routes != nullptr) {

@@ -1,11 +1,11 @@
-// The embedded runtime: one data directory holding the SQLite database (the
-// metadata store, task queue and event bus), the local blob store and the
+// The runtime: the adapters the configuration chose (app/backends.h), the
 // per-video work areas, plus the pipeline graph, planner and scheduler wired
 // over them. Every command that touches jobs (run, worker, status, dlq,
-// retry) opens one; processes sharing a data directory share the jobs.
+// retry) opens one; processes sharing a data directory (embedded) or a
+// cluster configuration (distributed) share the jobs.
 //
-//   DATA/vtp.db       SqliteStore
-//   DATA/blobs/       LocalBlobStore (originals/<video>/original.<ext>)
+//   DATA/vtp.db       SqliteStore (embedded; PostgresStore when distributed)
+//   DATA/blobs/       LocalBlobStore (embedded; S3BlobStore when configured)
 //   DATA/work/<video> intermediates and the unpublished output
 //   DATA/tmp/         worker scratch (task and result files)
 #pragma once
@@ -13,8 +13,8 @@
 #include <memory>
 #include <string>
 
-#include "adapters/local_blob_store.h"
-#include "adapters/sqlite_store.h"
+#include "adapters/store_front.h"
+#include "app/backends.h"
 #include "core/status.h"
 #include "domain/codec_policy.h"
 #include "engine/pipeline_graph.h"
@@ -32,8 +32,12 @@ std::string DefaultDataDir();
 struct Runtime {
   std::string data_dir;
   ports::SystemClock clock;
-  std::unique_ptr<adapters::SqliteStore> store;
-  std::unique_ptr<adapters::LocalBlobStore> blobs;
+  service::ClusterConfig config;  // LoadClusterConfig()
+  std::unique_ptr<Backends> backends;
+  // The six store ports and the blob store, whichever adapters the
+  // configuration chose (owned by `backends`).
+  adapters::StoreFront* store = nullptr;
+  ports::BlobStore* blobs = nullptr;
   pipeline::DataPaths paths;
   engine::PipelineGraph graph;
   std::unique_ptr<pipeline::LadderPlanner> planner;
@@ -44,8 +48,9 @@ struct Runtime {
   // gpu_wait_ms from --gpu-wait-ms.
   engine::RerouteOptions reroute;
 
-  // Creates the directory layout when missing. kIo / kInvalidArgument from
-  // the store (e.g. a database written by a newer vtp). $VTP_GPU_ROUTES
+  // Creates the directory layout when missing and opens the configured
+  // adapters (LoadClusterConfig). kIo / kInvalidArgument from the store (e.g.
+  // a database written by a newer vtp) or the configuration. $VTP_GPU_ROUTES
   // replaces the graph's GPU routes (engine::ApplyGpuRoutes: e.g.
   // "transcode_hevc=gpu-nvenc,transcode=gpu-nvenc"); a bad value is
   // kInvalidArgument.

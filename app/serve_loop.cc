@@ -176,7 +176,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   // Before our own workers exist, so every local lease still held is an
   // earlier server's.
   Warn("resuming unfinished videos", AdvanceUnfinished(rt, true));
-  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store, rt.store.get());
+  LocalWorkers workers(SelfExe(), {"--data", rt.data_dir}, *rt.store, rt.store);
   RETURN_IF_ERROR(workers.Start(workers_n));
   std::atomic<bool> stop_hooks{false};
   std::thread hooks([&] { WebhookLoop(rt, o.webhook_attempts, stop_hooks); });
@@ -191,6 +191,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
     Millis now = rt.clock.NowMillis();
     if (now >= next_tick) {
       (void)rt.store->ExpireLeases();
+      Warn("reclaiming dead workers' tasks", ReclaimDeadRegisteredWorkers(*rt.store, *rt.store).status());
       StatusOr<int> died = workers.Supervise();
       if (!died.ok()) {
         failure = died.status();
@@ -201,8 +202,12 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
     }
     if (now >= next_reroute) {
       Warn("moving stalled GPU tasks", RerouteStalled(rt));
+      // Distributed mode: a flushed or restarted Redis gets its queue back
+      // from the store, and outbox events reach the stream.
+      Warn("reconciling the Redis queue", rt.backends->Reconcile().status());
       next_reroute = now + 1000;
     }
+    Warn("relaying events", rt.backends->RelayEvents().status());
     if (now >= next_sweep) {
       Warn("advancing unfinished videos", AdvanceUnfinished(rt, false));
       Warn("expiring uploads", uploads.ExpireUploads().status());

@@ -1,6 +1,6 @@
 // `vtp _task TASKFILE RESULTFILE [--data DIR]`: the body of a worker's task
-// process. With --data, the data directory's blob store (DIR/blobs, see
-// app/runtime.h) is open to the task (the ingest step stores originals).
+// process. With --data, the configured blob store and key vault (see
+// app/backends.h) are open to the ingest and drm steps.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,9 +12,8 @@
 #include <optional>
 #include <string_view>
 
-#include "adapters/local_blob_store.h"
 #include "adapters/pocketsphinx_stt.h"
-#include "adapters/sqlite_store.h"
+#include "app/backends.h"
 #include "app/commands.h"
 #include "app/drm_keys.h"
 #include "media/logging.h"
@@ -81,12 +80,17 @@ KeyOrigin KeyOriginOf(const nlohmann::json& params) {
 pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_dir) {
   if (auto injected = InjectFault(task)) return *injected;
   pipeline::TaskContext ctx;
-  std::unique_ptr<adapters::LocalBlobStore> blobs;
-  if (data_dir != nullptr) {
-    auto opened = adapters::LocalBlobStore::Open(std::string(data_dir) + "/blobs");
+  // Ingest stores originals and drm reads the key vault: those two open the
+  // configured adapters (app/backends.h); no other step touches them.
+  ports::SystemClock clock;
+  std::unique_ptr<Backends> backends;
+  if (data_dir != nullptr && (task.step == "ingest" || task.step == "drm")) {
+    auto config = LoadClusterConfig();
+    if (!config.ok()) return pipeline::TaskResult{config.status(), {}};
+    auto opened = Backends::Open(*config, data_dir, clock);
     if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
-    blobs = std::move(opened).value();
-    ctx.blobs = blobs.get();
+    backends = std::move(opened).value();
+    ctx.blobs = &backends->blobs();
   }
   // The speech model takes ~0.4 s and ~150 MB to load: only captions pay.
   std::unique_ptr<adapters::PocketSphinxStt> stt;
@@ -98,16 +102,10 @@ pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_di
   }
   // Only the drm step holds keys: it opens the store's key vault and the
   // master key, and nothing else in the process sees them.
-  std::unique_ptr<ports::SystemClock> clock;
-  std::unique_ptr<adapters::SqliteStore> store;
   std::unique_ptr<ports::KeySource> keys;
   if (task.step == "drm") {
-    if (data_dir == nullptr) return pipeline::TaskResult{InvalidArgument("the drm step needs --data"), {}};
-    clock = std::make_unique<ports::SystemClock>();
-    auto opened = adapters::SqliteStore::Open(std::string(data_dir) + "/vtp.db", *clock);
-    if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
-    store = std::move(opened).value();
-    auto source = OpenKeySource(*store, data_dir, KeyOriginOf(task.params));
+    if (backends == nullptr) return pipeline::TaskResult{InvalidArgument("the drm step needs --data"), {}};
+    auto source = OpenKeySource(backends->store(), data_dir, KeyOriginOf(task.params));
     if (!source.ok()) return pipeline::TaskResult{source.status(), {}};
     keys = std::move(source).value();
     ctx.keys = keys.get();

@@ -174,7 +174,7 @@ int WorkerCommand(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
 
-  ports::Millis next_expiry = 0;
+  ports::Millis next_expiry = 0, next_reconcile = 0;
   for (;;) {
     StatusOr<engine::StepEvent> ev = worker.Step();
     if (ev.ok() && *ev == engine::StepEvent::kStopped) break;
@@ -187,7 +187,16 @@ int WorkerCommand(int argc, char** argv) {
       // Any process may reclaim expired leases; every worker doing it once a
       // second keeps a crashed remote worker's task from waiting long.
       (void)r.store->ExpireLeases();
+      (void)ReclaimDeadRegisteredWorkers(*r.store, *r.store);
       next_expiry = r.clock.NowMillis() + 1000;
+    }
+    if (idle && r.clock.NowMillis() >= next_reconcile) {
+      // An idle worker may be idle because Redis lost the queue (flush,
+      // restart): put back what the store says is waiting.
+      if (auto restored = r.backends->Reconcile(); !restored.ok()) {
+        std::fprintf(stderr, "vtp worker: reconciling the queue: %s\n", restored.status().ToString().c_str());
+      }
+      next_reconcile = r.clock.NowMillis() + 2000;
     }
     if (idle && exit_when_idle) break;
     if (idle) Idle(opts.idle_wait_ms);

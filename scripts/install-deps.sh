@@ -14,8 +14,11 @@ PACKAGES=(
   libboost-dev libcurl4-openssl-dev curl
   chromium
   awscli
+  postgresql libpq-dev redis-server libhiredis-dev
 )
 
+# PostgreSQL, Redis (servers and client libraries) are distributed mode's
+# engines (docs/distributed.md); the tests start their own on loopback.
 # awscli checks that objects the S3 blob store writes are readable by the
 # reference client (tests/adapters/s3_blob_store_test.cc; the S3 server
 # itself, s3rver, comes from npm: scripts/install-npm.sh).

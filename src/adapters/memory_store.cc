@@ -314,11 +314,29 @@ std::optional<TaskRecord> InMemoryStore::LeaseLocked(std::string_view worker_id,
     }
   }
   if (best == nullptr) return std::optional<TaskRecord>();
-  std::vector<AttemptRecord>& log = attempts_[best->task_id];
-  RunStart run = StartRun(*best, worker_id, now, lease_ms, static_cast<int>(log.size()) + 1);
-  *best = run.task;
+  return StartLocked(*best, worker_id, lease_ms, now);
+}
+
+std::optional<TaskRecord> InMemoryStore::StartLocked(TaskRecord& task, std::string_view worker_id,
+                                                     Millis lease_ms, Millis now) {
+  std::vector<AttemptRecord>& log = attempts_[task.task_id];
+  RunStart run = StartRun(task, worker_id, now, lease_ms, static_cast<int>(log.size()) + 1);
+  task = run.task;
   log.push_back(std::move(run.attempt));
-  return std::optional<TaskRecord>(*best);
+  return std::optional<TaskRecord>(task);
+}
+
+StatusOr<std::optional<TaskRecord>> InMemoryStore::LeaseTask(std::string_view task_id,
+                                                             std::string_view worker_id,
+                                                             const std::vector<std::string>& pools,
+                                                             Millis lease_ms) {
+  RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  std::lock_guard<std::mutex> lock(mu_);
+  TaskRecord* task = FindTaskLocked(task_id);
+  if (task == nullptr) return TaskNotFound(task_id);
+  Millis now = clock_.NowMillis();
+  if (!IsRunnableIn(*task, pools, now)) return std::optional<TaskRecord>();
+  return StartLocked(*task, worker_id, lease_ms, now);
 }
 
 Status InMemoryStore::Heartbeat(std::string_view task_id, std::string_view worker_id,

@@ -74,6 +74,10 @@ class InMemoryStore final : public ports::MetadataStore,
   StatusOr<std::optional<ports::TaskRecord>> Lease(std::string_view worker_id,
                                                    const std::vector<std::string>& pools,
                                                    ports::Millis lease_ms) override;
+  StatusOr<std::optional<ports::TaskRecord>> LeaseTask(std::string_view task_id,
+                                                       std::string_view worker_id,
+                                                       const std::vector<std::string>& pools,
+                                                       ports::Millis lease_ms) override;
   Status Heartbeat(std::string_view task_id, std::string_view worker_id,
                    ports::Millis lease_ms) override;
   Status Complete(std::string_view task_id, std::string_view worker_id,
@@ -147,6 +151,9 @@ class InMemoryStore final : public ports::MetadataStore,
   using Map = std::map<std::string, V, std::less<>>;
 
   ports::TaskRecord* FindTaskLocked(std::string_view task_id);
+  // Starts a run of `task` (which is runnable) for `worker_id`.
+  std::optional<ports::TaskRecord> StartLocked(ports::TaskRecord& task, std::string_view worker_id,
+                                               ports::Millis lease_ms, ports::Millis now);
   std::optional<ports::TaskRecord> LeaseLocked(std::string_view worker_id,
                                                const std::vector<std::string>& pools,
                                                ports::Millis lease_ms, ports::Millis now);

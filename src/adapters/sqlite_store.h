@@ -162,6 +162,10 @@ class SqliteStore final : public ports::MetadataStore,
   StatusOr<std::optional<ports::TaskRecord>> Lease(std::string_view worker_id,
                                                    const std::vector<std::string>& pools,
                                                    ports::Millis lease_ms) override;
+  StatusOr<std::optional<ports::TaskRecord>> LeaseTask(std::string_view task_id,
+                                                       std::string_view worker_id,
+                                                       const std::vector<std::string>& pools,
+                                                       ports::Millis lease_ms) override;
   Status Heartbeat(std::string_view task_id, std::string_view worker_id,
                    ports::Millis lease_ms) override;
   Status Complete(std::string_view task_id, std::string_view worker_id,

@@ -48,6 +48,17 @@ Status EndRuns(Connection& conn, const std::vector<TaskRecord>& tasks, Millis no
   return Status::Ok();
 }
 
+// Starts a run of `task` (runnable) for `worker_id`: the row and its attempt.
+StatusOr<std::optional<TaskRecord>> StartRunIn(Connection& conn, const TaskRecord& task,
+                                               std::string_view worker_id, Millis now,
+                                               Millis lease_ms) {
+  ASSIGN_OR_RETURN(int seq, sqlite::NextAttemptSeq(conn, task.task_id));
+  RunStart run = StartRun(task, worker_id, now, lease_ms, seq);
+  RETURN_IF_ERROR(sqlite::SaveTask(conn, run.task));
+  RETURN_IF_ERROR(sqlite::InsertAttempt(conn, run.attempt));
+  return std::optional<TaskRecord>(std::move(run.task));
+}
+
 // Lease's body inside the caller's write transaction.
 StatusOr<std::optional<TaskRecord>> LeaseIn(Connection& conn, Millis now, std::string_view worker_id,
                                             const std::vector<std::string>& pools, Millis lease_ms,
@@ -56,11 +67,7 @@ StatusOr<std::optional<TaskRecord>> LeaseIn(Connection& conn, Millis now, std::s
                    BestCandidate(conn, pools, now, aging_step_ms));
   if (!best) return std::optional<TaskRecord>();
   ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, best->task_id));
-  ASSIGN_OR_RETURN(int seq, sqlite::NextAttemptSeq(conn, task.task_id));
-  RunStart run = StartRun(task, worker_id, now, lease_ms, seq);
-  RETURN_IF_ERROR(sqlite::SaveTask(conn, run.task));
-  RETURN_IF_ERROR(sqlite::InsertAttempt(conn, run.attempt));
-  return std::optional<TaskRecord>(std::move(run.task));
+  return StartRunIn(conn, task, worker_id, now, lease_ms);
 }
 
 // Complete's body inside the caller's write transaction.
@@ -113,6 +120,21 @@ StatusOr<std::optional<TaskRecord>> SqliteStore::CompleteAndLease(
   });
   last_lease_found_.store(done.ok() && leased.has_value());
   if (!done.ok()) return done;
+  return leased;
+}
+
+StatusOr<std::optional<TaskRecord>> SqliteStore::LeaseTask(std::string_view task_id,
+                                                           std::string_view worker_id,
+                                                           const std::vector<std::string>& pools,
+                                                           Millis lease_ms) {
+  RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  std::optional<TaskRecord> leased;
+  RETURN_IF_ERROR(Write([&](Connection& conn, Millis now) -> Status {
+    ASSIGN_OR_RETURN(TaskRecord task, MustLoadTask(conn, task_id));
+    if (!IsRunnableIn(task, pools, now)) return Status::Ok();
+    ASSIGN_OR_RETURN(leased, StartRunIn(conn, task, worker_id, now, lease_ms));
+    return Status::Ok();
+  }));
   return leased;
 }
 

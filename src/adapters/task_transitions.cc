@@ -256,6 +256,11 @@ bool IsRunnable(const TaskRecord& task, Millis now) {
          task.next_run_at <= now;
 }
 
+bool IsRunnableIn(const ports::TaskRecord& task, const std::vector<std::string>& pools,
+                  ports::Millis now) {
+  return IsRunnable(task, now) && std::find(pools.begin(), pools.end(), task.pool) != pools.end();
+}
+
 bool HoldsLease(const TaskRecord& task, std::string_view worker_id, Millis now) {
   return IsLeasedBy(task, worker_id) && task.lease_expires_at.has_value() &&
          now <= *task.lease_expires_at;

@@ -65,6 +65,9 @@ inline constexpr std::string_view kResetMessage = "task reset while running";
 inline constexpr std::string_view kParkMessage = "task parked while running";
 
 bool IsRunnable(const ports::TaskRecord& task, ports::Millis now);
+// Runnable now and waiting in one of `pools` (TaskQueue::LeaseTask).
+bool IsRunnableIn(const ports::TaskRecord& task, const std::vector<std::string>& pools,
+                  ports::Millis now);
 bool HoldsLease(const ports::TaskRecord& task, std::string_view worker_id, ports::Millis now);
 // Running under `worker_id`'s lease, expired or not (ReclaimWorker).
 bool IsLeasedBy(const ports::TaskRecord& task, std::string_view worker_id);

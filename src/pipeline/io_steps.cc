@@ -151,7 +151,7 @@ Status LinkOrCopy(const fs::path& from, const fs::path& to) {
 // Stores `source` under the write-once `key` (or finds it stored by an
 // earlier attempt) and checks it is the file that was submitted.
 StatusOr<json> StoreOriginal(const std::string& source, const std::string& expected, const std::string& key,
-                             ports::BlobStore& blobs) {
+                             const std::string& local_dir, ports::BlobStore& blobs) {
   ASSIGN_OR_RETURN(bool exists, blobs.Exists(key));
   std::string stored;
   if (exists) {
@@ -171,17 +171,32 @@ StatusOr<json> StoreOriginal(const std::string& source, const std::string& expec
   RETURN_IF_ERROR(blobs.Verify(key));
   ASSIGN_OR_RETURN(uint64_t bytes, blobs.Size(key));
   std::optional<std::string> path = blobs.LocalPath(key);
-  if (!path) return Internal("the blob store cannot give media code a local path");
+  if (!path) {
+    // A remote store (S3): media code reads a verified local copy.
+    if (local_dir.empty()) return Internal("the blob store cannot give media code a local path");
+    path = local_dir + "/" + fs::path(key).filename().string();
+    std::error_code ec;
+    fs::create_directories(local_dir, ec);
+    if (ec) return IoError("creating " + local_dir + ": " + ec.message());
+    RETURN_IF_ERROR(blobs.GetToFile(key, *path));
+    uintmax_t copied = fs::file_size(*path, ec);
+    if (ec || copied != bytes) {
+      return IoError("local copy of " + key + " is " + std::to_string(copied) + " bytes, not " +
+                     std::to_string(bytes));
+    }
+  }
   return json{{"key", key}, {"sha256", stored}, {"bytes", bytes}, {"path", *path}};
 }
 
 }  // namespace
 
 StatusOr<json> IngestOriginal(const json& p, ports::BlobStore& blobs) {
-  ASSIGN_OR_RETURN(json original, StoreOriginal(p.at("source"), p.at("sha256"), p.at("key"), blobs));
+  std::string local_dir = p.value("local_dir", "");
+  ASSIGN_OR_RETURN(json original,
+                   StoreOriginal(p.at("source"), p.at("sha256"), p.at("key"), local_dir, blobs));
   json subtitles = json::array();
   for (const auto& s : p.value("subtitles", json::array())) {
-    StatusOr<json> stored = StoreOriginal(s.at("source"), s.at("sha256"), s.at("key"), blobs);
+    StatusOr<json> stored = StoreOriginal(s.at("source"), s.at("sha256"), s.at("key"), local_dir, blobs);
     if (!stored.ok()) return stored.status().WithContext("subtitle file");
     subtitles.push_back(*stored);
   }

@@ -12,11 +12,13 @@
 
 namespace vtp::pipeline {
 
-// params {source, sha256, key}. Stores `source` under `key` unless an
-// identical original is already there, then checks that what was stored has
-// the checksum taken at submission (kCorruptInput: the upload changed since)
-// and re-reads it (Verify). Result {key, sha256, bytes, path}; path is where
-// media code reads the original (the store's LocalPath).
+// params {source, sha256, key, local_dir?}. Stores `source` under `key`
+// unless an identical original is already there, then checks that what was
+// stored has the checksum taken at submission (kCorruptInput: the upload
+// changed since) and re-reads it (Verify). Result {key, sha256, bytes, path};
+// path is where media code reads the original: the store's LocalPath, or for
+// a store without local files (S3) a copy fetched into local_dir and checked
+// against the recorded checksum.
 StatusOr<nlohmann::json> IngestOriginal(const nlohmann::json& params, ports::BlobStore& blobs);
 
 // params {video: [{name, dir, track, frame_rate}], audio?: {name, dir, track,

@@ -177,7 +177,8 @@ class ParamsBuilder {
                            {"key", SubtitleUploadKey(v_.video_id, i, s)}});
     }
     return {{"source", k_.opts.source}, {"sha256", k_.opts.source_sha256},
-            {"key", OriginalKey(v_.video_id, k_.opts.source_ext)}, {"subtitles", subtitles}};
+            {"key", OriginalKey(v_.video_id, k_.opts.source_ext)}, {"subtitles", subtitles},
+            {"local_dir", k_.work + "/originals"}};
   }
 
   json Split() const {

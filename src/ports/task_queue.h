@@ -144,6 +144,18 @@ class TaskQueue {
                                                     const std::vector<std::string>& pools,
                                                     Millis lease_ms) = 0;
 
+  // Leases `task_id` itself, exactly as Lease would had it been the best
+  // candidate -- when it is runnable now and waits in one of `pools` -- for a
+  // dispatcher that picks the task elsewhere (a Redis sorted set) and claims
+  // it in the source of truth. Returns nullopt and changes nothing when the
+  // task is not runnable in `pools` now (leased by another worker, completed,
+  // dead, parked, due later, moved to another pool). kNotFound for an unknown
+  // task; kInvalidArgument as Lease.
+  virtual StatusOr<std::optional<TaskRecord>> LeaseTask(std::string_view task_id,
+                                                        std::string_view worker_id,
+                                                        const std::vector<std::string>& pools,
+                                                        Millis lease_ms) = 0;
+
   // Extends a held lease to now + lease_ms (and sets heartbeat_at = now).
   virtual Status Heartbeat(std::string_view task_id, std::string_view worker_id,
                            Millis lease_ms) = 0;

@@ -92,6 +92,11 @@ class FlakyQueue final : public ports::TaskQueue {
     }
     return inner_.Lease(worker_id, pools, lease_ms);
   }
+  StatusOr<std::optional<TaskRecord>> LeaseTask(std::string_view id, std::string_view w,
+                                                const std::vector<std::string>& pools,
+                                                Millis lease_ms) override {
+    return inner_.LeaseTask(id, w, pools, lease_ms);
+  }
   Status Heartbeat(std::string_view id, std::string_view w, Millis lease_ms) override {
     if (heartbeat_error) return *heartbeat_error;
     return inner_.Heartbeat(id, w, lease_ms);

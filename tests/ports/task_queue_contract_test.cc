@@ -99,6 +99,86 @@ TYPED_TEST(TaskQueueContractTest, LeasesOnlyFromRequestedPools) {
   EXPECT_EQ((*leased)->task_id, "gpu-task");
 }
 
+// ---- LeaseTask ---------------------------------------------------------------
+
+TYPED_TEST(TaskQueueContractTest, LeaseTaskTakesThatTaskWhateverItsRank) {
+  this->AddVideo("v1");
+  this->AddTasks({this->Task("urgent", "v1", Priority::kUrgent),
+                  this->Task("low", "v1", Priority::kLow)});
+  this->clock_.Advance(7);
+  Millis t = this->now();
+  auto leased = this->queue().LeaseTask("low", "w1", {"cpu"}, 2000);
+  ASSERT_TRUE(leased.ok()) << leased.status().ToString();
+  ASSERT_TRUE(leased->has_value());
+  EXPECT_EQ((*leased)->task_id, "low");
+  EXPECT_EQ((*leased)->state, TaskState::kRunning);
+  EXPECT_EQ((*leased)->attempts, 1);
+  EXPECT_EQ((*leased)->lease_owner, "w1");
+  EXPECT_EQ((*leased)->lease_expires_at, t + 2000);
+  EXPECT_EQ(this->MustGetTask("low"), **leased);
+  auto attempts = this->meta().ListAttempts("low");
+  ASSERT_TRUE(attempts.ok());
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kRunning);
+  // The other task is untouched and still leased normally.
+  EXPECT_EQ(this->LeaseId(), "urgent");
+}
+
+TYPED_TEST(TaskQueueContractTest, LeaseTaskRefusesWhatIsNotRunnableInThosePools) {
+  this->AddVideo("v1");
+  TaskRecord later = this->Task("later", "v1");
+  later.next_run_at = this->now() + 100;
+  TaskRecord gpu = this->Task("gpu", "v1");
+  gpu.pool = "gpu";
+  this->AddTasks({later, gpu, this->Task("t1", "v1")});
+  auto none = [&](const std::string& id, std::vector<std::string> pools) {
+    auto leased = this->queue().LeaseTask(id, "w2", pools, 1000);
+    EXPECT_TRUE(leased.ok()) << id << ": " << leased.status().ToString();
+    return leased.ok() && !leased->has_value();
+  };
+  EXPECT_TRUE(none("later", {"cpu"}));     // due later
+  EXPECT_TRUE(none("gpu", {"cpu"}));       // another pool
+  ASSERT_EQ(this->LeaseId("w1"), "t1");
+  EXPECT_TRUE(none("t1", {"cpu"}));        // leased by w1 already
+  EXPECT_EQ(this->MustGetTask("t1").lease_owner, "w1");
+  EXPECT_EQ(this->MustGetTask("later").state, TaskState::kPending);
+  EXPECT_EQ(this->MustGetTask("gpu").attempts, 0);
+  auto gpu_leased = this->queue().LeaseTask("gpu", "g1", {"cpu", "gpu"}, 1000);
+  ASSERT_TRUE(gpu_leased.ok() && gpu_leased->has_value());
+  this->clock_.Advance(100);
+  auto due = this->queue().LeaseTask("later", "w2", {"cpu"}, 1000);
+  ASSERT_TRUE(due.ok() && due->has_value());
+}
+
+TYPED_TEST(TaskQueueContractTest, LeaseTaskOfParkedOrCompletedTaskIsNothing) {
+  this->AddVideo("v1");
+  TaskRecord a = this->Task("a", "v1");
+  a.step = "encode";
+  TaskRecord b = this->Task("b", "v1");
+  b.step = "package";
+  this->AddTasks({a, b});
+  auto parked = this->meta().ParkTasks("v1", {"package"});
+  ASSERT_TRUE(parked.ok());
+  auto leased = this->queue().LeaseTask("b", "w1", {"cpu"}, 1000);
+  ASSERT_TRUE(leased.ok());
+  EXPECT_FALSE(leased->has_value());
+  ASSERT_EQ(this->LeaseId("w1"), "a");
+  ASSERT_TRUE(this->queue().Complete("a", "w1", "{}", 1).ok());
+  auto again = this->queue().LeaseTask("a", "w2", {"cpu"}, 1000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());
+  EXPECT_EQ(this->MustGetTask("a").state, TaskState::kCompleted);
+}
+
+TYPED_TEST(TaskQueueContractTest, LeaseTaskValidatesAndKnowsTheTask) {
+  EXPECT_EQ(this->queue().LeaseTask("nope", "w1", {"cpu"}, 1000).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(this->queue().LeaseTask("nope", "", {"cpu"}, 1000).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(this->queue().LeaseTask("nope", "w1", {}, 1000).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TYPED_TEST(TaskQueueContractTest, TaskIsNotLeasedBeforeItsNextRunAt) {
   this->AddVideo("v1");
   TaskRecord delayed = this->Task("t1", "v1");
