@@ -3,11 +3,19 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <optional>
+#include <unistd.h>
 #include <utility>
 
 #include "adapters/local_blob_store.h"
 #include "adapters/postgres_store.h"
+#include "adapters/redis_client.h"
+#include "adapters/redis_stream_bus.h"
+#include "adapters/redis_stream_consumer.h"
+#include "adapters/redis_task_queue.h"
+#include "adapters/redis_worker_registry.h"
+#include "adapters/replicating_blob_store.h"
 #include "adapters/s3_blob_store.h"
 #include "adapters/sqlite_store.h"
 
@@ -20,7 +28,22 @@ using service::ClusterConfig;
 struct Backends::Owned {
   std::unique_ptr<adapters::SqliteStore> sqlite;
   std::unique_ptr<adapters::PostgresStore> postgres;
+  // Distributed: one connection for dispatch and heartbeats, one for the
+  // event stream (SSE readers poll it from the API's threads).
+  std::unique_ptr<adapters::RedisClient> redis_queue_client;
+  std::unique_ptr<adapters::RedisClient> redis_events_client;
+  std::unique_ptr<adapters::RedisTaskQueue> redis_queue;
+  std::unique_ptr<adapters::RedisWorkerRegistry> redis_workers;
+  std::unique_ptr<adapters::RedisStreamBus> redis_events;
+  struct Consumer {
+    std::unique_ptr<adapters::RedisClient> client;
+    std::unique_ptr<adapters::RedisStreamConsumer> consumer;
+  };
+  std::map<std::string, Consumer> consumers;  // by group
+  ClusterConfig config;
   std::unique_ptr<ports::BlobStore> blobs;
+  std::unique_ptr<ports::BlobStore> replica;
+  std::unique_ptr<ports::BlobStore> replicating;
 };
 
 namespace {
@@ -68,6 +91,46 @@ StatusOr<std::unique_ptr<ports::BlobStore>> OpenBlobs(const std::optional<BlobLo
   return std::unique_ptr<ports::BlobStore>(std::move(store));
 }
 
+StatusOr<std::unique_ptr<adapters::RedisClient>> ConnectRedis(const ClusterConfig& config) {
+  adapters::RedisOptions options;
+  options.url = config.redis_url;
+  options.password = config.redis_password;
+  StatusOr<std::unique_ptr<adapters::RedisClient>> client = adapters::RedisClient::Connect(options);
+  if (!client.ok()) return client.status().WithContext("redis " + config.redis_url);
+  return client;
+}
+
+// Puts Redis in front of the PostgreSQL store where the configuration says
+// so: dispatch and heartbeats ([queue]) and the event stream ([events]).
+Status OpenRedis(const ClusterConfig& config, ports::Clock& clock, std::vector<std::string> pools,
+                 Backends::Owned& o, adapters::StoreParts& parts) {
+  if (config.queue == service::QueueKind::kRedis) {
+    ASSIGN_OR_RETURN(o.redis_queue_client, ConnectRedis(config));
+    adapters::RedisTaskQueueOptions q;
+    q.key_prefix = config.key_prefix;
+    q.aging_step_ms = ports::QueueOptions().aging_step_ms;
+    q.pools = std::move(pools);
+    o.redis_queue = std::make_unique<adapters::RedisTaskQueue>(*o.postgres, *o.postgres,
+                                                               *o.redis_queue_client, clock, q);
+    adapters::RedisWorkerRegistryOptions w;
+    w.key_prefix = config.key_prefix;
+    o.redis_workers = std::make_unique<adapters::RedisWorkerRegistry>(*o.redis_queue_client, clock, w);
+    parts.meta = o.redis_queue.get();
+    parts.queue = o.redis_queue.get();
+    parts.workers = o.redis_workers.get();
+  }
+  if (config.events == service::EventsKind::kRedis) {
+    ASSIGN_OR_RETURN(o.redis_events_client, ConnectRedis(config));
+    adapters::RedisStreamOptions e;
+    e.key_prefix = config.key_prefix;
+    // Publish and Poll go through whatever metadata store the queue put in
+    // front, so events of its transitions reach the outbox the same way.
+    o.redis_events = std::make_unique<adapters::RedisStreamBus>(*parts.meta, *o.redis_events_client, e);
+    parts.events = o.redis_events.get();
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<ClusterConfig> LoadClusterConfig() {
@@ -90,9 +153,11 @@ Backends::~Backends() = default;
 
 StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
                                                    const std::string& data_dir,
-                                                   ports::Clock& clock) {
+                                                   ports::Clock& clock,
+                                                   std::vector<std::string> pools) {
   std::unique_ptr<Backends> b(new Backends());
   Owned& o = *b->owned_;
+  o.config = config;
   adapters::StoreParts parts;
   if (config.metadata == service::MetadataKind::kPostgres) {
     std::string url = WithPassword(config.metadata_url, config.postgres_password);
@@ -101,6 +166,7 @@ StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
     o.postgres = std::move(pg).value();
     parts = {o.postgres.get(), o.postgres.get(), o.postgres.get(),
              o.postgres.get(), o.postgres.get(), o.postgres.get()};
+    RETURN_IF_ERROR(OpenRedis(config, clock, std::move(pools), o, parts));
   } else {
     std::string path = config.metadata_url.empty() ? data_dir + "/vtp.db" : config.metadata_url;
     ASSIGN_OR_RETURN(o.sqlite, adapters::SqliteStore::Open(path, clock));
@@ -110,10 +176,44 @@ StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
   b->front_ = std::make_unique<adapters::StoreFront>(parts);
   ASSIGN_OR_RETURN(o.blobs, OpenBlobs(config.blobs, config, data_dir));
   b->blobs_ = o.blobs.get();
+  if (config.replica) {
+    ASSIGN_OR_RETURN(o.replica, OpenBlobs(config.replica, config, data_dir));
+    o.replicating = std::make_unique<adapters::ReplicatingBlobStore>(*o.blobs, *o.replica);
+    b->blobs_ = o.replicating.get();
+  }
   return b;
 }
 
-StatusOr<int> Backends::Reconcile() { return 0; }
-StatusOr<int> Backends::RelayEvents() { return 0; }
+StatusOr<int> Backends::Reconcile() {
+  if (owned_->redis_queue == nullptr) return 0;
+  return owned_->redis_queue->Reconcile();
+}
+
+StatusOr<int> Backends::RelayEvents() {
+  if (owned_->redis_events == nullptr) return 0;
+  return owned_->redis_events->RelayPending();
+}
+
+bool Backends::stream_events() const { return owned_->redis_events != nullptr; }
+
+StatusOr<int> Backends::ConsumeEvents(const std::string& group,
+                                      const std::function<Status(const ports::Event&)>& handler) {
+  if (!stream_events()) return InvalidArgument("events are not on a Redis stream");
+  Owned::Consumer& c = owned_->consumers[group];
+  if (c.consumer == nullptr) {
+    ASSIGN_OR_RETURN(c.client, ConnectRedis(owned_->config));
+    adapters::RedisConsumerOptions options;
+    options.stream = owned_->redis_events->options();
+    options.group = group;
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    options.name = std::string(host) + ":" + std::to_string(::getpid());
+    // A new group reads the stream's whole history: nothing published before
+    // the first consumer started is missed (handlers are idempotent).
+    options.start_id = "0";
+    ASSIGN_OR_RETURN(c.consumer, adapters::RedisStreamConsumer::Create(*c.client, options));
+  }
+  return c.consumer->ConsumeOnce(handler, 100, 0);
+}
 
 }  // namespace vtp::app

@@ -4,13 +4,16 @@
 // Backends through Runtime.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "adapters/store_front.h"
 #include "core/status.h"
 #include "ports/blob_store.h"
 #include "ports/clock.h"
+#include "ports/records.h"
 #include "service/cluster_config.h"
 
 namespace vtp::app {
@@ -28,9 +31,12 @@ class Backends {
   // `data_dir` holds the SQLite file and local blobs in embedded mode (and the
   // work area in both). kIo when a server cannot be reached; kInvalidArgument
   // for a store whose schema is newer than this build.
+  // `pools`: every worker pool the pipeline graph routes to (the Redis
+  // queue's reconciler restores these).
   static StatusOr<std::unique_ptr<Backends>> Open(const service::ClusterConfig& config,
                                                   const std::string& data_dir,
-                                                  ports::Clock& clock);
+                                                  ports::Clock& clock,
+                                                  std::vector<std::string> pools = {"cpu"});
   ~Backends();
   Backends(const Backends&) = delete;
   Backends& operator=(const Backends&) = delete;
@@ -44,6 +50,15 @@ class Backends {
   // RelayEvents moves outbox events onto the Redis stream. Return how many.
   StatusOr<int> Reconcile();
   StatusOr<int> RelayEvents();
+  // True when events travel on a Redis stream ([events] url = redis://).
+  bool stream_events() const;
+  // One pass of this process's consumer in consumer group `group` of the
+  // event stream (created on first use, with a connection of its own; call
+  // from one thread): at-least-once, deduplicated by event id, an event
+  // whose handler failed 3 times goes to the dead-letter stream. Returns how
+  // many events were handled. kInvalidArgument unless stream_events().
+  StatusOr<int> ConsumeEvents(const std::string& group,
+                              const std::function<Status(const ports::Event&)>& handler);
 
   struct Owned;
 

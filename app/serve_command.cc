@@ -24,7 +24,9 @@ constexpr const char* kServeUsage =
     "local worker processes. Needs an API key: `vtp keys create`.\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
     "  --public-url URL       base of URLs handed to clients (default http://HOST:PORT)\n"
-    "  --workers N            local worker processes (default: half the cores)\n"
+    "  --workers N            local worker processes (default: half the cores; none with a\n"
+    "                         distributed --config, where `vtp worker` processes do the work)\n"
+    "  --chunk-workers N      parallelism uploads' chunk plans are cut for (default: --workers)\n"
     "  --threads N            HTTP I/O threads (default 4)\n"
     "  --rate R --burst B     per-key rate limit, requests/s and bucket size (default 20, 40)\n"
     "  --max-upload BYTES     largest upload accepted (default 64 GiB)\n"
@@ -118,6 +120,9 @@ int ServeCommand(int argc, char** argv) {
     } else if (a == "--workers" && v) {
       if (!num(0, 256, x)) return Usage("--workers must be 0..256");
       o.workers = static_cast<int>(x);
+    } else if (a == "--chunk-workers" && v) {
+      if (!num(1, 256, x)) return Usage("--chunk-workers must be 1..256");
+      o.chunk_workers = static_cast<int>(x);
     } else if (a == "--threads" && v) {
       if (!num(1, 256, x)) return Usage("--threads must be 1..256");
       o.threads = static_cast<int>(x);

@@ -100,7 +100,12 @@ void WebhookLoop(Runtime& rt, int attempts, const std::atomic<bool>& stop) {
   control::WebhookFanout fanout(*rt.store, *rt.store);
   control::WebhookDeliverer deliverer(*rt.store, http, rt.clock, policy);
   while (!stop) {
-    StatusOr<int> fanned = fanout.RunOnce();
+    // Distributed: the API instances share the event stream's work as one
+    // consumer group; embedded: one cursor over the outbox.
+    StatusOr<int> fanned =
+        rt.backends->stream_events()
+            ? rt.backends->ConsumeEvents("webhooks", [&](const ports::Event& e) { return fanout.HandleEvent(e).status(); })
+            : fanout.RunOnce();
     Warn("webhook fan-out", fanned.status());
     StatusOr<int> sent = deliverer.RunOnce();
     Warn("webhook delivery", sent.status());
@@ -112,14 +117,17 @@ void WebhookLoop(Runtime& rt, int attempts, const std::atomic<bool>& stop) {
 }  // namespace
 
 Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>& should_stop) {
-  const int workers_n = o.workers > 0 ? o.workers : pipeline::DefaultWorkersHere();
+  const int workers_n = o.workers > 0 ? o.workers : rt.config.distributed() ? 0 : pipeline::DefaultWorkersHere();
+  const int chunk_workers = o.chunk_workers > 0 ? o.chunk_workers
+                            : workers_n > 0     ? workers_n
+                                                : pipeline::DefaultWorkersHere();
   const std::string public_root = rt.data_dir + "/public";
 
   control::UploadConfig up_cfg;
   up_cfg.dir = rt.data_dir + "/uploads";
   up_cfg.max_size = o.max_upload;
   up_cfg.expiry_ms = o.upload_expiry_ms;
-  control::UploadJobDefaults job_defaults{public_root, rt.paths.blob_root, workers_n, o.codec_policy, o.drm};
+  control::UploadJobDefaults job_defaults{public_root, rt.paths.blob_root, chunk_workers, o.codec_policy, o.drm};
   control::UploadService uploads(
       up_cfg, *rt.store, *rt.blobs, rt.clock,
       [job_defaults](const ports::UploadRecord& u, const std::string& sha) {
@@ -129,7 +137,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   RETURN_IF_ERROR(uploads.Recover());
 
   control::VideoServiceDeps deps{*rt.store, *rt.store, *rt.blobs, *rt.scheduler, rt.graph, rt.clock,
-                                 public_root, workers_n, nullptr};
+                                 public_root, chunk_workers, nullptr};
   deps.work_root = rt.paths.work_root;
   deps.codec_policy = o.codec_policy;
   // Bound below once the listening port (and so the URL) is known.

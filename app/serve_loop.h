@@ -26,7 +26,14 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   std::string public_url;  // "" = http://host:port
-  int workers = 0;         // 0 = DefaultWorkersHere()
+  // Local worker processes; 0 = DefaultWorkersHere() embedded, none when
+  // distributed (the cluster's `vtp worker` processes do the work).
+  int workers = 0;
+  // --chunk-workers: the parallelism uploads' chunk plans are cut for
+  // (pipeline::JobOptions::chunk_workers); 0 = the local workers, or
+  // DefaultWorkersHere() when there are none. Part of the job's identity:
+  // the same value gives byte-identical outputs in either mode.
+  int chunk_workers = 0;
   int threads = 4;
   service::BucketConfig rate{20, 40};
   uint64_t max_upload = 64ull << 30;

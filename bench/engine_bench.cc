@@ -61,6 +61,10 @@
 #include <vector>
 
 #include "adapters/memory_store.h"
+#include "adapters/pg_db.h"
+#include "adapters/postgres_store.h"
+#include "adapters/redis_client.h"
+#include "adapters/redis_task_queue.h"
 #include "adapters/sqlite_store.h"
 #include "core/status.h"
 #include "ports/clock.h"
@@ -99,7 +103,10 @@ void SleepNs(int64_t ns) {
 // deployment). kSqliteShared: threads sharing ONE SqliteStore in one process
 // (its mutex serialises them; no cross-process lock, no busy handler) -- what
 // a single dispatcher process would see. kMemory: InMemoryStore, threads.
-enum class Backend { kSqlite, kSqliteShared, kMemory };
+// kPostgres: one process per worker, each with its own PostgresStore (row
+// locks, SKIP LOCKED). kPgRedis: the same with RedisTaskQueue in front
+// (distributed mode: Redis sorted sets pick, PostgreSQL claims).
+enum class Backend { kSqlite, kSqliteShared, kMemory, kPostgres, kPgRedis };
 enum class Mode { kClosed, kOpen };
 
 struct Options {
@@ -123,6 +130,11 @@ struct Options {
   bool keep = false;
   double timeout_s = 120;        // per scenario
   double wait_idle_s = 0;        // before the first scenario
+  // Distributed backends: a PostgreSQL server (the bench creates one
+  // database per scenario on it) and a Redis; "" skips them.
+  std::string pg_url;
+  std::string redis_url;
+  bool only_distributed = false;
 };
 
 std::vector<int> ParseIntList(const std::string& s) {
@@ -153,7 +165,10 @@ void Usage() {
                "  --dir DIR            where to create the temp dir (default $TMPDIR or /tmp)\n"
                "  --keep               keep the database files\n"
                "  --wait-idle S        first wait up to S s for the machine to be < 10%% busy\n"
-               "  --quick              tasks 4000, full-tasks 1000, open-seconds 1\n");
+               "  --quick              tasks 4000, full-tasks 1000, open-seconds 1\n"
+               "  --pg URL             also PostgreSQL rows (a database per scenario is created)\n"
+               "  --redis URL          with --pg: also PostgreSQL + Redis rows\n"
+               "  --only-distributed   only the PostgreSQL (+ Redis) rows\n");
 }
 
 bool ParseArgs(int argc, char** argv, Options& o) {
@@ -183,6 +198,9 @@ bool ParseArgs(int argc, char** argv, Options& o) {
       else if (a == "--dir") o.dir = next();
       else if (a == "--keep") o.keep = true;
       else if (a == "--wait-idle") o.wait_idle_s = std::stod(next());
+      else if (a == "--pg") o.pg_url = next();
+      else if (a == "--redis") o.redis_url = next();
+      else if (a == "--only-distributed") o.only_distributed = true;
       else if (a == "--quick") {
         o.tasks = 4000;
         o.full_tasks = 1000;
@@ -229,12 +247,16 @@ struct Scenario {
   int workers = 1;
   int tasks = 0;  // closed loop
   int rate = 0;   // open loop, tasks/s
-  std::string db_path;
+  std::string db_path;       // SQLite file; PostgreSQL: the scenario database's URL
+  std::string redis_url;     // kPgRedis
+  std::string key_prefix;    // kPgRedis: the scenario's Redis keys
   std::string stats_prefix;  // worker k writes <prefix>.w<k>, the producer <prefix>.p
 };
 
 std::string Label(const Scenario& s) {
   if (s.backend == Backend::kMemory) return "memory (threads; Lease scans every task)";
+  if (s.backend == Backend::kPostgres) return "postgres (SKIP LOCKED)";
+  if (s.backend == Backend::kPgRedis) return "postgres + redis";
   std::string store =
       s.sync == SqliteStoreOptions::Sync::kFull ? "sqlite FULL" : "sqlite NORMAL";
   if (s.backend == Backend::kSqliteShared) store += ", 1 shared connection (threads)";
@@ -724,14 +746,68 @@ SqliteStoreOptions StoreOptions(const Scenario& sc) {
   return so;
 }
 
-std::optional<Result> RunSqlite(const Scenario& sc, const Options& o) {
+// `server_url` ("postgresql://user@host:port/db") with database `name`.
+std::string PgDatabaseUrl(const std::string& server_url, const std::string& name) {
+  size_t scheme = server_url.find("://");
+  size_t slash = server_url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  std::string base = slash == std::string::npos ? server_url : server_url.substr(0, slash);
+  return base + "/" + name;
+}
+
+// CREATE DATABASE for the scenario at `url` (through `server_url`'s own
+// database), so every scenario starts empty.
+Status CreatePgDatabase(const std::string& server_url, const std::string& url) {
+  ASSIGN_OR_RETURN(auto conn, vtp::adapters::pg::Connection::Open(server_url, {}));
+  std::string name = url.substr(url.rfind('/') + 1);
+  return conn->ExecScript("CREATE DATABASE " + name);
+}
+
+// The stores one process opens: the ports it uses plus what owns them.
+struct Opened {
+  std::unique_ptr<SqliteStore> sqlite;
+  std::unique_ptr<vtp::adapters::PostgresStore> pg;
+  std::unique_ptr<vtp::adapters::RedisClient> redis;
+  std::unique_ptr<vtp::adapters::RedisTaskQueue> front;
+  vtp::ports::MetadataStore* meta = nullptr;
+  TaskQueue* queue = nullptr;
+};
+
+vtp::StatusOr<std::unique_ptr<Opened>> OpenStores(const Scenario& sc, vtp::ports::Clock& clock) {
+  auto o = std::make_unique<Opened>();
+  if (sc.backend == Backend::kSqlite) {
+    ASSIGN_OR_RETURN(o->sqlite, SqliteStore::Open(sc.db_path, clock, StoreOptions(sc)));
+    o->meta = o->sqlite.get();
+    o->queue = o->sqlite.get();
+    return o;
+  }
+  vtp::adapters::PostgresStoreOptions po;
+  po.pool_size = 1;
+  ASSIGN_OR_RETURN(o->pg, vtp::adapters::PostgresStore::Open(sc.db_path, clock, po));
+  o->meta = o->pg.get();
+  o->queue = o->pg.get();
+  if (sc.backend == Backend::kPgRedis) {
+    vtp::adapters::RedisOptions ro;
+    ro.url = sc.redis_url;
+    ASSIGN_OR_RETURN(o->redis, vtp::adapters::RedisClient::Connect(ro));
+    vtp::adapters::RedisTaskQueueOptions qo;
+    qo.key_prefix = sc.key_prefix;
+    qo.aging_step_ms = vtp::ports::QueueOptions().aging_step_ms;
+    o->front = std::make_unique<vtp::adapters::RedisTaskQueue>(*o->pg, *o->pg, *o->redis, clock, qo);
+    o->meta = o->front.get();
+    o->queue = o->front.get();
+  }
+  return o;
+}
+
+// Workers (and the producer) as processes, each with its own stores.
+std::optional<Result> RunForked(const Scenario& sc, const Options& o) {
   vtp::ports::SystemClock clock;
   {
-    // Setup, then close: no SQLite connection crosses fork().
-    auto store = SqliteStore::Open(sc.db_path, clock, StoreOptions(sc));
+    // Setup, then close: no connection crosses fork().
+    auto store = OpenStores(sc, clock);
     if (!store.ok()) return Fail("open " + sc.db_path, store.status()), std::nullopt;
-    Status s = CreateVideo(**store);
-    if (s.ok() && sc.mode == Mode::kClosed) s = EnqueueUpFront(**store, sc.tasks, o.batch);
+    Status s = CreateVideo(*(*store)->meta);
+    if (s.ok() && sc.mode == Mode::kClosed) s = EnqueueUpFront(*(*store)->meta, sc.tasks, o.batch);
     if (!s.ok()) return Fail("setup", s), std::nullopt;
   }
   auto sh = MapShared();
@@ -752,14 +828,14 @@ std::optional<Result> RunSqlite(const Scenario& sc, const Options& o) {
       int rc = 1;
       {
         vtp::ports::SystemClock child_clock;
-        auto store = SqliteStore::Open(sc.db_path, child_clock, StoreOptions(sc));
+        auto store = OpenStores(sc, child_clock);
         if (!store.ok()) {
           Fail("open in child", store.status());
           sh->ready.fetch_add(1);
         } else if (k < sc.workers) {
-          rc = RunWorker(sc, k, **store, *sh, o);
+          rc = RunWorker(sc, k, *(*store)->queue, *sh, o);
         } else {
-          rc = RunProducer(sc, **store, *sh, o);
+          rc = RunProducer(sc, *(*store)->meta, *sh, o);
         }
       }
       std::fflush(nullptr);
@@ -772,7 +848,7 @@ std::optional<Result> RunSqlite(const Scenario& sc, const Options& o) {
   if (!ok) return std::fprintf(stderr, "engine_bench: a worker failed\n"), std::nullopt;
   double cpu_s = ChildrenCpuSeconds() - cpu0;
 
-  auto store = SqliteStore::Open(sc.db_path, clock, StoreOptions(sc));
+  auto store = OpenStores(sc, clock);
   if (!store.ok()) return Fail("reopen", store.status()), std::nullopt;
   int64_t expected = sc.mode == Mode::kClosed ? sc.tasks : sh->enqueued.load();
   int64_t by_workers = 0;
@@ -780,7 +856,7 @@ std::optional<Result> RunSqlite(const Scenario& sc, const Options& o) {
     Stats st;
     if (LoadStats(sc.stats_prefix + ".w" + std::to_string(k), st)) by_workers += st.done;
   }
-  auto verified = Verify(**store, expected, by_workers);
+  auto verified = Verify(*(*store)->meta, expected, by_workers);
   if (!verified.ok()) return Fail("verify", verified.status()), std::nullopt;
   auto r = Collect(sc, *verified);
   if (r) r->cpu_s = cpu_s;
@@ -944,6 +1020,28 @@ int main(int argc, char** argv) {
     plan.push_back(sc);
   };
   using Sync = SqliteStoreOptions::Sync;
+  if (o.only_distributed) {
+    o.sqlite_normal = o.sqlite_full = o.memory = o.shared = false;
+  }
+  if (!o.pg_url.empty()) {
+    std::vector<Backend> backends = {Backend::kPostgres};
+    if (!o.redis_url.empty()) backends.push_back(Backend::kPgRedis);
+    for (Backend b : backends) {
+      if (o.closed) {
+        for (int w : o.workers) add(b, Sync::kNormal, Mode::kClosed, w, o.tasks, 0);
+      }
+      if (o.open) {
+        for (int r : o.rates) {
+          for (int w : o.workers) add(b, Sync::kNormal, Mode::kOpen, w, 0, r);
+        }
+      }
+    }
+    for (size_t i = 0; i < plan.size(); ++i) {
+      plan[i].db_path = PgDatabaseUrl(o.pg_url, "bench_" + std::to_string(::getpid()) + "_" + std::to_string(i));
+      plan[i].redis_url = o.redis_url;
+      plan[i].key_prefix = "bench:" + std::to_string(::getpid()) + ":" + std::to_string(i) + ":";
+    }
+  }
   if (o.closed) {
     if (o.sqlite_normal) {
       for (int w : o.workers) add(Backend::kSqlite, Sync::kNormal, Mode::kClosed, w, o.tasks, 0);
@@ -1005,7 +1103,17 @@ int main(int argc, char** argv) {
     std::fflush(stderr);
     double busy0 = BusyCpuSeconds();
     double ours0 = SelfCpuSeconds() + ChildrenCpuSeconds();
-    auto r = sc.backend == Backend::kSqlite ? RunSqlite(sc, o) : RunInProcess(sc, o);
+    bool forked = sc.backend == Backend::kSqlite || sc.backend == Backend::kPostgres ||
+                  sc.backend == Backend::kPgRedis;
+    if (forked && sc.backend != Backend::kSqlite) {
+      Status created = CreatePgDatabase(o.pg_url, sc.db_path);
+      if (!created.ok()) {
+        Fail("creating the scenario database", created);
+        failed = true;
+        continue;
+      }
+    }
+    auto r = forked ? RunForked(sc, o) : RunInProcess(sc, o);
     if (!r) {
       std::fprintf(stderr, "FAILED\n");
       failed = true;

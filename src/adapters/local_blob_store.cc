@@ -316,7 +316,7 @@ StatusOr<std::string> WriteBlob(int root_fd, const std::string& key, bool create
 // Collects the keys below `dir_fd` (whose key prefix is `rel`) that start
 // with `prefix`, skipping hidden names, symlinks and anything that is not a
 // valid key segment (files put there by hand).
-Status Walk(int dir_fd, const std::string& rel, const std::string& prefix, std::vector<std::string>& out) {
+Status Walk(int dir_fd, const std::string& rel, const std::string& prefix, std::vector<ports::BlobInfo>& out) {
   int dup_fd = dup(dir_fd);
   if (dup_fd < 0) return Errno("dup", errno);
   std::unique_ptr<DIR, int (*)(DIR*)> d(fdopendir(dup_fd), &closedir);
@@ -331,7 +331,10 @@ Status Walk(int dir_fd, const std::string& rel, const std::string& prefix, std::
     struct stat st {};
     if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // raced with a delete
     if (S_ISREG(st.st_mode)) {
-      if (key.starts_with(prefix)) out.push_back(key);
+      if (key.starts_with(prefix)) {
+        out.push_back({key, static_cast<uint64_t>(st.st_size),
+                       static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000});
+      }
     } else if (S_ISDIR(st.st_mode)) {
       std::string sub = key + "/";
       if (!sub.starts_with(prefix) && !prefix.starts_with(sub)) continue;
@@ -478,19 +481,83 @@ Status LocalBlobStore::DoVerify(const std::string& key) const {
 }
 
 StatusOr<std::vector<std::string>> LocalBlobStore::DoList(const std::string& prefix) const {
+  ASSIGN_OR_RETURN(std::vector<ports::BlobInfo> infos, DoListInfo(prefix));
+  std::vector<std::string> keys;
+  keys.reserve(infos.size());
+  for (ports::BlobInfo& info : infos) keys.push_back(std::move(info.key));
+  return keys;
+}
+
+StatusOr<std::vector<ports::BlobInfo>> LocalBlobStore::DoListInfo(const std::string& prefix) const {
   // Start at the deepest directory the prefix names completely.
   size_t slash = prefix.rfind('/');
   std::string rel = slash == std::string::npos ? "" : prefix.substr(0, slash + 1);
   KeyPath kp = SplitKey(rel + "x");
-  std::vector<std::string> out;
+  std::vector<ports::BlobInfo> out;
   StatusOr<UniqueFd> dir = OpenDir(root_fd_, kp.dirs, false);
   if (!dir.ok()) {
     if (dir.status().code() == ErrorCode::kNotFound) return out;
     return dir.status();
   }
   RETURN_IF_ERROR(Walk(dir->get(), rel, prefix, out));
-  std::sort(out.begin(), out.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return out;
+}
+
+StatusOr<std::string> LocalBlobStore::DoGetRange(const std::string& key, uint64_t offset, uint64_t length) const {
+  KeyPath kp = SplitKey(key);
+  ASSIGN_OR_RETURN(UniqueFd dir, OpenDir(root_fd_, kp.dirs, false));
+  struct stat st {};
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenBlob(dir.get(), kp.name, &st));
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (offset > size) {
+    return InvalidArgument("range starts at " + std::to_string(offset) + ", past the end of '" + key + "' (" +
+                           std::to_string(size) + " bytes)");
+  }
+  std::string out(static_cast<size_t>(std::min(length, size - offset)), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd.get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("read blob '" + key + "'", errno);
+    if (n == 0) break;  // shrank under us: return what exists, as HTTP would
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+StatusOr<std::string> LocalBlobStore::DoCopy(const std::string& from, const std::string& to, WriteMode mode) {
+  KeyPath kp = SplitKey(from);
+  ASSIGN_OR_RETURN(UniqueFd dir, OpenDir(root_fd_, kp.dirs, false));
+  UniqueFd src;
+  std::string recorded;
+  {
+    // Same pinning as Verify: the record and the open inode belong together.
+    ASSIGN_OR_RETURN(RootLock lock, RootLock::Acquire(root_fd_, /*exclusive=*/false));
+    struct stat st {};
+    ASSIGN_OR_RETURN(src, OpenBlob(dir.get(), kp.name, &st));
+    ASSIGN_OR_RETURN(Record r, ReadRecord(dir.get(), kp.name));
+    ASSIGN_OR_RETURN(recorded, MatchRecord(r, st, from));
+  }
+  return WriteBlob(root_fd_, to, mode == WriteMode::kCreateOnly, [&](int fd, Sha256Hasher& h) -> Status {
+    ASSIGN_OR_RETURN(Sha256Hasher check, Sha256Hasher::Create());
+    std::vector<char> buf(kCopyBuffer);
+    while (true) {
+      ssize_t n = ::read(src.get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Errno("read blob '" + from + "'", errno);
+      if (n == 0) break;
+      RETURN_IF_ERROR(h.Update(buf.data(), static_cast<size_t>(n)));
+      RETURN_IF_ERROR(check.Update(buf.data(), static_cast<size_t>(n)));
+      RETURN_IF_ERROR(WriteAll(fd, buf.data(), static_cast<size_t>(n)));
+    }
+    ASSIGN_OR_RETURN(std::string actual, check.FinishHex());
+    if (actual != recorded) {
+      return Status(ErrorCode::kCorruptInput, "copy source '" + from + "' no longer matches its checksum");
+    }
+    return Status::Ok();
+  });
 }
 
 Status LocalBlobStore::DoDelete(const std::string& key) {

@@ -28,6 +28,11 @@
 // write outside it: a symlinked directory fails with kInvalidArgument, a
 // symlink where a blob should be is not a blob (kNotFound).
 //
+// Copy() streams the source into a new blob (no reflink), hashing it on the
+// way: a source whose bytes no longer match its record fails with
+// kCorruptInput before anything is committed. ListInfo()'s last-modified
+// time is the blob file's mtime (the write that staged it).
+//
 // Thread-safe, and safe across processes that share one root (the lock is a
 // flock on a fresh open file description per operation).
 #pragma once
@@ -65,6 +70,9 @@ class LocalBlobStore final : public ports::BlobStore {
   StatusOr<std::vector<std::string>> DoList(const std::string& prefix) const override;
   Status DoDelete(const std::string& key) override;
   std::optional<std::string> DoLocalPath(const std::string& key) const override;
+  StatusOr<std::string> DoGetRange(const std::string& key, uint64_t offset, uint64_t length) const override;
+  StatusOr<std::string> DoCopy(const std::string& from, const std::string& to, WriteMode mode) override;
+  StatusOr<std::vector<ports::BlobInfo>> DoListInfo(const std::string& prefix) const override;
 
   std::string root_;
   int root_fd_;  // owned; O_DIRECTORY

@@ -17,15 +17,21 @@ StatusOr<std::string> InMemoryBlobStore::DoPut(const std::string& key, std::stri
   // Hash outside the lock: it is the expensive part.
   ASSIGN_OR_RETURN(std::string sha, Sha256Hex(bytes));
   std::lock_guard<std::mutex> lock(mu_);
+  return StoreLocked(key, Entry{std::string(bytes), std::move(sha), 0}, mode);
+}
+
+StatusOr<std::string> InMemoryBlobStore::StoreLocked(const std::string& key, Entry entry, WriteMode mode) {
   auto it = blobs_.find(key);
   if (it != blobs_.end() && mode == WriteMode::kCreateOnly) {
-    if (it->second.sha256 != sha) {
+    if (it->second.sha256 != entry.sha256) {
       return Status(ErrorCode::kAlreadyExists, "'" + key + "' is write-once and holds different content");
     }
-    return sha;
+    return entry.sha256;
   }
   if (it == blobs_.end()) RETURN_IF_ERROR(CheckNoPrefixConflictLocked(key));
-  blobs_[key] = Entry{std::string(bytes), sha};
+  entry.modified_ms = clock_->NowMillis();
+  std::string sha = entry.sha256;
+  blobs_[key] = std::move(entry);
   return sha;
 }
 
@@ -110,6 +116,31 @@ Status InMemoryBlobStore::DoDelete(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   blobs_.erase(key);
   return Status::Ok();
+}
+
+StatusOr<std::string> InMemoryBlobStore::DoGetRange(const std::string& key, uint64_t offset,
+                                                     uint64_t length) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = blobs_.find(key);
+  if (it == blobs_.end()) return NotFound("no blob '" + key + "'");
+  return SliceRange(it->second.bytes, offset, length);
+}
+
+StatusOr<std::string> InMemoryBlobStore::DoCopy(const std::string& from, const std::string& to, WriteMode mode) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = blobs_.find(from);
+  if (it == blobs_.end()) return NotFound("no blob '" + from + "'");
+  Entry copy = it->second;
+  return StoreLocked(to, std::move(copy), mode);
+}
+
+StatusOr<std::vector<ports::BlobInfo>> InMemoryBlobStore::DoListInfo(const std::string& prefix) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ports::BlobInfo> out;
+  for (auto it = blobs_.lower_bound(prefix); it != blobs_.end() && it->first.starts_with(prefix); ++it) {
+    out.push_back({it->first, it->second.bytes.size(), it->second.modified_ms});
+  }
+  return out;
 }
 
 Status InMemoryBlobStore::CheckNoPrefixConflictLocked(const std::string& key) const {

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "adapters/blob_checksum.h"
+#include "adapters/s3_presign.h"
 
 namespace vtp::adapters {
 namespace {
@@ -111,7 +114,9 @@ StatusOr<std::unique_ptr<S3BlobStore>> S3BlobStore::Create(S3BlobStoreConfig con
 }
 
 S3BlobStore::S3BlobStore(S3BlobStoreConfig config)
-    : config_(std::move(config)), client_(config_.endpoint, config_.retry) {}
+    : config_(std::move(config)),
+      clock_(config_.clock != nullptr ? config_.clock : &system_clock_),
+      client_(config_.endpoint, config_.retry) {}
 
 Status S3BlobStore::CheckBucket() const {
   S3Request req;
@@ -129,11 +134,12 @@ StatusOr<std::optional<S3BlobStore::ObjectInfo>> S3BlobStore::Head(const std::st
   ObjectInfo info;
   info.size = std::strtoull(reply->Header("content-length").c_str(), nullptr, 10);
   info.sha256 = reply->Header(kShaHeader);
+  info.etag = reply->Header("etag");
   return std::optional<ObjectInfo>(std::move(info));
 }
 
-StatusOr<std::vector<std::string>> S3BlobStore::ListPage(const std::string& object_prefix, int max_keys,
-                                                         std::string* continuation) const {
+StatusOr<std::vector<ports::BlobInfo>> S3BlobStore::ListPage(const std::string& object_prefix, int max_keys,
+                                                             std::string* continuation) const {
   std::vector<std::pair<std::string, std::string>> params = {
       {"list-type", "2"}, {"max-keys", std::to_string(max_keys)}, {"prefix", object_prefix}};
   if (!continuation->empty()) params.emplace_back("continuation-token", *continuation);
@@ -145,7 +151,17 @@ StatusOr<std::vector<std::string>> S3BlobStore::ListPage(const std::string& obje
   const bool more = !truncated.empty() && truncated.front() == "true";
   if (more && next.empty()) return IoError("S3 LIST " + object_prefix + ": truncated page without a token");
   *continuation = more ? next.front() : "";
-  return XmlValues(reply.body, "Key");
+  std::vector<ports::BlobInfo> page;
+  for (const std::string& contents : XmlElements(reply.body, "Contents")) {
+    const std::vector<std::string> key = XmlValues(contents, "Key"), size = XmlValues(contents, "Size"),
+                                   modified = XmlValues(contents, "LastModified");
+    if (key.empty() || size.empty() || modified.empty()) {
+      return IoError("S3 LIST " + object_prefix + ": an entry lacks Key, Size or LastModified");
+    }
+    ASSIGN_OR_RETURN(int64_t modified_ms, ParseIso8601Millis(modified.front()));
+    page.push_back({key.front(), std::strtoull(size.front().c_str(), nullptr, 10), modified_ms});
+  }
+  return page;
 }
 
 Status S3BlobStore::CheckPrefixConflict(const std::string& key) const {
@@ -154,7 +170,7 @@ Status S3BlobStore::CheckPrefixConflict(const std::string& key) const {
     if (ancestor) return Status(ErrorCode::kAlreadyExists, "a blob exists at a prefix of " + key);
   }
   std::string token;
-  ASSIGN_OR_RETURN(std::vector<std::string> below, ListPage(ObjectKey(key) + "/", 1, &token));
+  ASSIGN_OR_RETURN(std::vector<ports::BlobInfo> below, ListPage(ObjectKey(key) + "/", 1, &token));
   if (!below.empty()) return Status(ErrorCode::kAlreadyExists, "blobs exist below " + key);
   return Status::Ok();
 }
@@ -341,17 +357,27 @@ Status S3BlobStore::DoVerify(const std::string& key) const {
 }
 
 StatusOr<std::vector<std::string>> S3BlobStore::DoList(const std::string& prefix) const {
+  ASSIGN_OR_RETURN(std::vector<ports::BlobInfo> infos, DoListInfo(prefix));
   std::vector<std::string> keys;
+  keys.reserve(infos.size());
+  for (ports::BlobInfo& info : infos) keys.push_back(std::move(info.key));
+  return keys;
+}
+
+StatusOr<std::vector<ports::BlobInfo>> S3BlobStore::DoListInfo(const std::string& prefix) const {
+  std::vector<ports::BlobInfo> infos;
   std::string token;
   do {
-    ASSIGN_OR_RETURN(std::vector<std::string> page,
+    ASSIGN_OR_RETURN(std::vector<ports::BlobInfo> page,
                      ListPage(ObjectKey(prefix), config_.list_page_size, &token));
-    for (std::string& k : page) {
-      if (k.starts_with(config_.key_prefix)) keys.push_back(k.substr(config_.key_prefix.size()));
+    for (ports::BlobInfo& info : page) {
+      if (!info.key.starts_with(config_.key_prefix)) continue;
+      info.key.erase(0, config_.key_prefix.size());
+      infos.push_back(std::move(info));
     }
   } while (!token.empty());
-  std::sort(keys.begin(), keys.end());
-  return keys;
+  std::sort(infos.begin(), infos.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return infos;
 }
 
 Status S3BlobStore::DoDelete(const std::string& key) {
@@ -361,6 +387,189 @@ Status S3BlobStore::DoDelete(const std::string& key) {
   Status st = client_.Perform(req, "S3 DELETE " + key).status();
   if (st.code() == ErrorCode::kNotFound) return Status::Ok();
   return st;
+}
+
+StatusOr<std::string> S3BlobStore::DoGetRange(const std::string& key, uint64_t offset, uint64_t length) const {
+  if (length > 0) {
+    // bytes=a-b is inclusive; an end past the object is clipped by S3.
+    const uint64_t last = length - 1 > UINT64_MAX - offset ? UINT64_MAX : offset + length - 1;
+    S3Request req;
+    req.object_key = ObjectKey(key);
+    req.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}};
+    auto reply = client_.Perform(req, "S3 GET range of " + key);
+    if (reply.ok() && reply->status == 206) return std::move(reply->body);
+    if (reply.ok()) return SliceRange(reply->body, offset, length);  // Range ignored: whole body
+    if (reply.status().code() != ErrorCode::kInvalidArgument) return reply.status();
+  }
+  // 416 (or nothing asked for): only the size tells "" from past-the-end.
+  ASSIGN_OR_RETURN(uint64_t size, DoSize(key));
+  if (offset > size) {
+    return InvalidArgument("range starts at " + std::to_string(offset) + ", past the end of '" + key + "' (" +
+                           std::to_string(size) + " bytes)");
+  }
+  if (offset < size && length > 0) return IoError("S3 GET range of " + key + ": refused a satisfiable range");
+  return std::string();
+}
+
+Status S3BlobStore::CopyObject(const std::string& from, const std::string& to, const std::string& source_etag,
+                               std::vector<std::pair<std::string, std::string>> headers) const {
+  S3Request req;
+  req.method = "PUT";
+  req.object_key = ObjectKey(to);
+  req.headers = std::move(headers);
+  req.headers.emplace_back("x-amz-copy-source", "/" + config_.endpoint.bucket + "/" + ObjectKey(from));
+  if (!source_etag.empty()) req.headers.emplace_back("x-amz-copy-source-if-match", source_etag);
+  auto reply = client_.Perform(req, "S3 COPY " + from + " to " + to);
+  // Only the copy-source condition can fail with 412 here.
+  if (reply.status().code() == ErrorCode::kAlreadyExists) {
+    return IoError("S3 COPY " + from + " to " + to + ": the source changed during the copy");
+  }
+  RETURN_IF_ERROR(reply.status());
+  // CopyObject may answer 200 and report the failure in the body.
+  if (reply->body.find("<Error>") != std::string::npos) {
+    return IoError("S3 COPY " + from + " to " + to + " failed in the reply body");
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> S3BlobStore::DoCopy(const std::string& from, const std::string& to, WriteMode mode) {
+  constexpr uint64_t kMaxCopyObject = 5ull << 30;
+  ASSIGN_OR_RETURN(std::optional<ObjectInfo> src, Head(from));
+  if (!src) return NotFound("no blob " + from);
+  if (!IsSha256Hex(src->sha256)) {
+    return Status(ErrorCode::kCorruptInput, "copy source has no valid x-amz-meta-sha256 (not written by vtp): " + from);
+  }
+  if (src->size > kMaxCopyObject) {
+    return InvalidArgument("copy source over 5 GiB (CopyObject's limit; UploadPartCopy not implemented): " + from);
+  }
+  auto upload = [&](bool /*if_none_match*/) {
+    return CopyObject(from, to, src->etag, {{"x-amz-metadata-directive", "COPY"}});
+  };
+  if (mode == WriteMode::kCreateOnly) return CreateOnce(to, src->sha256, upload);
+  RETURN_IF_ERROR(CheckPrefixConflict(to));
+  RETURN_IF_ERROR(upload(false));
+  return src->sha256;
+}
+
+StatusOr<std::string> S3BlobStore::Presign(const std::string& method, const std::string& object_key, int expires_s,
+                                           std::vector<std::pair<std::string, std::string>> query) const {
+  const S3Endpoint& ep = config_.endpoint;
+  PresignRequest req;
+  req.method = method;
+  req.endpoint = ep.endpoint;
+  req.bucket = ep.bucket;
+  req.object_key = object_key;
+  req.region = ep.region;
+  req.access_key = ep.access_key;
+  req.secret_key = ep.secret_key;
+  req.now_s = clock_->NowMillis() / 1000;
+  req.expires_s = expires_s;
+  req.query = std::move(query);
+  return PresignUrl(req);
+}
+
+StatusOr<std::string> S3BlobStore::DoPresign(const std::string& method, const std::string& key, int expires_s) const {
+  return Presign(method, ObjectKey(key), expires_s, {});
+}
+
+Status S3BlobStore::CheckDirectUploadKey(const std::string& key) {
+  RETURN_IF_ERROR(ports::ValidateBlobKey(key));
+  if (ports::IsOriginalKey(key)) {
+    return InvalidArgument("direct uploads go to a staging key, then Copy() to the original: " + key);
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> S3BlobStore::CreateMultipartUpload(const std::string& key) {
+  RETURN_IF_ERROR(CheckDirectUploadKey(key));
+  RETURN_IF_ERROR(CheckPrefixConflict(key));
+  S3Request req;
+  req.method = "POST";
+  req.object_key = ObjectKey(key);
+  req.query = S3Query({{"uploads", ""}});
+  req.headers = {{"Content-Type", "application/octet-stream"}};
+  ASSIGN_OR_RETURN(S3Reply reply, client_.Perform(req, "S3 create multipart upload of " + key));
+  const std::vector<std::string> ids = XmlValues(reply.body, "UploadId");
+  if (ids.empty() || ids.front().empty()) {
+    return IoError("S3 create multipart upload of " + key + ": no UploadId in the reply");
+  }
+  return ids.front();
+}
+
+StatusOr<std::string> S3BlobStore::PresignUploadPart(const std::string& key, const std::string& upload_id,
+                                                     int part_number, int expires_s) const {
+  RETURN_IF_ERROR(CheckDirectUploadKey(key));
+  if (upload_id.empty()) return InvalidArgument("empty upload id");
+  if (part_number < 1 || part_number > 10'000) return InvalidArgument("part number must be 1..10000");
+  return Presign("PUT", ObjectKey(key), expires_s,
+                 {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}});
+}
+
+namespace {
+
+std::string PartsBody(const std::vector<UploadedPart>& parts) {
+  std::string xml = "<CompleteMultipartUpload>";
+  for (const UploadedPart& p : parts) {
+    xml += "<Part><PartNumber>" + std::to_string(p.number) + "</PartNumber><ETag>" + p.etag + "</ETag></Part>";
+  }
+  return xml + "</CompleteMultipartUpload>";
+}
+
+Status CheckParts(const std::vector<UploadedPart>& parts) {
+  if (parts.empty()) return InvalidArgument("a multipart upload needs at least one part");
+  int previous = 0;
+  for (const UploadedPart& p : parts) {
+    if (p.number <= previous || p.number > 10'000) {
+      return InvalidArgument("part numbers must ascend strictly within 1..10000");
+    }
+    if (p.etag.empty() || p.etag.find_first_of("<>&") != std::string::npos) {
+      return InvalidArgument("part " + std::to_string(p.number) + " has an empty or malformed ETag");
+    }
+    previous = p.number;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::string> S3BlobStore::CompleteMultipartUpload(const std::string& key, const std::string& upload_id,
+                                                           const std::vector<UploadedPart>& parts) {
+  RETURN_IF_ERROR(CheckDirectUploadKey(key));
+  if (upload_id.empty()) return InvalidArgument("empty upload id");
+  RETURN_IF_ERROR(CheckParts(parts));
+  const std::string body = PartsBody(parts);
+  S3Request done;
+  done.method = "POST";
+  done.object_key = ObjectKey(key);
+  done.query = S3Query({{"uploadId", upload_id}});
+  done.body = body;
+  done.headers = {{"Content-Type", "application/xml"}};
+  ASSIGN_OR_RETURN(S3Reply completed, client_.Perform(done, "S3 complete multipart upload of " + key));
+  if (completed.body.find("<Error>") != std::string::npos) {
+    return IoError("S3 complete multipart upload of " + key + " failed in the reply body");
+  }
+  // Hash what S3 assembled, then record it for exactly those bytes.
+  HashSink sink;
+  S3Request get;
+  get.object_key = ObjectKey(key);
+  get.sink = &sink;
+  ASSIGN_OR_RETURN(S3Reply got, client_.Perform(get, "S3 GET " + key + " to hash it"));
+  ASSIGN_OR_RETURN(std::string sha, sink.Finish());
+  RETURN_IF_ERROR(CopyObject(key, key, got.Header("etag"),
+                             {{"x-amz-metadata-directive", "REPLACE"},
+                              {"Content-Type", "application/octet-stream"},
+                              {kShaHeader, sha}}));
+  return sha;
+}
+
+Status S3BlobStore::AbortMultipartUpload(const std::string& key, const std::string& upload_id) {
+  RETURN_IF_ERROR(CheckDirectUploadKey(key));
+  if (upload_id.empty()) return InvalidArgument("empty upload id");
+  S3Request req;
+  req.method = "DELETE";
+  req.object_key = ObjectKey(key);
+  req.query = S3Query({{"uploadId", upload_id}});
+  return client_.Perform(req, "S3 abort multipart upload of " + key).status();
 }
 
 }  // namespace vtp::adapters

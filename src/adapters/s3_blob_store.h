@@ -30,6 +30,34 @@
 //    continuation tokens) and strips the key prefix.
 //  - Delete of a missing object succeeds (S3 answers 204 either way).
 //  - No LocalPath(): nothing is local.
+//  - GetRange() sends `Range: bytes=a-b` (a server that ignores it and
+//    answers 200 is sliced here); a 416 is resolved with one HEAD into ""
+//    (offset == size) or kInvalidArgument (past the end).
+//  - Copy() is a server-side CopyObject (x-amz-copy-source, metadata
+//    directive COPY, so x-amz-meta-sha256 travels with the bytes, and
+//    x-amz-copy-source-if-match with the ETag the HEAD saw, so the checksum
+//    returned belongs to the bytes copied). CopyObject is limited to 5 GiB
+//    sources: larger ones are kInvalidArgument (UploadPartCopy is not
+//    written). Copies onto originals follow the same HEAD-then-write rule as
+//    Put, without If-None-Match (CopyObject's conditional write is not
+//    universally supported).
+//  - ListInfo() takes sizes and LastModified from ListObjectsV2.
+//  - PresignGet/PresignPut sign URLs locally (s3_presign.h) at the time of
+//    `config.clock`; a PUT through such a URL stores bytes without
+//    x-amz-meta-sha256.
+//  - Direct uploads (the API's POST /videos/upload in distributed mode): the
+//    server calls CreateMultipartUpload, hands the client one
+//    PresignUploadPart URL per part, the client PUTs the parts straight to
+//    S3 and reports their ETags, and CompleteMultipartUpload assembles the
+//    object. S3 cannot tell us the SHA-256 of what it assembled, so
+//    completion then streams the object once, hashes it, and records the
+//    digest with a CopyObject of the object onto itself (metadata directive
+//    REPLACE, x-amz-copy-source-if-match = the ETag of the bytes hashed):
+//    the object never carries a checksum for bytes it does not hold. Until
+//    that step it has no checksum (Checksum/Verify: kCorruptInput). Direct
+//    uploads never target originals: upload to a staging key, then Copy()
+//    to the original's key (write-once applies there) and Delete the
+//    staging key.
 //
 // Errors: see S3Client (s3_client.h) for the single mapping of transport and
 // HTTP failures; wrong credentials are kIo naming the credentials; an
@@ -44,9 +72,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/s3_client.h"
 #include "ports/blob_store.h"
+#include "ports/clock.h"
 
 namespace vtp::adapters {
 
@@ -59,6 +90,14 @@ struct S3BlobStoreConfig {
                                                // grown so no file needs over 10,000 parts
   int list_page_size = 1000;                   // ListObjectsV2 max-keys, 1..1000
   RetryPolicy retry;
+  const ports::Clock* clock = nullptr;  // signing time of presigned URLs; null = the
+                                        // system clock. Not owned; must outlive the store.
+};
+
+// A part of a direct upload as the client reports it.
+struct UploadedPart {
+  int number = 0;    // 1..10000, ascending
+  std::string etag;  // the ETag header S3 answered the part's PUT with
 };
 
 class S3BlobStore final : public ports::BlobStore {
@@ -70,10 +109,29 @@ class S3BlobStore final : public ports::BlobStore {
   // accepted. For start-up checks with a clear message.
   Status CheckBucket() const;
 
+  // Direct uploads (see the header comment). `key` is a blob key outside
+  // originals/ (kInvalidArgument otherwise); it must not clash with the
+  // "a" / "a/b" rule (kAlreadyExists). Returns S3's upload id.
+  StatusOr<std::string> CreateMultipartUpload(const std::string& key);
+  // A URL through which the client PUTs part `part_number` (1..10000) of the
+  // upload, valid `expires_s` seconds (1..604800). Signed locally.
+  StatusOr<std::string> PresignUploadPart(const std::string& key, const std::string& upload_id,
+                                          int part_number, int expires_s) const;
+  // Assembles the parts, then hashes the object and records its SHA-256
+  // (returned). Parts: non-empty, strictly ascending numbers. On a failure
+  // after assembly the object exists without a checksum; calling again
+  // with the same arguments is not possible (the upload id is spent), so
+  // callers Delete the key or re-upload.
+  StatusOr<std::string> CompleteMultipartUpload(const std::string& key, const std::string& upload_id,
+                                                const std::vector<UploadedPart>& parts);
+  // Discards an unfinished upload and its parts. Unknown ids: kNotFound.
+  Status AbortMultipartUpload(const std::string& key, const std::string& upload_id);
+
  private:
   struct ObjectInfo {
     uint64_t size = 0;
     std::string sha256;  // "" when the object carries no x-amz-meta-sha256
+    std::string etag;
   };
 
   explicit S3BlobStore(S3BlobStoreConfig config);
@@ -89,15 +147,27 @@ class S3BlobStore final : public ports::BlobStore {
   Status DoVerify(const std::string& key) const override;
   StatusOr<std::vector<std::string>> DoList(const std::string& prefix) const override;
   Status DoDelete(const std::string& key) override;
+  StatusOr<std::string> DoGetRange(const std::string& key, uint64_t offset, uint64_t length) const override;
+  StatusOr<std::string> DoCopy(const std::string& from, const std::string& to, WriteMode mode) override;
+  StatusOr<std::vector<ports::BlobInfo>> DoListInfo(const std::string& prefix) const override;
+  StatusOr<std::string> DoPresign(const std::string& method, const std::string& key,
+                                  int expires_s) const override;
 
   std::string ObjectKey(const std::string& key) const { return config_.key_prefix + key; }
   // nullopt when absent.
   StatusOr<std::optional<ObjectInfo>> Head(const std::string& key) const;
   // kAlreadyExists when `key` would be both a blob and a prefix of one.
   Status CheckPrefixConflict(const std::string& key) const;
-  // One page of object keys (prefix included) starting with `object_prefix`.
-  StatusOr<std::vector<std::string>> ListPage(const std::string& object_prefix, int max_keys,
-                                              std::string* continuation) const;
+  // One page of objects (keys with the key prefix) starting with `object_prefix`.
+  StatusOr<std::vector<ports::BlobInfo>> ListPage(const std::string& object_prefix, int max_keys,
+                                                  std::string* continuation) const;
+  // PUT with x-amz-copy-source; `headers` add the directive and metadata.
+  Status CopyObject(const std::string& from, const std::string& to, const std::string& source_etag,
+                    std::vector<std::pair<std::string, std::string>> headers) const;
+  // Signed URL for `object_key` (key prefix included) at the clock's time.
+  StatusOr<std::string> Presign(const std::string& method, const std::string& object_key, int expires_s,
+                                std::vector<std::pair<std::string, std::string>> query) const;
+  static Status CheckDirectUploadKey(const std::string& key);
   // A single PUT of `bytes` whose SHA-256 is `sha`.
   Status PutObject(const std::string& key, std::string_view bytes, const std::string& sha,
                    bool if_none_match) const;
@@ -112,6 +182,8 @@ class S3BlobStore final : public ports::BlobStore {
   StatusOr<std::string> SameOrExists(const std::string& key, const std::string& sha) const;
 
   S3BlobStoreConfig config_;
+  ports::SystemClock system_clock_;
+  const ports::Clock* clock_;
   S3Client client_;
   std::mutex originals_mu_;  // serialises originals writers of this instance
 };

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -197,29 +200,57 @@ std::string S3Query(std::vector<std::pair<std::string, std::string>> params) {
   return out;
 }
 
-std::vector<std::string> XmlValues(std::string_view xml, std::string_view tag) {
+std::vector<std::string> XmlElements(std::string_view xml, std::string_view tag) {
   const std::string open = "<" + std::string(tag) + ">", close = "</" + std::string(tag) + ">";
-  static const std::pair<std::string_view, char> kEntities[] = {
-      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
   std::vector<std::string> values;
   for (size_t pos = xml.find(open); pos != std::string_view::npos; pos = xml.find(open, pos)) {
     const size_t start = pos + open.size(), end = xml.find(close, start);
     if (end == std::string_view::npos) break;
-    std::string value;
-    for (size_t i = start; i < end; ++i) {
-      const auto* hit = std::find_if(std::begin(kEntities), std::end(kEntities),
-                                     [&](const auto& e) { return xml.substr(i).starts_with(e.first); });
-      if (xml[i] == '&' && hit != std::end(kEntities)) {
-        value += hit->second;
-        i += hit->first.size() - 1;
-      } else {
-        value += xml[i];
-      }
-    }
-    values.push_back(std::move(value));
+    values.emplace_back(xml.substr(start, end - start));
     pos = end + close.size();
   }
   return values;
+}
+
+std::vector<std::string> XmlValues(std::string_view xml, std::string_view tag) {
+  static const std::pair<std::string_view, char> kEntities[] = {
+      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+  std::vector<std::string> values = XmlElements(xml, tag);
+  for (std::string& raw : values) {
+    const std::string_view in = raw;
+    std::string value;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const auto* hit = std::find_if(std::begin(kEntities), std::end(kEntities),
+                                     [&](const auto& e) { return in.substr(i).starts_with(e.first); });
+      if (in[i] == '&' && hit != std::end(kEntities)) {
+        value += hit->second;
+        i += hit->first.size() - 1;
+      } else {
+        value += in[i];
+      }
+    }
+    raw = std::move(value);
+  }
+  return values;
+}
+
+StatusOr<int64_t> ParseIso8601Millis(std::string_view text) {
+  std::tm tm{};
+  int millis = 0;
+  char rest[8] = {};
+  const std::string s(text);
+  const int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec, rest);
+  if (n < 6) return IoError("not an ISO 8601 time: '" + s + "'");
+  const std::string_view tail = rest;
+  if (tail.starts_with(".") && tail.size() == 5 && tail.back() == 'Z') {
+    millis = std::atoi(std::string(tail.substr(1, 3)).c_str());
+  } else if (tail != "Z") {
+    return IoError("not a UTC ISO 8601 time: '" + s + "'");
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
 }
 
 S3Client::S3Client(S3Endpoint endpoint, RetryPolicy retry)
@@ -287,6 +318,7 @@ S3Attempt Classify(CURLcode rc, const char* error_buffer, int status, const std:
   const std::string http = "HTTP " + std::to_string(status) + code;
   if (status == 404) return {NotFound(op + ": not found (" + http + ")"), false};
   if (status == 412) return {Status(ErrorCode::kAlreadyExists, op + ": precondition failed (" + http + ")"), false};
+  if (status == 416) return {InvalidArgument(op + ": range not satisfiable (" + http + ")"), false};
   if (status == 403) {
     return {IoError(op + ": S3 refused the request (" + http +
                     "): check the access key, secret key and region configured for " + endpoint),

@@ -13,8 +13,9 @@
 //  - Error classes are decided in exactly one place (s3_client.cc,
 //    Classify): no reply (refused, reset, DNS), timeouts and 5xx are kIo and
 //    retried; 404 is kNotFound; 403 is kIo naming the credentials (never the
-//    keys themselves); 412 (a failed If-None-Match) is kAlreadyExists; other
-//    4xx are kIo with S3's error code. Messages never hold key material.
+//    keys themselves); 412 (a failed If-None-Match) is kAlreadyExists; 416
+//    (a Range past the end) is kInvalidArgument; other 4xx are kIo with S3's
+//    error code. Messages never hold key material.
 //  - Retries: up to RetryPolicy::max_attempts tries of a retryable failure,
 //    waiting BackoffDelay() between tries through RetryPolicy::wait (tests
 //    inject a recorder instead of waiting).
@@ -95,6 +96,14 @@ std::string S3Query(std::vector<std::pair<std::string, std::string>> params);
 // Text of every <tag>...</tag> element in `xml`, entity-decoded. Enough for
 // S3's flat replies (ListObjectsV2, multipart), not a general XML parser.
 std::vector<std::string> XmlValues(std::string_view xml, std::string_view tag);
+
+// The raw inner text of every <tag>...</tag> element (not entity-decoded),
+// for elements that hold other elements (ListObjectsV2's <Contents>).
+std::vector<std::string> XmlElements(std::string_view xml, std::string_view tag);
+
+// "2026-11-26T09:08:18.000Z" (S3's LastModified) as ms since the epoch;
+// kIo when it is not that form.
+StatusOr<int64_t> ParseIso8601Millis(std::string_view text);
 
 struct S3Attempt;  // one try's outcome (s3_client.cc)
 

@@ -45,6 +45,12 @@ StatusOr<int> WebhookFanout::RunOnce(int batch) {
   return enqueued;
 }
 
+StatusOr<int> WebhookFanout::HandleEvent(const ports::Event& event) {
+  std::optional<WebhookMessage> message = WebhookMessageFor(event);
+  if (!message) return 0;
+  return FanOut(*message);
+}
+
 StatusOr<int> WebhookFanout::FanOut(const WebhookMessage& message) {
   StatusOr<ports::VideoRecord> video = meta_.GetVideo(message.video_id);
   if (!video.ok() && video.status().code() == ErrorCode::kNotFound) return 0;

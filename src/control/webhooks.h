@@ -85,6 +85,13 @@ class WebhookFanout {
   // handled and the error is returned.
   StatusOr<int> RunOnce(int batch = 500);
 
+  // Enqueues the deliveries of one event, whatever the cursor: the handler
+  // of a consumer group (distributed mode reads the event stream with one,
+  // each API instance a consumer). Idempotent: a delivery is unique per
+  // (webhook, event), so a redelivered event enqueues nothing new. Returns
+  // how many deliveries were enqueued.
+  StatusOr<int> HandleEvent(const ports::Event& event);
+
  private:
   // Enqueues `message` to the subscribed webhooks of the video's creator.
   StatusOr<int> FanOut(const WebhookMessage& message);

@@ -23,11 +23,28 @@
 //  - A key cannot be both a blob and a prefix of another blob ("a" and
 //    "a/b"): the second write fails with kAlreadyExists.
 //  - Delete of a missing key succeeds (idempotent, like S3).
+//  - GetRange(key, offset, length) returns bytes [offset, offset + length)
+//    clipped at the end of the blob, like an HTTP Range: an offset equal to
+//    the size (or a length of 0) gives "", an offset past the end is
+//    kInvalidArgument, an absent key kNotFound.
+//  - Copy(from, to) stores the content of `from` under `to` and records the
+//    same SHA-256; `to` follows the same rules as a Put of those bytes (an
+//    original: write-once, same bytes succeed, other bytes kAlreadyExists).
+//    A source whose recorded checksum cannot vouch for its bytes is
+//    kCorruptInput; nothing is written then.
+//  - ListInfo() is List() with each blob's size and last-modified time (the
+//    time of the write that produced the current content, in ms since the
+//    epoch, as the backing store records it).
+//  - PresignGet/PresignPut hand out time-limited URLs that reach the blob
+//    without the store's credentials. Only adapters that sit behind a URL
+//    offer them (S3); the others answer kInvalidArgument ("not supported").
+//    Originals cannot be presigned for writing: a URL could replace one.
 //
 // Thread safety: every adapter is safe to call from many threads; the local
 // file adapter is also safe across processes sharing one root.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -82,6 +99,16 @@ inline Status ValidateBlobPrefix(std::string_view prefix) {
   if (prefix.back() == '/') prefix.remove_suffix(1);
   return ValidateBlobKey(prefix);
 }
+
+// The longest time a presigned URL may live: SigV4's limit (7 days).
+inline constexpr int kMaxPresignSeconds = 7 * 24 * 3600;
+
+// One List() entry with what a sweeper needs to decide.
+struct BlobInfo {
+  std::string key;
+  uint64_t size = 0;
+  int64_t last_modified_ms = 0;  // ms since the epoch
+};
 
 inline bool IsOriginalKey(std::string_view key) {
   return key == kOriginalsArea ||
@@ -143,6 +170,46 @@ class BlobStore {
     RETURN_IF_ERROR(ValidateBlobPrefix(prefix));
     return DoList(prefix);
   }
+  // Bytes [offset, offset + length) clipped at the end (see the contract
+  // above). Reads only the range where the backend allows it.
+  StatusOr<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) const {
+    RETURN_IF_ERROR(ValidateBlobKey(key));
+    return DoGetRange(key, offset, length);
+  }
+  // Copies `from` to `to` inside the store (S3: a server-side CopyObject, so
+  // the bytes never pass through this process; it is limited to sources of
+  // at most 5 GiB, larger ones would need UploadPartCopy, not written yet).
+  // Returns the SHA-256 recorded for `to`, which is the one of `from`.
+  // Copying a key onto itself changes nothing and returns its checksum.
+  StatusOr<std::string> Copy(const std::string& from, const std::string& to) {
+    RETURN_IF_ERROR(ValidateBlobKey(from));
+    RETURN_IF_ERROR(ValidateBlobKey(to));
+    if (from == to) return DoChecksum(from);
+    return DoCopy(from, to, ModeFor(to));
+  }
+  // List(prefix) with sizes and last-modified times, sorted by key.
+  StatusOr<std::vector<BlobInfo>> ListInfo(const std::string& prefix) const {
+    RETURN_IF_ERROR(ValidateBlobPrefix(prefix));
+    return DoListInfo(prefix);
+  }
+  // A URL that GETs the blob for `expires_s` seconds (1..kMaxPresignSeconds)
+  // from now. The blob need not exist yet. kInvalidArgument where the
+  // adapter has no URLs.
+  StatusOr<std::string> PresignGet(const std::string& key, int expires_s) const {
+    RETURN_IF_ERROR(ValidatePresign(key, expires_s));
+    return DoPresign("GET", key, expires_s);
+  }
+  // A URL that PUTs the blob (the whole content in one request, at most
+  // 5 GiB on S3). What arrives through it carries no recorded checksum
+  // (Checksum/Verify answer kCorruptInput) until the store rewrites it; the
+  // direct-upload flow therefore uploads to a staging key and Copy()s
+  // through a store method that records it (S3BlobStore's multipart
+  // completion). Originals are refused (kInvalidArgument).
+  StatusOr<std::string> PresignPut(const std::string& key, int expires_s) const {
+    RETURN_IF_ERROR(ValidatePresign(key, expires_s));
+    if (IsOriginalKey(key)) return InvalidArgument("originals cannot be written through a URL: " + key);
+    return DoPresign("PUT", key, expires_s);
+  }
   // Removes a blob; a missing key is not an error. Originals are refused.
   Status Delete(const std::string& key) {
     RETURN_IF_ERROR(ValidateBlobKey(key));
@@ -177,8 +244,34 @@ class BlobStore {
   virtual StatusOr<std::vector<std::string>> DoList(const std::string& prefix) const = 0;
   virtual Status DoDelete(const std::string& key) = 0;
   virtual std::optional<std::string> DoLocalPath(const std::string& /*key*/) const { return std::nullopt; }
+  virtual StatusOr<std::string> DoGetRange(const std::string& key, uint64_t offset, uint64_t length) const = 0;
+  virtual StatusOr<std::string> DoCopy(const std::string& from, const std::string& to, WriteMode mode) = 0;
+  virtual StatusOr<std::vector<BlobInfo>> DoListInfo(const std::string& prefix) const = 0;
+  // `method` is "GET" or "PUT"; the key and expiry are already checked.
+  virtual StatusOr<std::string> DoPresign(const std::string& method, const std::string& /*key*/,
+                                          int /*expires_s*/) const {
+    return InvalidArgument("this blob store has no URLs: presigned " + method + " is not supported");
+  }
+
+  // For adapters: the slice [offset, offset + length) of a whole blob of
+  // `bytes`, by the GetRange rules.
+  static StatusOr<std::string> SliceRange(std::string_view bytes, uint64_t offset, uint64_t length) {
+    if (offset > bytes.size()) {
+      return InvalidArgument("range starts at " + std::to_string(offset) + ", past the end of a blob of " +
+                             std::to_string(bytes.size()) + " bytes");
+    }
+    const uint64_t n = std::min<uint64_t>(length, bytes.size() - offset);
+    return std::string(bytes.substr(static_cast<size_t>(offset), static_cast<size_t>(n)));
+  }
 
  private:
+  static Status ValidatePresign(const std::string& key, int expires_s) {
+    RETURN_IF_ERROR(ValidateBlobKey(key));
+    if (expires_s < 1 || expires_s > kMaxPresignSeconds) {
+      return InvalidArgument("presigned URL lifetime must be 1.." + std::to_string(kMaxPresignSeconds) + " s");
+    }
+    return Status::Ok();
+  }
   static WriteMode ModeFor(const std::string& key) {
     return IsOriginalKey(key) ? WriteMode::kCreateOnly : WriteMode::kReplace;
   }

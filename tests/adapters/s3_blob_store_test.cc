@@ -13,6 +13,7 @@
 
 #include "adapters/blob_checksum.h"
 #include "adapters/s3_client.h"
+#include "ports/clock.h"
 #include "testutil/fixtures.h"
 #include "testutil/media_check.h"
 #include "testutil/s3rver.h"
@@ -206,6 +207,154 @@ TEST_F(S3BlobStoreTest, AwsCliReadsWhatVtpWrote) {
   testutil::CommandResult cp = testutil::RunCommand(aws + "cp s3://vtp/transcoded/v1/h264/720p/segment_000.m4s -");
   EXPECT_EQ(cp.exit_status, 0) << cp.output;
   EXPECT_EQ(cp.output, "segment bytes");
+}
+
+// Presigned URLs are used with the plain curl CLI, which holds no
+// credentials. s3rver checks the expiry and the access key of a presigned
+// URL but not its signature (tests/adapters/s3_presign_test.cc checks that
+// against AWS's published example).
+class S3PresignedTest : public S3BlobStoreTest {
+ protected:
+  void SetUp() override {
+    S3BlobStoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    S3BlobStoreConfig config = Config();
+    config.key_prefix = "p/";
+    config.clock = &clock_;
+    store_ = Make(config);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // "<http status> <etag>" of a curl request to `url`.
+  std::string Curl(const std::string& method, const std::string& url, const std::string& body_file = "",
+                   const std::string& out_file = "/dev/null") {
+    std::string cmd = "curl -sS -o '" + out_file + "' -w '%{http_code} %header{etag}' -X " + method;
+    if (!body_file.empty()) cmd += " -H 'Content-Type: application/octet-stream' --data-binary '@" + body_file + "'";
+    testutil::CommandResult r = testutil::RunCommand(cmd + " '" + url + "'");
+    EXPECT_EQ(r.exit_status, 0) << r.output;
+    return r.output;
+  }
+
+  ports::SystemClock system_;
+  ports::FakeClock clock_{system_.NowMillis()};  // s3rver compares expiry with its real clock
+  std::unique_ptr<S3BlobStore> store_;
+};
+
+TEST_F(S3PresignedTest, PresignedGetAndPutWorkWithoutCredentials) {
+  ASSERT_TRUE(store_->Put("transcoded/v1/a.m4s", "presigned bytes").ok());
+  auto get = store_->PresignGet("transcoded/v1/a.m4s", 300);
+  ASSERT_TRUE(get.ok()) << get.status().ToString();
+  EXPECT_TRUE(get->starts_with(server_.endpoint() + "/vtp/p/transcoded/v1/a.m4s?")) << *get;
+  const std::string got = dir_ + "/got.bin";
+  EXPECT_EQ(Curl("GET", *get, "", got).substr(0, 3), "200");
+  EXPECT_EQ(testutil::ReadFile(got), "presigned bytes");
+
+  const std::string body = MakeFile("put.bin", 1000);
+  auto put = store_->PresignPut("uploads/u1/data", 300);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ(Curl("PUT", *put, body).substr(0, 3), "200");
+  EXPECT_EQ(*store_->Get("uploads/u1/data"), testutil::ReadFile(body));
+  // Bytes that came through a URL carry no recorded checksum.
+  EXPECT_EQ(store_->Checksum("uploads/u1/data").status().code(), ErrorCode::kCorruptInput);
+  EXPECT_EQ(store_->Copy("uploads/u1/data", "originals/v1/original.mp4").status().code(),
+            ErrorCode::kCorruptInput);
+  EXPECT_FALSE(*store_->Exists("originals/v1/original.mp4"));
+}
+
+TEST_F(S3PresignedTest, ExpiredUrlIsRefused) {
+  ASSERT_TRUE(store_->Put("transcoded/v1/a.m4s", "x").ok());
+  clock_.Advance(-2 * 3600 * 1000);  // signed two hours ago for one hour
+  auto url = store_->PresignGet("transcoded/v1/a.m4s", 3600);
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(Curl("GET", *url).substr(0, 3), "403");
+}
+
+TEST_F(S3PresignedTest, DirectMultipartUploadRecordsTheChecksum) {
+  const std::string part1 = MakeFile("part1.bin", 96 * 1024);
+  const std::string part2 = MakeFile("part2.bin", 10 * 1024 + 7);
+  const std::string bytes = testutil::ReadFile(part1) + testutil::ReadFile(part2);
+  auto id = store_->CreateMultipartUpload("uploads/u2/data");
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  std::vector<adapters::UploadedPart> parts;
+  for (int n : {1, 2}) {
+    auto url = store_->PresignUploadPart("uploads/u2/data", *id, n, 600);
+    ASSERT_TRUE(url.ok()) << url.status().ToString();
+    EXPECT_NE(url->find("partNumber=" + std::to_string(n)), std::string::npos) << *url;
+    const std::string reply = Curl("PUT", *url, n == 1 ? part1 : part2);
+    ASSERT_EQ(reply.substr(0, 4), "200 ") << reply;
+    parts.push_back({n, reply.substr(4)});
+  }
+  auto sha = store_->CompleteMultipartUpload("uploads/u2/data", *id, parts);
+  ASSERT_TRUE(sha.ok()) << sha.status().ToString();
+  EXPECT_EQ(*sha, *adapters::Sha256Hex(bytes));
+  EXPECT_EQ(*store_->Get("uploads/u2/data"), bytes);
+  EXPECT_EQ(*store_->Checksum("uploads/u2/data"), *sha);
+  EXPECT_TRUE(store_->Verify("uploads/u2/data").ok());
+  // The staged upload becomes the original with a server-side copy.
+  EXPECT_EQ(*store_->Copy("uploads/u2/data", "originals/v2/original.mp4"), *sha);
+  EXPECT_TRUE(store_->Verify("originals/v2/original.mp4").ok());
+  EXPECT_TRUE(store_->Delete("uploads/u2/data").ok());
+}
+
+// s3rver 3.7.1 has no AbortMultipartUpload (a DELETE with ?uploadId answers
+// 405), so only the argument checks are tested here; the request itself
+// (DELETE <key>?uploadId=<id>) is what PutFile's failure path has always sent.
+TEST_F(S3PresignedTest, AbortChecksItsArguments) {
+  EXPECT_EQ(store_->AbortMultipartUpload("uploads/u3/data", "").code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->AbortMultipartUpload("originals/v/o", "id").code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->AbortMultipartUpload("a//b", "id").code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(S3PresignedTest, DirectUploadsRefuseOriginalsAndBadParts) {
+  EXPECT_EQ(store_->CreateMultipartUpload("originals/v1/original.mp4").status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->PresignUploadPart("originals/v1/original.mp4", "id", 1, 60).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->PresignUploadPart("uploads/u/data", "id", 0, 60).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->PresignUploadPart("uploads/u/data", "id", 10'001, 60).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->PresignUploadPart("uploads/u/data", "", 1, 60).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->PresignUploadPart("../x", "id", 1, 60).status().code(), ErrorCode::kInvalidArgument);
+  using P = std::vector<adapters::UploadedPart>;
+  EXPECT_EQ(store_->CompleteMultipartUpload("uploads/u/data", "id", P{}).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->CompleteMultipartUpload("uploads/u/data", "id", P{{2, "\"a\""}, {1, "\"b\""}}).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->CompleteMultipartUpload("uploads/u/data", "id", P{{1, "<x>"}}).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
+TEST_F(S3BlobStoreTest, RangedReadSendsARangeHeader) {
+  auto store = Make(Config());
+  ASSERT_NE(store, nullptr);
+  const std::string src = MakeFile("r.bin", 300 * 1024);
+  ASSERT_TRUE(store->PutFile("segments/v1/r", src).ok());
+  const std::string bytes = testutil::ReadFile(src);
+  EXPECT_EQ(*store->GetRange("segments/v1/r", 100'000, 5'000), bytes.substr(100'000, 5'000));
+  EXPECT_EQ(*store->GetRange("segments/v1/r", bytes.size() - 10, 1'000), bytes.substr(bytes.size() - 10));
+}
+
+TEST_F(S3BlobStoreTest, CopyOfAForeignObjectIsRefused) {
+  auto store = Make(Config());
+  ASSERT_NE(store, nullptr);
+  testutil::CommandResult put = testutil::RunCommand(
+      "curl -sS -o /dev/null -w '%{http_code}' -X PUT --data-binary abc --aws-sigv4 aws:amz:us-east-1:s3 "
+      "--user S3RVER:S3RVER -H 'x-amz-content-sha256: "
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' " +
+      server_.endpoint() + "/vtp/segments/foreign");
+  ASSERT_EQ(put.output, "200");
+  EXPECT_EQ(store->Copy("segments/foreign", "segments/copy").status().code(), ErrorCode::kCorruptInput);
+  EXPECT_FALSE(*store->Exists("segments/copy"));
+}
+
+TEST(S3ClientTest, ParsesListTimes) {
+  EXPECT_EQ(*adapters::ParseIso8601Millis("2013-05-24T00:00:00.000Z"), 1'369'353'600'000);
+  EXPECT_EQ(*adapters::ParseIso8601Millis("2013-05-24T00:00:01.250Z"), 1'369'353'601'250);
+  EXPECT_EQ(*adapters::ParseIso8601Millis("2013-05-24T00:00:00Z"), 1'369'353'600'000);
+  EXPECT_EQ(adapters::ParseIso8601Millis("yesterday").status().code(), ErrorCode::kIo);
+  EXPECT_EQ(adapters::ParseIso8601Millis("2013-05-24T00:00:00+02:00").status().code(), ErrorCode::kIo);
+  EXPECT_EQ(adapters::XmlElements("<C><Key>a&amp;</Key></C><C><Key>b</Key></C>", "C"),
+            (std::vector<std::string>{"<Key>a&amp;</Key>", "<Key>b</Key>"}));
 }
 
 }  // namespace

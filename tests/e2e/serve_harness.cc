@@ -454,6 +454,56 @@ void ServeProcess::JoinReader(std::chrono::milliseconds timeout) {
   reader_.join();
 }
 
+// ---- ChildProcess ------------------------------------------------------------
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) (void)Signal(SIGKILL, 15s);
+}
+
+bool ChildProcess::Start() {
+  if (pid_ > 0) {
+    ADD_FAILURE() << args_.front() << " is already running";
+    return false;
+  }
+  std::vector<std::string> args = args_;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const pid_t parent = ::getpid();
+  pid_t pid = (log_fd >= 0 && null_fd >= 0) ? ::fork() : -1;
+  if (pid == 0) ExecServe(argv.data(), log_fd, log_fd, null_fd, parent);
+  const int fork_errno = errno;
+  if (log_fd >= 0) ::close(log_fd);
+  if (null_fd >= 0) ::close(null_fd);
+  if (pid < 0) {
+    ADD_FAILURE() << "starting " << args_.front() << ": " << std::strerror(fork_errno);
+    return false;
+  }
+  pid_ = pid;
+  return true;
+}
+
+int ChildProcess::Signal(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  std::optional<int> ws = WaitExit(pid_, timeout);
+  int result = -1;
+  if (!ws) {
+    ADD_FAILURE() << args_.front() << " did not exit within " << timeout.count() << " ms of signal " << signal;
+    ::kill(pid_, SIGKILL);
+    int ignored = 0;
+    ::waitpid(pid_, &ignored, 0);
+  } else if (WIFEXITED(*ws)) {
+    result = WEXITSTATUS(*ws);
+  } else if (WIFSIGNALED(*ws)) {
+    result = 128 + WTERMSIG(*ws);
+  }
+  pid_ = -1;
+  return result;
+}
+
 int ServeProcess::Signal(int signal, std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);

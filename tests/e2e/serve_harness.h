@@ -158,6 +158,31 @@ class ServeProcess {
   bool stop_reader_ = false;  // guarded by mu_
 };
 
+// Any other child process (`vtp worker ...`): stdin from /dev/null, stdout
+// and stderr appended to `log_path`, dead with the test (PR_SET_PDEATHSIG).
+class ChildProcess {
+ public:
+  ChildProcess(std::vector<std::string> args, std::string log_path)
+      : args_(std::move(args)), log_path_(std::move(log_path)) {}
+  ~ChildProcess();  // SIGKILL when still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts it (again, after Signal); false and a test failure when fork fails.
+  [[nodiscard]] bool Start();
+  // Sends `signal` and waits for the exit: the exit status (128 + signal
+  // when killed by one), -1 when it did not exit within `timeout` (then it
+  // is SIGKILLed and a test failure is added).
+  int Signal(int signal, std::chrono::milliseconds timeout = 30s);
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  const std::vector<std::string> args_;
+  const std::string log_path_;
+  pid_t pid_ = -1;
+};
+
 // `vtp keys create --data DIR --creator CREATOR [--role ROLE]`: the token,
 // or "" (and a test failure) when it fails.
 std::string CreateKey(const std::string& data_dir, const std::string& creator, const std::string& role = "creator");

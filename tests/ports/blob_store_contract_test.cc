@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -216,7 +217,13 @@ TYPED_TEST(BlobStoreContractTest, KeyValidationRejectsTraversal) {
     EXPECT_EQ(s.Verify(key).code(), ErrorCode::kInvalidArgument);
     EXPECT_EQ(s.Delete(key).code(), ErrorCode::kInvalidArgument);
     EXPECT_FALSE(s.LocalPath(key).has_value());
+    EXPECT_EQ(s.GetRange(key, 0, 1).status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(s.Copy(key, "segments/ok").status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(s.Copy("segments/ok", key).status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(s.PresignGet(key, 60).status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(s.PresignPut(key, 60).status().code(), ErrorCode::kInvalidArgument);
   }
+  EXPECT_EQ(s.ListInfo("../").status().code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(s.List("")->empty());
   EXPECT_TRUE(ports::ValidateBlobKey("originals/vid-1_A/original.mp4").ok());
   EXPECT_TRUE(ports::ValidateBlobKey("a/" + std::string(200, 'k')).ok());
@@ -303,6 +310,116 @@ TYPED_TEST(BlobStoreContractTest, LocalPathWhenOfferedReadsTheBlob) {
   if (path) {
     EXPECT_EQ(ReadLocal(*path), "<MPD/>");
   }
+}
+
+TYPED_TEST(BlobStoreContractTest, GetRangeClipsLikeHttp) {
+  auto& s = *this->store_;
+  // The bytes, or the error as text so a failure says which.
+  const auto range = [&](const std::string& key, uint64_t offset, uint64_t length) {
+    auto got = s.GetRange(key, offset, length);
+    return got.ok() ? *got : "error: " + got.status().ToString();
+  };
+  ASSERT_TRUE(s.Put("segments/v1/r", "0123456789").ok());
+  EXPECT_EQ(range("segments/v1/r", 0, 4), "0123");
+  EXPECT_EQ(range("segments/v1/r", 3, 4), "3456");
+  EXPECT_EQ(range("segments/v1/r", 9, 1), "9");
+  EXPECT_EQ(range("segments/v1/r", 6, 100), "6789");  // clipped at the end
+  EXPECT_EQ(range("segments/v1/r", 0, UINT64_MAX), "0123456789");
+  EXPECT_EQ(range("segments/v1/r", 4, 0), "");
+  EXPECT_EQ(range("segments/v1/r", 10, 5), "");  // offset == size: empty
+  EXPECT_EQ(s.GetRange("segments/v1/r", 11, 1).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.GetRange("segments/v1/r", 11, 0).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.GetRange("segments/v1/none", 0, 1).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.GetRange("segments/v1/none", 0, 0).status().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(s.Put("segments/v1/empty", "").ok());
+  EXPECT_EQ(range("segments/v1/empty", 0, 10), "");
+  EXPECT_EQ(s.GetRange("segments/v1/empty", 1, 10).status().code(), ErrorCode::kInvalidArgument);
+}
+
+TYPED_TEST(BlobStoreContractTest, CopyKeepsTheChecksum) {
+  auto& s = *this->store_;
+  ASSERT_TRUE(s.Put("segments/v1/src", "abc").ok());
+  auto copied = s.Copy("segments/v1/src", "transcoded/v1/dst");
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(*copied, kShaAbc);
+  EXPECT_EQ(*s.Get("transcoded/v1/dst"), "abc");
+  EXPECT_EQ(*s.Checksum("transcoded/v1/dst"), kShaAbc);
+  EXPECT_TRUE(s.Verify("transcoded/v1/dst").ok());
+  EXPECT_EQ(*s.Get("segments/v1/src"), "abc");  // the source stays
+  // Replace semantics outside originals.
+  ASSERT_TRUE(s.Put("segments/v1/other", "xyz").ok());
+  ASSERT_TRUE(s.Copy("segments/v1/other", "transcoded/v1/dst").ok());
+  EXPECT_EQ(*s.Get("transcoded/v1/dst"), "xyz");
+  // Onto itself: nothing changes.
+  EXPECT_EQ(*s.Copy("segments/v1/src", "segments/v1/src"), kShaAbc);
+  EXPECT_EQ(s.Copy("segments/v1/none", "segments/v1/none").status().code(), ErrorCode::kNotFound);
+}
+
+TYPED_TEST(BlobStoreContractTest, CopyOfAMissingSourceWritesNothing) {
+  auto& s = *this->store_;
+  EXPECT_EQ(s.Copy("segments/v1/none", "transcoded/v1/x").status().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(*s.Exists("transcoded/v1/x"));
+}
+
+TYPED_TEST(BlobStoreContractTest, CopyOntoOriginalsIsWriteOnce) {
+  auto& s = *this->store_;
+  ASSERT_TRUE(s.Put("uploads/u1/data", "abc").ok());
+  ASSERT_TRUE(s.Put("uploads/u2/data", "abd").ok());
+  EXPECT_EQ(*s.Copy("uploads/u1/data", "originals/v1/original.mp4"), kShaAbc);
+  EXPECT_EQ(*s.Copy("uploads/u1/data", "originals/v1/original.mp4"), kShaAbc);  // same bytes
+  ASSERT_TRUE(s.Put("uploads/u3/data", "abc").ok());
+  EXPECT_EQ(*s.Copy("uploads/u3/data", "originals/v1/original.mp4"), kShaAbc);  // same bytes, other source
+  EXPECT_EQ(s.Copy("uploads/u2/data", "originals/v1/original.mp4").status().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(*s.Get("originals/v1/original.mp4"), "abc");
+  EXPECT_TRUE(s.Verify("originals/v1/original.mp4").ok());
+  // Copying an original out is allowed; it stays.
+  EXPECT_EQ(*s.Copy("originals/v1/original.mp4", "segments/v1/copy"), kShaAbc);
+  EXPECT_EQ(*s.Get("originals/v1/original.mp4"), "abc");
+}
+
+TYPED_TEST(BlobStoreContractTest, CopyKeepsTheBlobPrefixRule) {
+  auto& s = *this->store_;
+  ASSERT_TRUE(s.Put("a/b", "1").ok());
+  ASSERT_TRUE(s.Put("x", "2").ok());
+  EXPECT_EQ(s.Copy("x", "a").status().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(s.Copy("a/b", "x/y").status().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(*s.List(""), (std::vector<std::string>{"a/b", "x"}));
+}
+
+TYPED_TEST(BlobStoreContractTest, ListInfoHasSizesAndTimes) {
+  auto& s = *this->store_;
+  ASSERT_TRUE(s.Put("segments/v1/b", "12345").ok());
+  ASSERT_TRUE(s.Put("segments/v1/a", "").ok());
+  ASSERT_TRUE(s.Put("segments/v2/c", "1").ok());
+  ASSERT_TRUE(s.Put("transcoded/v1/d", "1").ok());
+  auto infos = s.ListInfo("segments/");
+  ASSERT_TRUE(infos.ok()) << infos.status().ToString();
+  ASSERT_EQ(infos->size(), 3u);
+  EXPECT_EQ((*infos)[0].key, "segments/v1/a");
+  EXPECT_EQ((*infos)[0].size, 0u);
+  EXPECT_EQ((*infos)[1].key, "segments/v1/b");
+  EXPECT_EQ((*infos)[1].size, 5u);
+  EXPECT_EQ((*infos)[2].key, "segments/v2/c");
+  constexpr int64_t kYear2020Ms = 1'577'836'800'000;  // written by a real clock, so after 2020
+  for (const auto& info : *infos) EXPECT_GT(info.last_modified_ms, kYear2020Ms) << info.key;
+  EXPECT_EQ(*s.List("segments/"), (std::vector<std::string>{"segments/v1/a", "segments/v1/b", "segments/v2/c"}));
+  EXPECT_TRUE(s.ListInfo("nothing/")->empty());
+}
+
+TYPED_TEST(BlobStoreContractTest, PresignIsAUrlOrNotSupported) {
+  auto& s = *this->store_;
+  for (auto url : {s.PresignGet("transcoded/v1/a.m4s", 60), s.PresignPut("uploads/u1/data", 60)}) {
+    if (url.ok()) {
+      EXPECT_TRUE(url->starts_with("http://") || url->starts_with("https://")) << *url;
+      EXPECT_NE(url->find("X-Amz-Signature="), std::string::npos) << *url;
+    } else {
+      EXPECT_EQ(url.status().code(), ErrorCode::kInvalidArgument) << url.status().ToString();
+    }
+  }
+  EXPECT_EQ(s.PresignPut("originals/v1/original.mp4", 60).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.PresignGet("segments/v1/a", 0).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.PresignGet("segments/v1/a", ports::kMaxPresignSeconds + 1).status().code(),
+            ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Shared fixture of the store contract suites: every TYPED_TEST runs once per
 // adapter of the metadata store / task queue / event bus ports, through the
-// port interfaces only, with a FakeClock for every time.
+// port interfaces only, with a FakeClock for every time. The PostgreSQL
+// factory (postgres_store_factory.h) starts a real server per test process.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include "ports/clock.h"
 #include "ports/event_bus.h"
 #include "ports/metadata_store.h"
+#include "ports/postgres_store_factory.h"
 #include "ports/records.h"
 #include "ports/task_queue.h"
 #include "ports/worker_registry.h"
@@ -40,12 +42,14 @@ struct SqliteStoreFactory {
   }
 };
 
-using StoreFactories = ::testing::Types<InMemoryStoreFactory, SqliteStoreFactory>;
+using StoreFactories =
+    ::testing::Types<InMemoryStoreFactory, SqliteStoreFactory, PostgresStoreFactory>;
 
 struct StoreFactoryNames {
   template <typename T>
   static std::string GetName(int) {
     if constexpr (std::is_same_v<T, InMemoryStoreFactory>) return "InMemory";
+    if constexpr (std::is_same_v<T, PostgresStoreFactory>) return "Postgres";
     return "Sqlite";
   }
 };
