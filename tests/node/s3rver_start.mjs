@@ -75,6 +75,18 @@ FilesystemStore.prototype.putObject = async function putObjectAtomically(object)
   return { size, md5: digest };
 };
 
+// s3rver answers a Range on an empty object with 206, Content-Length 1 and no
+// body (the client sees a truncated transfer); S3 answers 416 InvalidRange.
+const getObjectWithRanges = FilesystemStore.prototype.getObject;
+FilesystemStore.prototype.getObject = async function getObjectEmptyRange(bucket, key, options) {
+  const object = await getObjectWithRanges.call(this, bucket, key, options);
+  if (object && object.range && object.size === 0 && object.content) {
+    object.content.destroy();
+    object.content = null;
+  }
+  return object;
+};
+
 function parseArgs(argv) {
   const opts = { dir: '', port: 0, buckets: [], watchStdin: false };
   for (let i = 0; i < argv.length; i += 2) {

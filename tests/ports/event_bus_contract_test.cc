@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "ports/redis_stream_bus_factory.h"
 #include "ports/store_test_fixture.h"
 
 namespace vtp::ports {
@@ -14,7 +15,10 @@ namespace {
 
 template <typename Factory>
 class EventBusContractTest : public StoreTest<Factory> {};
-TYPED_TEST_SUITE(EventBusContractTest, StoreFactories, StoreFactoryNames);
+// Every store's event bus, plus the Redis Streams bus over SQLite's outbox.
+using BusFactories = ::testing::Types<InMemoryStoreFactory, SqliteStoreFactory, PostgresStoreFactory,
+                                      RedisOverSqliteFactory, RedisStreamBusFactory>;
+TYPED_TEST_SUITE(EventBusContractTest, BusFactories, StoreFactoryNames);
 
 Event Progress(const std::string& video_id, int percent) {
   Event e;

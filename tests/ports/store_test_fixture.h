@@ -17,6 +17,7 @@
 #include "ports/event_bus.h"
 #include "ports/metadata_store.h"
 #include "ports/postgres_store_factory.h"
+#include "ports/redis_store_factory.h"
 #include "ports/records.h"
 #include "ports/task_queue.h"
 #include "ports/worker_registry.h"
@@ -43,13 +44,16 @@ struct SqliteStoreFactory {
 };
 
 using StoreFactories =
-    ::testing::Types<InMemoryStoreFactory, SqliteStoreFactory, PostgresStoreFactory>;
+    ::testing::Types<InMemoryStoreFactory, SqliteStoreFactory, PostgresStoreFactory,
+                     RedisOverSqliteFactory>;
 
 struct StoreFactoryNames {
   template <typename T>
   static std::string GetName(int) {
+    if constexpr (requires { T::kName; }) return T::kName;
     if constexpr (std::is_same_v<T, InMemoryStoreFactory>) return "InMemory";
     if constexpr (std::is_same_v<T, PostgresStoreFactory>) return "Postgres";
+    if constexpr (std::is_same_v<T, RedisOverSqliteFactory>) return "Redis";
     return "Sqlite";
   }
 };
