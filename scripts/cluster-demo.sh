@@ -96,7 +96,7 @@ for _ in $(seq 600); do
   sleep 1
 done
 echo "cluster-demo: status $STATUS"
-echo "cluster-demo: master playlist http://127.0.0.1:$API_PORT/media/$VIDEO/master.m3u8"
+echo "cluster-demo: HLS http://127.0.0.1:$API_PORT/media/$VIDEO/manifest.m3u8, DASH .../manifest.mpd"
 echo "cluster-demo: originals in S3:"
 AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \
   aws --endpoint-url "http://127.0.0.1:$S3_PORT" s3 ls --recursive s3://vtp/originals/ || true
