@@ -7,6 +7,7 @@
 #include "api/problem.h"
 #include "api/service_api.h"
 #include "api/static_files.h"
+#include "ports/blob_store.h"
 #include "service/playback.h"
 
 namespace vtp::api {
@@ -32,12 +33,80 @@ std::optional<std::string> KeyPath(const std::string& path) {
   return path.substr(kPrefix.size());
 }
 
+// Headers of a published blob's answer; the ETag is its recorded SHA-256.
+void AddBlobHeaders(Response& r, const std::string& key, const std::string& sha256) {
+  r.headers.Set("ETag", "\"" + sha256 + "\"");
+  r.headers.Set("Cache-Control", std::string(CacheControlFor(key)));
+  r.headers.Set("Accept-Ranges", "bytes");
+  r.headers.Set("Access-Control-Allow-Origin", "*");
+  r.headers.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, Accept-Ranges, ETag");
+  r.headers.Set("Content-Type", std::string(MimeTypeFor(key)));
+}
+
+// With work sync (pipeline/work_sync.h) the published tree lives in the blob
+// store under transcoded/<video>/ and may be missing from this machine's
+// public_root: the file is answered from there, streamed through this
+// process (not a redirect to a presigned URL, so the playback token and
+// every header stay exactly those of a local file: ranges, HEAD,
+// If-None-Match, CORS). `raw_path` must already be a valid blob key
+// (published names are plain ASCII; anything percent-encoded is 404).
+// Called where StaticFiles answered 404 and ApiContext::published_blobs is
+// set.
+Response ServePublishedBlob(const ports::BlobStore& blobs, const Request& r, const std::string& video,
+                            const std::string& raw_path) {
+  const std::string key = "transcoded/" + video + "/" + raw_path;
+  if (!ports::ValidateBlobKey(key).ok()) return NotPublished(r);
+  StatusOr<uint64_t> size = blobs.Size(key);
+  if (!size.ok()) {
+    return size.status().code() == ErrorCode::kNotFound ? NotPublished(r) : ErrorResponse(size.status(), r);
+  }
+  StatusOr<std::string> sha = blobs.Checksum(key);
+  if (!sha.ok()) return ErrorResponse(sha.status(), r);
+  Response res;
+  AddBlobHeaders(res, key, *sha);
+  if (auto inm = r.headers.Get("If-None-Match"); inm && *inm == "\"" + *sha + "\"") {
+    res.status = 304;
+    return res;
+  }
+  RangeRequest range;
+  if (auto header = r.headers.Get("Range")) range = ParseRange(*header, *size);
+  if (range.kind == RangeRequest::Kind::kUnsatisfiable) {
+    Response bad = ProblemResponse(
+        MakeProblem(416, kSlugRangeNotSatisfiable, "file has " + std::to_string(*size) + " bytes", r.path));
+    AddBlobHeaders(bad, key, *sha);
+    bad.headers.Set("Content-Range", "bytes */" + std::to_string(*size));
+    return bad;
+  }
+  ByteRange slice{0, *size == 0 ? 0 : *size - 1};
+  if (range.kind == RangeRequest::Kind::kPartial) {
+    slice = range.range;
+    res.status = 206;
+    res.headers.Set("Content-Range", "bytes " + std::to_string(slice.first) + "-" + std::to_string(slice.last) +
+                                         "/" + std::to_string(*size));
+  }
+  const uint64_t length = *size == 0 ? 0 : slice.last - slice.first + 1;
+  if (r.method == "HEAD") {
+    res.headers.Set("Content-Length", std::to_string(length));
+    return res;
+  }
+  StatusOr<std::string> body = blobs.GetRange(key, slice.first, length);
+  if (!body.ok()) return ErrorResponse(body.status(), r);
+  res.body = std::move(body).value();
+  return res;
+}
+
 // The media's files, or the AES-128 key under keys/<kid>. Whoever may read
 // the video's media may read its AES-128 key (never a DRM content key).
 Response ServeMedia(ApiContext& ctx, const StaticFiles& files, const Request& r, const std::string& video) {
   const std::string& path = r.params.at("path");
   std::optional<std::string> kid = KeyPath(path);
-  if (!kid) return files.Serve(r, video + "/" + path);
+  if (!kid) {
+    Response res = files.Serve(r, video + "/" + path);
+    if (res.status == 404 && ctx.published_blobs != nullptr) {
+      return ServePublishedBlob(*ctx.published_blobs, r, video, path);
+    }
+    return res;
+  }
   if (!ctx.drm_keys) return NotPublished(r);
   StatusOr<cenc::Key> key = ctx.drm_keys->Aes128Key(control::KeyReader{std::nullopt}, video, *kid);
   if (!key.ok()) return key.status().code() == ErrorCode::kInternal ? ErrorResponse(key.status(), r) : NotPublished(r);
@@ -49,6 +118,7 @@ Response ServeMedia(ApiContext& ctx, const StaticFiles& files, const Request& r,
   res.headers.Set("Access-Control-Allow-Origin", "*");
   return res;
 }
+
 
 }  // namespace
 

@@ -1,10 +1,13 @@
 // The /api/v1 surface of `vtp serve`, mapped onto the control plane:
 //
-//   POST   /api/v1/videos/upload            start an upload (tus URL back)
+//   POST   /api/v1/videos/upload            start an upload (tus URL back, or
+//          presigned S3 part URLs when the blob store takes direct uploads)
+//   POST   /api/v1/uploads/{id}/complete    direct upload: {"parts": [...]}
+//   POST   /api/v1/uploads/{id}/abort       direct upload: discard it
 //   POST   /api/v1/uploads                  tus creation (tus-js-client "endpoint")
 //   HEAD   /api/v1/uploads/{id}             tus offset
 //   PATCH  /api/v1/uploads/{id}             tus bytes (streamed to disk)
-//   DELETE /api/v1/uploads/{id}             tus termination
+//   DELETE /api/v1/uploads/{id}             tus termination (direct: abort)
 //   OPTIONS /api/v1/uploads[/{id}]          tus discovery
 //   GET    /api/v1/videos                   the caller's videos, paginated
 //   GET    /api/v1/videos/{id}              metadata, renditions, URLs
@@ -34,9 +37,11 @@
 #include "api/event_hub.h"
 #include "api/gate.h"
 #include "api/router.h"
+#include "control/direct_uploads.h"
 #include "control/drm_keys_service.h"
 #include "control/uploads.h"
 #include "control/video_service.h"
+#include "ports/blob_store.h"
 #include "ports/clock.h"
 #include "pipeline/drm_options.h"
 #include "ports/service_store.h"
@@ -68,6 +73,12 @@ struct ApiContext {
   ApiConfig config;
   // The key and license endpoints; nullptr = none served (they answer 404).
   control::DrmKeyService* drm_keys = nullptr;
+  // Direct-to-storage uploads (control/direct_uploads.h); nullptr or a
+  // store without them = every upload is tus.
+  control::DirectUploadService* direct_uploads = nullptr;
+  // Published files missing from config.public_root are answered from here
+  // (work sync: transcoded/<video>/...); nullptr = local files only.
+  ports::BlobStore* published_blobs = nullptr;
 };
 
 // Adds every route above. `ctx` must outlive the router's server.

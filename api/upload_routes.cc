@@ -3,6 +3,7 @@
 // file (control/uploads.h); nothing here buffers a body.
 #include <nlohmann/json.hpp>
 
+#include "api/direct_upload_routes.h"
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "api/service_api.h"
@@ -114,6 +115,7 @@ Response Initiate(ApiContext& ctx, const Request& req, const control::Caller& ca
   nu.metadata.entries["filename"] = *filename;
   nu.metadata.entries["filetype"] = type;
   if (sha256) nu.metadata.entries["sha256"] = *sha256;
+  if (UseDirectUpload(ctx, nu)) return InitiateDirect(ctx, req, nu);
   StatusOr<ports::UploadRecord> up = ctx.uploads.Create(nu);
   if (up.status().code() == ErrorCode::kInvalidArgument || up.status().code() == ErrorCode::kLimitExceeded) {
     return Refuse(req, 422, "invalid-upload", up.status().message());
@@ -208,12 +210,14 @@ Status AddUploadRoutes(Router& router, ApiContext& ctx) {
   RETURN_IF_ERROR(router.Add("DELETE", base + "/{id}", g.Guard([&ctx](const Request& r, const control::Caller& c) {
     auto owned = OwnedUpload(ctx, r, c);
     if (auto* refusal = std::get_if<Response>(&owned)) return std::move(*refusal);
+    if (control::IsDirectUpload(std::get<ports::UploadRecord>(owned))) return AbortDirect(ctx, r);
     auto h = ctx.uploads.Terminate(r.params.at("id"), TusHeaders(r));
     return h.ok() ? TusAnswer(204, *h) : TusRefusal(r, h.error());
   })));
   RETURN_IF_ERROR(router.AddStreaming("PATCH", base + "/{id}", g.GuardStream([&ctx](const Request& r, const control::Caller& c) {
     return TusPatch(ctx, r, c);
   })));
+  RETURN_IF_ERROR(AddDirectUploadRoutes(router, ctx));
   RETURN_IF_ERROR(router.Add("OPTIONS", base, [&ctx](const Request& r) { return TusOptions(ctx, r); }));
   return router.Add("OPTIONS", base + "/{id}", [&ctx](const Request& r) { return TusOptions(ctx, r); });
 }

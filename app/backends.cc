@@ -43,7 +43,9 @@ struct Backends::Owned {
   ClusterConfig config;
   std::unique_ptr<ports::BlobStore> blobs;
   std::unique_ptr<ports::BlobStore> replica;
-  std::unique_ptr<ports::BlobStore> replicating;
+  std::unique_ptr<adapters::ReplicatingBlobStore> replicating;
+  ports::Clock* clock = nullptr;
+  ports::Millis last_full_reconcile = 0;
 };
 
 namespace {
@@ -154,10 +156,11 @@ Backends::~Backends() = default;
 StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
                                                    const std::string& data_dir,
                                                    ports::Clock& clock,
-                                                   std::vector<std::string> pools) {
+                                                   BackendsOptions options) {
   std::unique_ptr<Backends> b(new Backends());
   Owned& o = *b->owned_;
   o.config = config;
+  o.clock = &clock;
   adapters::StoreParts parts;
   if (config.metadata == service::MetadataKind::kPostgres) {
     std::string url = WithPassword(config.metadata_url, config.postgres_password);
@@ -166,7 +169,7 @@ StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
     o.postgres = std::move(pg).value();
     parts = {o.postgres.get(), o.postgres.get(), o.postgres.get(),
              o.postgres.get(), o.postgres.get(), o.postgres.get()};
-    RETURN_IF_ERROR(OpenRedis(config, clock, std::move(pools), o, parts));
+    if (options.with_redis) RETURN_IF_ERROR(OpenRedis(config, clock, std::move(options.pools), o, parts));
   } else {
     std::string path = config.metadata_url.empty() ? data_dir + "/vtp.db" : config.metadata_url;
     ASSIGN_OR_RETURN(o.sqlite, adapters::SqliteStore::Open(path, clock));
@@ -184,9 +187,33 @@ StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
   return b;
 }
 
-StatusOr<int> Backends::Reconcile() {
-  if (owned_->redis_queue == nullptr) return 0;
-  return owned_->redis_queue->Reconcile();
+StatusOr<int> Backends::Reconcile(ports::Millis full_every_ms) {
+  Owned& o = *owned_;
+  if (o.redis_queue == nullptr) return 0;
+  // The sentinel outlives nothing Redis loses: SET NX succeeds exactly when
+  // the data is gone (or on the first pass).
+  const std::string sentinel = o.config.key_prefix + "reconciled";
+  ASSIGN_OR_RETURN(adapters::RedisReply set, o.redis_queue_client->Command({"SET", sentinel, "1", "NX"}));
+  const bool lost = !set.IsNil();
+  const ports::Millis now = o.clock->NowMillis();
+  if (!lost && now - o.last_full_reconcile < full_every_ms) return 0;
+  ASSIGN_OR_RETURN(int restored, o.redis_queue->Reconcile());
+  o.last_full_reconcile = now;
+  return restored;
+}
+
+StatusOr<int> Backends::ReplicateOriginals() {
+  if (owned_->replicating == nullptr) return 0;
+  ASSIGN_OR_RETURN(adapters::ReplicationReport report, owned_->replicating->ReplicateOriginals());
+  if (!report.mismatched.empty()) {
+    return Status(ErrorCode::kCorruptInput, "the replica holds other bytes under " + report.mismatched.front() +
+                                                " (and " + std::to_string(report.mismatched.size() - 1) +
+                                                " more): never overwritten; check both copies");
+  }
+  if (!report.failed.empty()) {
+    return IoError("replicating " + report.failed.front().first + ": " + report.failed.front().second);
+  }
+  return static_cast<int>(report.copied);
 }
 
 StatusOr<int> Backends::RelayEvents() {

@@ -25,18 +25,26 @@ namespace vtp::app {
 // kNotFound for a missing file.
 StatusOr<service::ClusterConfig> LoadClusterConfig();
 
+// What a process opens beyond the configuration's defaults.
+struct BackendsOptions {
+  // Every worker pool the pipeline graph routes to: the Redis queue's
+  // reconciler restores these.
+  std::vector<std::string> pools = {"cpu"};
+  // false: no Redis connections (a task process needs only the SQL store and
+  // the blobs; a brief Redis outage must not fail its task).
+  bool with_redis = true;
+};
+
 // Owns whatever adapters the configuration named.
 class Backends {
  public:
   // `data_dir` holds the SQLite file and local blobs in embedded mode (and the
   // work area in both). kIo when a server cannot be reached; kInvalidArgument
   // for a store whose schema is newer than this build.
-  // `pools`: every worker pool the pipeline graph routes to (the Redis
-  // queue's reconciler restores these).
   static StatusOr<std::unique_ptr<Backends>> Open(const service::ClusterConfig& config,
                                                   const std::string& data_dir,
                                                   ports::Clock& clock,
-                                                  std::vector<std::string> pools = {"cpu"});
+                                                  BackendsOptions options = {});
   ~Backends();
   Backends(const Backends&) = delete;
   Backends& operator=(const Backends&) = delete;
@@ -46,10 +54,21 @@ class Backends {
   ports::BlobStore& blobs() { return *blobs_; }
 
   // Distributed upkeep, called periodically by serve and workers; no-ops in
-  // embedded mode. Reconcile re-enqueues waiting tasks missing from Redis;
-  // RelayEvents moves outbox events onto the Redis stream. Return how many.
-  StatusOr<int> Reconcile();
+  // embedded mode. Return how many.
+  //
+  // Reconcile re-enqueues waiting tasks missing from Redis. Cheap when
+  // nothing was lost: a full pass (every waiting task of every pool) runs
+  // when Redis lost its data since the last pass (a sentinel key is gone:
+  // flush, restart without persistence, eviction) or at least every
+  // full_every_ms (entries popped by a process that died before claiming).
+  StatusOr<int> Reconcile(ports::Millis full_every_ms = 60'000);
+  // Moves outbox events onto the Redis stream.
   StatusOr<int> RelayEvents();
+  // With [blobs] replica_url: copies every original the replica lacks
+  // (one whose replica write failed, or a replica added later). Returns how
+  // many were copied; kCorruptInput when the replica holds other bytes
+  // under an original's key.
+  StatusOr<int> ReplicateOriginals();
   // True when events travel on a Redis stream ([events] url = redis://).
   bool stream_events() const;
   // One pass of this process's consumer in consumer group `group` of the

@@ -41,14 +41,15 @@ StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector
   return reclaimed;
 }
 
-StatusOr<int> ReclaimDeadRegisteredWorkers(ports::TaskQueue& queue, ports::WorkerRegistry& registry) {
+StatusOr<int> ReclaimDeadRegisteredWorkers(ports::TaskQueue& queue, ports::WorkerRegistry& registry,
+                                           ports::Millis now, ports::Millis stale_after_ms) {
   // Every registration, however stale: a dead worker stops refreshing.
   ASSIGN_OR_RETURN(std::vector<ports::WorkerRecord> workers,
                    registry.ListLiveWorkers(std::numeric_limits<ports::Millis>::max() / 2));
   const std::string host = LocalHostName();
   int reclaimed = 0;
   for (const ports::WorkerRecord& w : workers) {
-    if (w.host != host || w.pid <= 0) continue;
+    if (w.host != host || w.pid <= 0 || now - w.last_seen <= stale_after_ms) continue;
     if (::kill(static_cast<pid_t>(w.pid), 0) == 0 || errno != ESRCH) continue;
     ASSIGN_OR_RETURN(int n, queue.ReclaimWorker(w.worker_id));
     reclaimed += n;

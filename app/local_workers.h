@@ -32,12 +32,16 @@ std::string LocalHostName();
 StatusOr<int> ReclaimDeadLocalWorkers(ports::TaskQueue& queue, const std::vector<std::string>& lease_owners);
 
 // Distributed mode's same-host supervision: every registered worker on this
-// host (registry host == LocalHostName()) whose process no longer exists has
-// its leases reclaimed and its registration removed, so a SIGKILLed
-// `vtp worker` does not hold its tasks until their leases expire. Workers on
-// other hosts are left to lease expiry. Returns how many tasks were
-// reclaimed.
-StatusOr<int> ReclaimDeadRegisteredWorkers(ports::TaskQueue& queue, ports::WorkerRegistry& registry);
+// host (registry host == LocalHostName()) whose process no longer exists and
+// whose registration went stale (last_seen older than `stale_after_ms` at
+// `now`: a live worker refreshes it every few seconds) has its leases
+// reclaimed and its registration removed, so a SIGKILLed `vtp worker` does
+// not hold its tasks until their leases expire. The staleness check keeps a
+// live worker on another machine with the same host name (cloned VMs,
+// containers) from being taken for a dead one. Workers on other hosts are
+// left to lease expiry. Returns how many tasks were reclaimed.
+StatusOr<int> ReclaimDeadRegisteredWorkers(ports::TaskQueue& queue, ports::WorkerRegistry& registry,
+                                           ports::Millis now, ports::Millis stale_after_ms);
 
 class LocalWorkers {
  public:

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <set>
+#include <vector>
 
 
 namespace vtp::app {
@@ -46,6 +48,20 @@ std::string TakeDataFlag(int& argc, char** argv) {
   return dir.empty() ? DefaultDataDir() : dir;
 }
 
+namespace {
+
+// Every pool a step of `graph` may be leased from, each once.
+std::vector<std::string> GraphPools(const engine::PipelineGraph& graph) {
+  std::set<std::string> pools;
+  for (const engine::StepDef& step : graph.steps()) {
+    pools.insert(step.pool);
+    pools.insert(step.gpu_pools.begin(), step.gpu_pools.end());
+  }
+  return {pools.begin(), pools.end()};
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const std::string& data_dir) {
   namespace fs = std::filesystem;
   auto rt = std::make_unique<Runtime>();
@@ -55,16 +71,18 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const std::string& data_dir) {
     fs::create_directories(rt->data_dir + "/" + sub, ec);
     if (ec) return IoError("creating data directory " + rt->data_dir + "/" + sub + ": " + ec.message());
   }
-  ASSIGN_OR_RETURN(rt->config, LoadClusterConfig());
-  ASSIGN_OR_RETURN(rt->backends, Backends::Open(rt->config, rt->data_dir, rt->clock));
-  rt->store = &rt->backends->store();
-  rt->blobs = &rt->backends->blobs();
-  rt->paths = {rt->data_dir + "/blobs", rt->data_dir + "/work"};
   rt->graph = pipeline::LadderGraph();
   if (const char* routes = std::getenv("VTP_GPU_ROUTES"); routes != nullptr) {
     RETURN_IF_ERROR(engine::ApplyGpuRoutes(rt->graph, routes).WithContext("VTP_GPU_ROUTES"));
     RETURN_IF_ERROR(pipeline::CheckGpuRoutes(rt->graph).WithContext("VTP_GPU_ROUTES"));
   }
+  BackendsOptions backends;
+  backends.pools = GraphPools(rt->graph);
+  ASSIGN_OR_RETURN(rt->config, LoadClusterConfig());
+  ASSIGN_OR_RETURN(rt->backends, Backends::Open(rt->config, rt->data_dir, rt->clock, backends));
+  rt->store = &rt->backends->store();
+  rt->blobs = &rt->backends->blobs();
+  rt->paths = {rt->data_dir + "/blobs", rt->data_dir + "/work"};
   rt->planner = std::make_unique<pipeline::LadderPlanner>(rt->paths);
   rt->live_pools = std::make_unique<engine::RegistryLivePools>(*rt->store);
   rt->scheduler = std::make_unique<engine::Scheduler>(rt->graph, *rt->planner, *rt->store, rt->live_pools.get());

@@ -14,6 +14,7 @@
 #include "api/service_api.h"
 #include "app/drm_keys.h"
 #include "app/local_workers.h"
+#include "control/direct_uploads.h"
 #include "control/upload_jobs.h"
 #include "control/drm_keys_service.h"
 #include "control/uploads.h"
@@ -99,13 +100,23 @@ void WebhookLoop(Runtime& rt, int attempts, const std::atomic<bool>& stop) {
   policy.max_attempts = attempts;
   control::WebhookFanout fanout(*rt.store, *rt.store);
   control::WebhookDeliverer deliverer(*rt.store, http, rt.clock, policy);
+  Millis next_catch_up = 0;
   while (!stop) {
     // Distributed: the API instances share the event stream's work as one
-    // consumer group; embedded: one cursor over the outbox.
-    StatusOr<int> fanned =
-        rt.backends->stream_events()
-            ? rt.backends->ConsumeEvents("webhooks", [&](const ports::Event& e) { return fanout.HandleEvent(e).status(); })
-            : fanout.RunOnce();
+    // consumer group (low latency). The stream can lose events a flushed
+    // Redis held, so the outbox cursor still runs every few seconds behind
+    // it: deliveries are unique per (webhook, event), so an event both paths
+    // see is delivered once. Embedded: the outbox cursor alone.
+    StatusOr<int> fanned = 0;
+    if (rt.backends->stream_events()) {
+      fanned = rt.backends->ConsumeEvents("webhooks", [&](const ports::Event& e) { return fanout.HandleEvent(e).status(); });
+      if (rt.clock.NowMillis() >= next_catch_up) {
+        Warn("webhook fan-out from the outbox", fanout.RunOnce().status());
+        next_catch_up = rt.clock.NowMillis() + 5000;
+      }
+    } else {
+      fanned = fanout.RunOnce();
+    }
     Warn("webhook fan-out", fanned.status());
     StatusOr<int> sent = deliverer.RunOnce();
     Warn("webhook delivery", sent.status());
@@ -135,6 +146,16 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
       },
       [&rt](const std::string& video_id) { Warn("starting a pipeline", rt.scheduler->Advance(video_id).status()); });
   RETURN_IF_ERROR(uploads.Recover());
+  // Direct-to-S3 uploads when the blob store takes them (else tus only).
+  control::DirectUploadConfig direct_cfg;
+  direct_cfg.max_size = o.max_upload;
+  direct_cfg.expiry_ms = o.upload_expiry_ms;
+  control::DirectUploadService direct_uploads(
+      direct_cfg, *rt.store, *rt.blobs, rt.clock,
+      [job_defaults](const ports::UploadRecord& u, const std::string& sha) {
+        return control::VideoForUpload(u, sha, job_defaults);
+      },
+      [&rt](const std::string& video_id) { Warn("starting a pipeline", rt.scheduler->Advance(video_id).status()); });
 
   control::VideoServiceDeps deps{*rt.store, *rt.store, *rt.blobs, *rt.scheduler, rt.graph, rt.clock,
                                  public_root, chunk_workers, nullptr};
@@ -167,6 +188,8 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   }
   control::DrmKeyService drm_keys(videos, *rt.store, *keys, {o.clearkey_license});
   api::ApiContext ctx{*rt.store, rt.clock, videos, uploads, hub, gate, cfg, &drm_keys};
+  if (rt.config.work_sync) ctx.published_blobs = rt.blobs;
+  ctx.direct_uploads = &direct_uploads;
 
   api::Router router;
   RETURN_IF_ERROR(api::AddServiceRoutes(router, ctx));
@@ -199,7 +222,8 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
     Millis now = rt.clock.NowMillis();
     if (now >= next_tick) {
       (void)rt.store->ExpireLeases();
-      Warn("reclaiming dead workers' tasks", ReclaimDeadRegisteredWorkers(*rt.store, *rt.store).status());
+      Warn("reclaiming dead workers' tasks",
+           ReclaimDeadRegisteredWorkers(*rt.store, *rt.store, now, 2 * engine::kWorkerRefreshMs).status());
       StatusOr<int> died = workers.Supervise();
       if (!died.ok()) {
         failure = died.status();
@@ -218,6 +242,8 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
     Warn("relaying events", rt.backends->RelayEvents().status());
     if (now >= next_sweep) {
       Warn("advancing unfinished videos", AdvanceUnfinished(rt, false));
+      // Direct ones first: UploadService's sweep would not abort their parts.
+      Warn("expiring direct uploads", direct_uploads.ExpireUploads().status());
       Warn("expiring uploads", uploads.ExpireUploads().status());
       next_sweep = now + 5000;
     }
@@ -225,6 +251,9 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
       Warn("purging idempotency records", rt.store->PurgeIdempotent(now - kIdempotencyTtlMs).status());
       // Workers that died without deregistering (already ignored by routing).
       Warn("purging dead workers", rt.store->PurgeWorkers(kPurgeWorkersAfterMs).status());
+      // Originals whose replica write failed (their ingest succeeded on the
+      // primary), and a replica added later.
+      Warn("replicating originals", rt.backends->ReplicateOriginals().status());
       next_hourly = now + 3600 * 1000;
     }
     Pause(50);

@@ -1,11 +1,15 @@
 // `vtp _task TASKFILE RESULTFILE [--data DIR]`: the body of a worker's task
 // process. With --data, the configured blob store and key vault (see
-// app/backends.h) are open to the ingest and drm steps.
+// app/backends.h) are open to the ingest and drm steps, and with
+// `[work] sync = true` every step pulls its work files from the blob store
+// and pushes what it wrote before the result is written
+// (pipeline/work_sync.h).
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -19,6 +23,7 @@
 #include "media/logging.h"
 #include "pipeline/fault_injection.h"
 #include "pipeline/task_spec.h"
+#include "pipeline/work_sync.h"
 
 namespace vtp::app {
 namespace {
@@ -77,21 +82,78 @@ KeyOrigin KeyOriginOf(const nlohmann::json& params) {
   return o;
 }
 
+// The task's work files, fetched before the run; PushChanges uploads what
+// the run wrote.
+struct SyncedWork {
+  std::vector<pipeline::WorkRef> refs;
+  pipeline::WorkSnapshot before;
+  std::optional<pipeline::VideoWorkLock> lock;
+};
+
+StatusOr<SyncedWork> PullWorkFor(const pipeline::TaskSpec& task, const pipeline::WorkRoots& roots,
+                                 const ports::BlobStore& blobs) {
+  SyncedWork w;
+  w.refs = pipeline::ReferencedWork(task.step, task.params, roots);
+  // Held through the push: a finishing task of the same video on this
+  // machine must not remove files this one is about to read.
+  ASSIGN_OR_RETURN(pipeline::VideoWorkLock lock, pipeline::VideoWorkLock::Acquire(roots, w.refs));
+  w.lock.emplace(std::move(lock));
+  StatusOr<pipeline::PullStats> pulled = pipeline::PullWork(blobs, w.refs);
+  if (!pulled.ok()) return pulled.status().WithContext("work sync");
+  w.before = pipeline::SnapshotWork(w.refs);
+  return w;
+}
+
+Status PushChanges(SyncedWork& w, ports::BlobStore& blobs) {
+  auto pushes = pipeline::PlanPush(w.refs, w.before, pipeline::SnapshotWork(w.refs));
+  StatusOr<int> pushed = pipeline::PushWork(blobs, pushes);
+  if (!pushed.ok()) return pushed.status().WithContext("work sync");
+  return Status::Ok();
+}
+
+// Ingest stores originals and drm reads the key vault: those two open the
+// configured adapters (app/backends.h), and so does every step when the
+// work area travels through the blob store.
+StatusOr<std::unique_ptr<Backends>> OpenBackendsFor(const pipeline::TaskSpec& task, const char* data_dir,
+                                                    const service::ClusterConfig& config, ports::Clock& clock) {
+  if (data_dir == nullptr) return std::unique_ptr<Backends>();
+  if (!config.work_sync && task.step != "ingest" && task.step != "drm") return std::unique_ptr<Backends>();
+  return Backends::Open(config, data_dir, clock);
+}
+
+pipeline::TaskResult ExecuteSteps(const pipeline::TaskSpec& task, const char* data_dir, Backends* backends);
+
 pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_dir) {
   if (auto injected = InjectFault(task)) return *injected;
-  pipeline::TaskContext ctx;
-  // Ingest stores originals and drm reads the key vault: those two open the
-  // configured adapters (app/backends.h); no other step touches them.
-  ports::SystemClock clock;
-  std::unique_ptr<Backends> backends;
-  if (data_dir != nullptr && (task.step == "ingest" || task.step == "drm")) {
-    auto config = LoadClusterConfig();
-    if (!config.ok()) return pipeline::TaskResult{config.status(), {}};
-    auto opened = Backends::Open(*config, data_dir, clock);
-    if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
-    backends = std::move(opened).value();
-    ctx.blobs = &backends->blobs();
+  service::ClusterConfig config;
+  if (data_dir != nullptr) {
+    auto loaded = LoadClusterConfig();
+    if (!loaded.ok()) return pipeline::TaskResult{loaded.status(), {}};
+    config = *std::move(loaded);
   }
+  ports::SystemClock clock;
+  auto opened = OpenBackendsFor(task, data_dir, config, clock);
+  if (!opened.ok()) return pipeline::TaskResult{opened.status(), {}};
+  std::unique_ptr<Backends> backends = std::move(opened).value();
+  if (backends == nullptr || !config.work_sync) return ExecuteSteps(task, data_dir, backends.get());
+
+  std::string root = std::filesystem::absolute(data_dir).lexically_normal().string();
+  pipeline::WorkRoots roots{root + "/work", root + "/public"};
+  auto synced = PullWorkFor(task, roots, backends->blobs());
+  if (!synced.ok()) return pipeline::TaskResult{synced.status(), {}};
+  pipeline::TaskResult result = ExecuteSteps(task, data_dir, backends.get());
+  // Pushed before the result file exists: a completed task always has its
+  // outputs in the store; a crash before this re-runs the (deterministic) task.
+  if (result.status.ok()) {
+    if (Status pushed = PushChanges(*synced, backends->blobs()); !pushed.ok()) result = {pushed, {}};
+  }
+  if (!config.work_keep_local) synced->lock->ReleaseAndClean();
+  return result;
+}
+
+pipeline::TaskResult ExecuteSteps(const pipeline::TaskSpec& task, const char* data_dir, Backends* backends) {
+  pipeline::TaskContext ctx;
+  if (backends != nullptr) ctx.blobs = &backends->blobs();
   // The speech model takes ~0.4 s and ~150 MB to load: only captions pay.
   std::unique_ptr<adapters::PocketSphinxStt> stt;
   if (task.step == "captions") {
@@ -104,7 +166,9 @@ pipeline::TaskResult RunTask(const pipeline::TaskSpec& task, const char* data_di
   // master key, and nothing else in the process sees them.
   std::unique_ptr<ports::KeySource> keys;
   if (task.step == "drm") {
-    if (backends == nullptr) return pipeline::TaskResult{InvalidArgument("the drm step needs --data"), {}};
+    if (backends == nullptr || data_dir == nullptr) {
+      return pipeline::TaskResult{InvalidArgument("the drm step needs --data"), {}};
+    }
     auto source = OpenKeySource(backends->store(), data_dir, KeyOriginOf(task.params));
     if (!source.ok()) return pipeline::TaskResult{source.status(), {}};
     keys = std::move(source).value();

@@ -187,7 +187,7 @@ int WorkerCommand(int argc, char** argv) {
       // Any process may reclaim expired leases; every worker doing it once a
       // second keeps a crashed remote worker's task from waiting long.
       (void)r.store->ExpireLeases();
-      (void)ReclaimDeadRegisteredWorkers(*r.store, *r.store);
+      (void)ReclaimDeadRegisteredWorkers(*r.store, *r.store, r.clock.NowMillis(), 2 * engine::kWorkerRefreshMs);
       next_expiry = r.clock.NowMillis() + 1000;
     }
     if (idle && r.clock.NowMillis() >= next_reconcile) {

@@ -110,6 +110,11 @@ double Result::GetDouble(int row, int col) const {
   return std::strtod(PQgetvalue(result_.get(), row, col), nullptr);
 }
 
+std::string Result::Tag() const {
+  const char* tag = PQcmdStatus(result_.get());
+  return tag != nullptr ? tag : "";
+}
+
 bool Result::GetBool(int row, int col) const {
   return !IsNull(row, col) && PQgetvalue(result_.get(), row, col)[0] == 't';
 }
@@ -166,11 +171,15 @@ StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& connin
   return std::unique_ptr<Connection>(new Connection(std::move(conn), conninfo, options));
 }
 
-bool Connection::Broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+bool Connection::Broken() const {
+  return pipeline_stuck_ || PQstatus(conn_.get()) != CONNECTION_OK;
+}
 
 Status Connection::Reconnect() {
   prepared_.clear();
+  deferred_.clear();
   ASSIGN_OR_RETURN(conn_, Connect(conninfo_, options_));
+  pipeline_stuck_ = false;
   return Status::Ok();
 }
 
@@ -189,7 +198,7 @@ StatusOr<std::string> Connection::PreparedName(std::string_view sql, int n_param
   std::string key(sql);
   auto it = prepared_.find(key);
   if (it != prepared_.end()) return it->second;
-  std::string name = "vtp_" + std::to_string(prepared_.size());
+  std::string name = "vtp_" + std::to_string(next_name_++);
   ASSIGN_OR_RETURN(Result done, Finish(PQprepare(conn_.get(), name.c_str(), key.c_str(),
                                                  n_params, nullptr),
                                        "postgres: prepare"));
@@ -198,20 +207,138 @@ StatusOr<std::string> Connection::PreparedName(std::string_view sql, int n_param
   return name;
 }
 
-StatusOr<Result> Connection::Exec(std::string_view sql, const Params& params) {
-  int n = static_cast<int>(params.size());
-  ASSIGN_OR_RETURN(std::string name, PreparedName(sql, n));
+namespace {
+
+std::vector<const char*> Values(const Params& params) {
   std::vector<const char*> values(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     values[i] = params[i].value() ? params[i].value()->c_str() : nullptr;
   }
+  return values;
+}
+
+}  // namespace
+
+StatusOr<Result> Connection::Exec(std::string_view sql, const Params& params) {
+  if (!deferred_.empty()) return RunPipeline(sql, params, true);
+  int n = static_cast<int>(params.size());
+  ASSIGN_OR_RETURN(std::string name, PreparedName(sql, n));
+  std::vector<const char*> values = Values(params);
   return Finish(PQexecPrepared(conn_.get(), name.c_str(), n, values.data(), nullptr, nullptr, 0),
                 "postgres: query");
 }
 
 Status Connection::ExecScript(std::string_view sql) {
+  RETURN_IF_ERROR(Flush());
   std::string text(sql);
   return Finish(PQexec(conn_.get(), text.c_str()), "postgres: statement").status();
+}
+
+void Connection::Defer(std::string_view sql, Params params) {
+  deferred_.push_back(Queued{std::string(sql), std::move(params), true});
+}
+
+void Connection::Begin(std::string_view begin_sql) {
+  deferred_.clear();
+  deferred_.push_back(Queued{std::string(begin_sql), {}, false});
+}
+
+StatusOr<std::string> Connection::Commit() {
+  ASSIGN_OR_RETURN(Result done, RunPipeline("COMMIT", {}, false));
+  return done.Tag();
+}
+
+void Connection::Rollback() {
+  deferred_.clear();
+  if (Broken() || PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
+  (void)ExecScript("ROLLBACK");
+}
+
+Status Connection::Flush() {
+  if (deferred_.empty()) return Status::Ok();
+  Queued last = std::move(deferred_.back());
+  deferred_.pop_back();
+  return RunPipeline(last.sql, last.params, last.prepared).status();
+}
+
+bool Connection::Send(std::string_view sql, const Params& params, bool prepared,
+                      std::vector<Step>& steps) {
+  int n = static_cast<int>(params.size());
+  std::vector<const char*> values = Values(params);
+  std::string key(sql);
+  if (!prepared) {
+    // Transaction control goes unnamed: nothing to gain from keeping it.
+    steps.push_back(Step{false, ""});
+    return PQsendQueryParams(conn_.get(), key.c_str(), n, nullptr, values.data(), nullptr,
+                             nullptr, 0) == 1;
+  }
+  auto it = prepared_.find(key);
+  if (it == prepared_.end()) {
+    std::string name = "vtp_" + std::to_string(next_name_++);
+    if (PQsendPrepare(conn_.get(), name.c_str(), key.c_str(), n, nullptr) != 1) return false;
+    steps.push_back(Step{true, key});
+    it = prepared_.emplace(key, std::move(name)).first;
+  }
+  steps.push_back(Step{false, ""});
+  return PQsendQueryPrepared(conn_.get(), it->second.c_str(), n, values.data(), nullptr, nullptr,
+                             0) == 1;
+}
+
+StatusOr<Result> Connection::RunPipeline(std::string_view sql, const Params& params,
+                                         bool prepared) {
+  std::vector<Queued> queued = std::move(deferred_);
+  deferred_.clear();
+  if (PQenterPipelineMode(conn_.get()) != 1) {
+    last_sqlstate_.clear();
+    return IoError("postgres: query: " + FirstLine(PQerrorMessage(conn_.get())));
+  }
+  std::vector<Step> steps;
+  bool sent = true;
+  for (const Queued& q : queued) {
+    sent = sent && Send(q.sql, q.params, q.prepared, steps);
+  }
+  sent = sent && Send(sql, params, prepared, steps) && PQpipelineSync(conn_.get()) == 1;
+  if (!sent) {
+    // libpq refused to queue (lost session, out of memory): what reached
+    // the server is unknown, so the session is not used again.
+    pipeline_stuck_ = true;
+    last_sqlstate_.clear();
+    return IoError("postgres: query: " + FirstLine(PQerrorMessage(conn_.get())));
+  }
+  return ReadPipeline(steps);
+}
+
+StatusOr<Result> Connection::ReadPipeline(const std::vector<Step>& steps) {
+  Status first = Status::Ok();
+  std::optional<Result> tail;
+  std::string state;
+  for (const Step& step : steps) {
+    // Each message's results end with a null.
+    while (PGresult* raw = PQgetResult(conn_.get())) {
+      ResultPtr r(raw);
+      ExecStatusType st = PQresultStatus(r.get());
+      if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        if (!step.parse) tail.emplace(std::move(r));
+        continue;
+      }
+      if (step.parse) prepared_.erase(step.sql);
+      // After the first failure the server skips the rest up to the sync.
+      if (st == PGRES_PIPELINE_ABORTED || !first.ok()) continue;
+      state = Field(r.get(), PG_DIAG_SQLSTATE);
+      first = PgStatus(conn_.get(), r.get(), "postgres: query");
+    }
+    if (PQstatus(conn_.get()) != CONNECTION_OK) break;
+  }
+  if (PQstatus(conn_.get()) == CONNECTION_OK) {
+    ResultPtr sync(PQgetResult(conn_.get()));
+    if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) pipeline_stuck_ = true;
+  }
+  if (PQexitPipelineMode(conn_.get()) != 1) pipeline_stuck_ = true;
+  last_sqlstate_ = state;
+  if (!first.ok()) return first;
+  if (Broken()) return IoError("postgres: query: " + FirstLine(PQerrorMessage(conn_.get())));
+  if (!tail) return Internal("postgres: pipeline ended without a result");
+  return *std::move(tail);
 }
 
 // ---- Pool ------------------------------------------------------------------
@@ -276,29 +403,29 @@ enum class TryEnd { kDone, kRetry };
 
 // One try of WithTransaction: `*out` is the final status when kDone.
 TryEnd TryOnce(Connection& conn, TxMode mode, const TxBody& body, Status* out) {
-  *out = conn.ExecScript(BeginSql(mode));
-  if (!out->ok()) return conn.Broken() ? TryEnd::kRetry : TryEnd::kDone;
+  conn.Begin(BeginSql(mode));
   Status s = body(conn);
   if (s.ok()) {
-    // COMMIT of a transaction in which a statement failed (the body
-    // swallowed the error) answers "ROLLBACK" without an error.
-    PGresult* raw = PQexec(conn.raw(), "COMMIT");
-    ResultPtr r(raw);
-    if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) {
-      std::string_view tag = PQcmdStatus(r.get());
-      *out = tag == "COMMIT" ? Status::Ok()
-                             : Internal("postgres: transaction aborted by an ignored error");
+    StatusOr<std::string> tag = conn.Commit();
+    if (tag.ok()) {
+      // COMMIT of a transaction in which a statement failed (the body
+      // swallowed the error) answers "ROLLBACK" without an error.
+      *out = *tag == "COMMIT" ? Status::Ok()
+                              : Internal("postgres: transaction aborted by an ignored error");
       return TryEnd::kDone;
     }
-    std::string state = Field(r.get(), PG_DIAG_SQLSTATE);
-    *out = PgStatus(conn.raw(), r.get(), "postgres: commit");
-    // A lost session during COMMIT: the outcome is unknown, never retried.
+    *out = tag.status();
+    // A lost session while the writes and COMMIT were on their way: the
+    // outcome is unknown, never retried.
+    if (conn.Broken()) return TryEnd::kDone;
+    std::string state = conn.last_sqlstate();
+    conn.Rollback();
     return Retryable(state) ? TryEnd::kRetry : TryEnd::kDone;
   }
   *out = s;
   std::string state = conn.last_sqlstate();
   if (conn.Broken()) return TryEnd::kRetry;
-  (void)conn.ExecScript("ROLLBACK");
+  conn.Rollback();
   return Retryable(state) ? TryEnd::kRetry : TryEnd::kDone;
 }
 

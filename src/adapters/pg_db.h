@@ -97,6 +97,8 @@ class Result {
   // 0 for NULL or a value that is not an integer (the schema rules that out).
   int64_t GetInt64(int row, int col) const;
   double GetDouble(int row, int col) const;
+  // The command tag ("COMMIT", "ROLLBACK", "UPDATE 1", ...).
+  std::string Tag() const;
   // PostgreSQL booleans print as "t"/"f".
   bool GetBool(int row, int col) const;
   std::optional<int64_t> GetOptInt64(int row, int col) const;
@@ -126,13 +128,33 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Runs one statement with text parameters. Statements are prepared once
-  // per session (cached by their SQL text) and then executed by name.
+  // per session (cached by their SQL text) and then executed by name. Any
+  // statements queued by Begin/Defer go out first, in the same round trip
+  // (libpq pipeline mode); when one of them fails, its error is returned and
+  // `sql` is not run.
   StatusOr<Result> Exec(std::string_view sql, const Params& params = {});
-  // Runs a script of one or more statements without parameters (DDL, BEGIN,
-  // COMMIT) over the simple query protocol.
+  // Runs a script of one or more statements without parameters (DDL) over
+  // the simple query protocol, after sending what is queued (one extra
+  // round trip then).
   Status ExecScript(std::string_view sql);
 
-  // True when libpq knows the session is gone (a failed call noticed it).
+  // Queues a statement whose result the caller does not need (a write whose
+  // outcome is only "it worked"): it is sent with the next Exec or Commit,
+  // in one round trip, and its failure is reported by that call. Only for
+  // use inside a transaction, where a failure rolls everything back anyway.
+  void Defer(std::string_view sql, Params params = {});
+  // Queues `begin_sql` (BEGIN ...) so that it travels with the first
+  // statement of the transaction.
+  void Begin(std::string_view begin_sql);
+  // Sends what is queued plus COMMIT in one round trip. Returns COMMIT's
+  // command tag ("ROLLBACK" when the transaction had failed earlier).
+  StatusOr<std::string> Commit();
+  // Drops what is queued and ends the transaction, if one is open on the
+  // server, with ROLLBACK.
+  void Rollback();
+
+  // True when libpq knows the session is gone (a failed call noticed it), or
+  // a pipeline could not be finished (the session is then unusable).
   bool Broken() const;
   // Drops the session and connects again with the same conninfo: kIo if
   // the server is still unreachable. Forgets every prepared statement.
@@ -146,13 +168,39 @@ class Connection {
  private:
   Connection(ConnPtr conn, std::string conninfo, ConnectOptions options);
   static StatusOr<ConnPtr> Connect(const std::string& conninfo, const ConnectOptions& options);
+  // A statement queued by Begin/Defer or the tail of a pipeline. `prepared`:
+  // executed as a named prepared statement (prepared in the same pipeline
+  // the first time); else sent unnamed (transaction control).
+  struct Queued {
+    std::string sql;
+    Params params;
+    bool prepared = true;
+  };
+  // One result a pipeline waits for: a Parse (of `sql`, forgotten again if it
+  // fails) or a statement's execution.
+  struct Step {
+    bool parse = false;
+    std::string sql;
+  };
   StatusOr<std::string> PreparedName(std::string_view sql, int n_params);
   StatusOr<Result> Finish(PGresult* raw, std::string_view context);
+  // Sends deferred_ and then the tail statement as one pipeline and reads
+  // every result. Returns the tail's result, or the first failure.
+  StatusOr<Result> RunPipeline(std::string_view sql, const Params& params, bool prepared);
+  // Sends the queued statements (when there are any) as one pipeline.
+  Status Flush();
+  // Puts one statement on the wire (its Parse first when new) and appends
+  // the results to expect to `steps`; false when libpq refused it.
+  bool Send(std::string_view sql, const Params& params, bool prepared, std::vector<Step>& steps);
+  StatusOr<Result> ReadPipeline(const std::vector<Step>& steps);
 
   ConnPtr conn_;
   std::string conninfo_;
   ConnectOptions options_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> name
+  int next_name_ = 0;
+  std::vector<Queued> deferred_;
+  bool pipeline_stuck_ = false;
   std::string last_sqlstate_;
 };
 
@@ -205,12 +253,15 @@ enum class TxMode {
   kRead,
 };
 
-// Runs `body` inside BEGIN ... COMMIT on `conn`. Rolls back when the body
-// fails or COMMIT fails. Runs the whole body again (at most kMaxTxAttempts in
+// Runs `body` inside BEGIN ... COMMIT on `conn`. BEGIN travels with the
+// body's first statement and COMMIT with the writes the body deferred
+// (Connection::Defer), so a lock-decide-write body costs two round trips.
+// Rolls back when the body fails or COMMIT fails. Runs the whole body again (at most kMaxTxAttempts in
 // all) when the server reports a serialization failure or deadlock, and
 // once more on a fresh session when the session broke before COMMIT was
 // sent (a restarted server: nothing was committed). A session that breaks
-// during COMMIT is not retried (the outcome is unknown): kIo.
+// during COMMIT (or while sending the deferred writes with it) is not
+// retried (the outcome is unknown): kIo.
 // `body` must therefore be re-runnable: keep its effects in the database or
 // reset them at its start.
 inline constexpr int kMaxTxAttempts = 8;

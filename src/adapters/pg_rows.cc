@@ -36,11 +36,14 @@ constexpr std::array<std::string_view, 5> kDeadLetterColumns = {"task_id", "vide
 constexpr std::array<std::string_view, 6> kEventColumns = {
     "event_id", "video_id", "type", "payload_json", "created_at", "published_at"};
 
+// "c1, c2, ...", each prefixed with `table_alias` ("t." or "").
 template <size_t N>
-std::string ColumnList(const std::array<std::string_view, N>& cols) {
+std::string ColumnList(const std::array<std::string_view, N>& cols,
+                       std::string_view table_alias = "") {
   std::string out;
   for (size_t i = 0; i < N; ++i) {
     if (i > 0) out += ", ";
+    out += table_alias;
     out += cols[i];
   }
   return out;
@@ -212,21 +215,24 @@ Params AttemptParams(const AttemptRecord& a) {
           a.error_message};
 }
 
-StatusOr<AttemptRecord> ReadAttempt(const Result& r, int i) {
+// The attempt whose columns start at column `c` of row `i`.
+StatusOr<AttemptRecord> ReadAttemptAt(const Result& r, int i, int c) {
   AttemptRecord a;
-  a.task_id = r.GetText(i, 0);
-  a.seq = static_cast<int>(r.GetInt64(i, 1));
-  a.attempt = static_cast<int>(r.GetInt64(i, 2));
-  a.worker_id = r.GetText(i, 3);
-  a.started_at = r.GetInt64(i, 4);
-  a.ended_at = r.GetOptInt64(i, 5);
-  std::string outcome = r.GetText(i, 6);
+  a.task_id = r.GetText(i, c + 0);
+  a.seq = static_cast<int>(r.GetInt64(i, c + 1));
+  a.attempt = static_cast<int>(r.GetInt64(i, c + 2));
+  a.worker_id = r.GetText(i, c + 3);
+  a.started_at = r.GetInt64(i, c + 4);
+  a.ended_at = r.GetOptInt64(i, c + 5);
+  std::string outcome = r.GetText(i, c + 6);
   ASSIGN_OR_RETURN(a.outcome,
                    Parsed(ports::AttemptOutcomeFromName(outcome), "attempt outcome", outcome));
-  a.error_code = r.GetText(i, 7);
-  a.error_message = r.GetText(i, 8);
+  a.error_code = r.GetText(i, c + 7);
+  a.error_message = r.GetText(i, c + 8);
   return a;
 }
+
+StatusOr<AttemptRecord> ReadAttempt(const Result& r, int i) { return ReadAttemptAt(r, i, 0); }
 
 StatusOr<DeadLetter> ReadDeadLetter(const Result& r, int i) {
   DeadLetter d;
@@ -247,6 +253,14 @@ StatusOr<Event> ReadEvent(const Result& r, int i) {
   e.created_at = r.GetInt64(i, 4);
   e.published_at = r.GetOptInt64(i, 5);
   return e;
+}
+
+const std::string& SaveDeadLetterSql() {
+  static const std::string sql =
+      InsertSql("dead_letters", kDeadLetterColumns) +
+      " ON CONFLICT (task_id) DO UPDATE SET video_id = EXCLUDED.video_id, "
+      "step = EXCLUDED.step, dead_at = EXCLUDED.dead_at, reason = EXCLUDED.reason";
+  return sql;
 }
 
 StatusOr<std::vector<TaskRecord>> QueryTasks(Connection& conn, const std::string& sql,
@@ -363,6 +377,44 @@ StatusOr<std::optional<TaskRecord>> TryLockTask(Connection& conn, std::string_vi
   return QueryTask(conn, sql, task_id);
 }
 
+StatusOr<std::optional<ClaimedTask>> TryClaimTask(Connection& conn, std::string_view task_id) {
+  // The sequence rides along (column 26): one round trip for the claim.
+  static const std::string sql =
+      "SELECT " + ColumnList(kTaskColumns, "t.") +
+      ", (SELECT COALESCE(MAX(a.seq), 0) + 1 FROM task_attempts a WHERE a.task_id = t.task_id) "
+      "FROM tasks t WHERE t.task_id = $1 FOR UPDATE OF t SKIP LOCKED";
+  ASSIGN_OR_RETURN(Result r, conn.Exec(sql, {task_id}));
+  if (r.Rows() == 0) return std::optional<ClaimedTask>();
+  ASSIGN_OR_RETURN(TaskRecord task, ReadTask(r, 0));
+  return std::optional<ClaimedTask>(
+      ClaimedTask{std::move(task), static_cast<int>(r.GetInt64(0, kTaskColumns.size()))});
+}
+
+StatusOr<std::optional<EndingTask>> LockEndingTask(Connection& conn, std::string_view task_id) {
+  // The latest attempt's columns follow the task's (from column 26); NULL
+  // when the task never ran.
+  static const std::string sql =
+      "SELECT " + ColumnList(kTaskColumns, "t.") + ", " + ColumnList(kAttemptColumns, "a.") +
+      " FROM tasks t LEFT JOIN LATERAL (SELECT * FROM task_attempts x "
+      "WHERE x.task_id = t.task_id ORDER BY x.seq DESC LIMIT 1) a ON TRUE "
+      "WHERE t.task_id = $1 FOR UPDATE OF t";
+  ASSIGN_OR_RETURN(Result r, conn.Exec(sql, {task_id}));
+  if (r.Rows() == 0) return std::optional<EndingTask>();
+  EndingTask out;
+  ASSIGN_OR_RETURN(out.task, ReadTask(r, 0));
+  const int first = static_cast<int>(kTaskColumns.size());
+  if (!r.IsNull(0, first)) {
+    ASSIGN_OR_RETURN(AttemptRecord last, ReadAttemptAt(r, 0, first));
+    out.last_attempt = std::move(last);
+  }
+  return std::optional<EndingTask>(std::move(out));
+}
+
+void DeferSaveTask(Connection& conn, const TaskRecord& task) {
+  static const std::string sql = UpdateSql("tasks", kTaskColumns, 1);
+  conn.Defer(sql, TaskParams(task));
+}
+
 StatusOr<std::vector<TaskRecord>> LoadTasksOfVideo(Connection& conn, std::string_view video_id) {
   static const std::string sql =
       SelectSql("tasks", kTaskColumns) + "WHERE video_id = $1 ORDER BY task_id";
@@ -458,6 +510,11 @@ Status InsertAttempt(Connection& conn, const AttemptRecord& attempt) {
   return conn.Exec(sql, AttemptParams(attempt)).status();
 }
 
+void DeferInsertAttempt(Connection& conn, const AttemptRecord& attempt) {
+  static const std::string sql = InsertSql("task_attempts", kAttemptColumns);
+  conn.Defer(sql, AttemptParams(attempt));
+}
+
 Status SaveAttempt(Connection& conn, const AttemptRecord& attempt) {
   static const std::string sql = UpdateSql("task_attempts", kAttemptColumns, 2);
   return conn.Exec(sql, AttemptParams(attempt)).status();
@@ -488,11 +545,8 @@ StatusOr<int> NextAttemptSeq(Connection& conn, std::string_view task_id) {
 // ---- dead_letters ----------------------------------------------------------
 
 Status SaveDeadLetter(Connection& conn, const DeadLetter& dead) {
-  static const std::string sql =
-      InsertSql("dead_letters", kDeadLetterColumns) +
-      " ON CONFLICT (task_id) DO UPDATE SET video_id = EXCLUDED.video_id, "
-      "step = EXCLUDED.step, dead_at = EXCLUDED.dead_at, reason = EXCLUDED.reason";
-  return conn.Exec(sql, {dead.task_id, dead.video_id, dead.step, dead.dead_at, dead.reason})
+  return conn.Exec(SaveDeadLetterSql(),
+                   {dead.task_id, dead.video_id, dead.step, dead.dead_at, dead.reason})
       .status();
 }
 
@@ -517,18 +571,25 @@ StatusOr<std::vector<DeadLetter>> LoadDeadLetters(Connection& conn) {
 
 // ---- events ----------------------------------------------------------------
 
+// One statement: the row comes FROM the lock's CTE, so the advisory lock is
+// held before the row's event_id default draws from the sequence.
+constexpr std::string_view kInsertEventSql =
+    "WITH l AS (SELECT pg_advisory_xact_lock($1::bigint)) "
+    "INSERT INTO events (video_id, type, payload_json, created_at) "
+    "SELECT $2::text, $3::text, $4::text, $5::bigint FROM l RETURNING event_id";
+
+Params EventParams(const Event& event) {
+  return {kEventsLockKey, event.video_id, event.type, event.payload_json, event.created_at};
+}
+
 StatusOr<int64_t> InsertEvent(Connection& conn, const Event& event) {
-  // One round trip: the row comes FROM the lock's CTE, so the advisory lock
-  // is held before the row's event_id default draws from the sequence.
-  ASSIGN_OR_RETURN(
-      Result r,
-      conn.Exec("WITH l AS (SELECT pg_advisory_xact_lock($1::bigint)) "
-                "INSERT INTO events (video_id, type, payload_json, created_at) "
-                "SELECT $2::text, $3::text, $4::text, $5::bigint FROM l RETURNING event_id",
-                {kEventsLockKey, event.video_id, event.type, event.payload_json,
-                 event.created_at}));
+  ASSIGN_OR_RETURN(Result r, conn.Exec(kInsertEventSql, EventParams(event)));
   if (r.Rows() != 1) return Internal("INSERT ... RETURNING returned no row");
   return r.GetInt64(0, 0);
+}
+
+void DeferEvent(Connection& conn, const Event& event) {
+  conn.Defer(kInsertEventSql, EventParams(event));
 }
 
 StatusOr<std::vector<Event>> LoadEvents(Connection& conn, int64_t after_id, int limit,
@@ -574,12 +635,31 @@ Status CloseOpenAttempt(Connection& conn, std::string_view task_id, const RunEnd
 }
 
 Status PersistRunEnd(Connection& conn, const RunEnd& end, ports::Millis now) {
-  RETURN_IF_ERROR(SaveTask(conn, end.task));
-  RETURN_IF_ERROR(CloseOpenAttempt(conn, end.task.task_id, end, now));
-  if (end.dead_letter) RETURN_IF_ERROR(SaveDeadLetter(conn, *end.dead_letter));
+  ASSIGN_OR_RETURN(std::optional<AttemptRecord> last, LoadLastAttempt(conn, end.task.task_id));
+  DeferRunEndRows(conn, end, std::move(last), now);
+  DeferRunEndEvent(conn, end, now);
+  return Status::Ok();
+}
+
+void DeferRunEndRows(Connection& conn, const RunEnd& end,
+                     std::optional<AttemptRecord> last_attempt, ports::Millis now) {
+  DeferSaveTask(conn, end.task);
+  if (last_attempt && last_attempt->outcome == ports::AttemptOutcome::kRunning) {
+    static const std::string sql = UpdateSql("task_attempts", kAttemptColumns, 2);
+    CloseAttempt(*last_attempt, end, now);
+    conn.Defer(sql, AttemptParams(*last_attempt));
+  }
+  if (end.dead_letter) {
+    const DeadLetter& dead = *end.dead_letter;
+    conn.Defer(SaveDeadLetterSql(), {dead.task_id, dead.video_id, dead.step, dead.dead_at,
+                                    dead.reason});
+  }
+}
+
+void DeferRunEndEvent(Connection& conn, const RunEnd& end, ports::Millis now) {
   Event event = end.event;
   event.created_at = now;
-  return InsertEvent(conn, event).status();
+  DeferEvent(conn, event);
 }
 
 }  // namespace vtp::adapters::pg

@@ -76,6 +76,24 @@ StatusOr<std::optional<ports::TaskRecord>> LockTask(Connection& conn, std::strin
 // LockTask with SKIP LOCKED: nullopt when the row is missing OR locked by
 // another transaction.
 StatusOr<std::optional<ports::TaskRecord>> TryLockTask(Connection& conn, std::string_view task_id);
+// A task row locked to start a run, with the sequence number the run's
+// attempt takes (max(seq) + 1).
+struct ClaimedTask {
+  ports::TaskRecord task;
+  int next_seq = 1;
+};
+// TryLockTask and NextAttemptSeq in one query.
+StatusOr<std::optional<ClaimedTask>> TryClaimTask(Connection& conn, std::string_view task_id);
+// A task row locked to end its run, with its latest attempt (if any).
+struct EndingTask {
+  ports::TaskRecord task;
+  std::optional<ports::AttemptRecord> last_attempt;
+};
+// LockTask and LoadLastAttempt in one query.
+StatusOr<std::optional<EndingTask>> LockEndingTask(Connection& conn, std::string_view task_id);
+// SaveTask as a deferred write (Connection::Defer: sent with the next
+// statement or COMMIT).
+void DeferSaveTask(Connection& conn, const ports::TaskRecord& task);
 StatusOr<ports::StepTally> LoadStepTally(Connection& conn, std::string_view video_id,
                                          std::string_view step);
 StatusOr<std::vector<ports::TaskSummary>> LoadTaskSummaries(Connection& conn,
@@ -104,6 +122,7 @@ StatusOr<std::vector<ports::TaskRecord>> LockLeasesOf(Connection& conn,
 
 // task_attempts
 Status InsertAttempt(Connection& conn, const ports::AttemptRecord& attempt);
+void DeferInsertAttempt(Connection& conn, const ports::AttemptRecord& attempt);
 Status SaveAttempt(Connection& conn, const ports::AttemptRecord& attempt);
 StatusOr<std::vector<ports::AttemptRecord>> LoadAttempts(Connection& conn,
                                                          std::string_view task_id);
@@ -128,6 +147,10 @@ inline constexpr int64_t kEventsLockKey = 0x7674705f65766e74;  // "vtp_evnt"
 // stores created_at as given. Returns the id. Call it after the row locks
 // the transaction needs (see postgres_store.h).
 StatusOr<int64_t> InsertEvent(Connection& conn, const ports::Event& event);
+// InsertEvent as a deferred write, for a caller that does not need the id.
+// Defer it last, right before COMMIT, so the lock is held for the shortest
+// time.
+void DeferEvent(Connection& conn, const ports::Event& event);
 StatusOr<std::vector<ports::Event>> LoadEvents(Connection& conn, int64_t after_id, int limit,
                                                bool unpublished_only);
 StatusOr<int> MarkPublished(Connection& conn, int64_t through_id, ports::Millis now);
@@ -144,5 +167,11 @@ Status CloseOpenAttempt(Connection& conn, std::string_view task_id, const RunEnd
 // dead letter (if any) and the outbox event (created_at = now). Call with the
 // task row locked.
 Status PersistRunEnd(Connection& conn, const RunEnd& end, ports::Millis now);
+// PersistRunEnd's row writes, deferred, given the task's latest attempt
+// (closed when it is still running): no round trip of its own.
+void DeferRunEndRows(Connection& conn, const RunEnd& end,
+                     std::optional<ports::AttemptRecord> last_attempt, ports::Millis now);
+// The run end's outbox event (created_at = now), deferred (see DeferEvent).
+void DeferRunEndEvent(Connection& conn, const RunEnd& end, ports::Millis now);
 
 }  // namespace vtp::adapters::pg

@@ -23,6 +23,11 @@
 //    nobody holds (SKIP LOCKED) and the best of those is leased. A task is
 //    never leased twice; under contention the order is best-effort.
 //    LeaseTask locks the one row the same way.
+//  - Round trips: BEGIN travels with a call's first (locking) read and its
+//    writes travel with COMMIT (libpq pipeline mode, pg::Connection::Defer),
+//    so Complete, LeaseTask, Heartbeat-like calls cost two round trips,
+//    Lease three, CompleteAndLease four. Statements are prepared once per
+//    session.
 //  - Serialization failures and deadlocks re-run the whole transaction
 //    (pg::WithTransaction); a session broken by a server restart is
 //    reconnected once, so the first call after the server is back works.
@@ -69,6 +74,23 @@ class Connection;
 class Pool;
 }  // namespace pg
 
+// A task queue that can complete one task and claim a given other one
+// (TaskQueue::Complete then TaskQueue::LeaseTask, both contracts applying) in
+// ONE transaction. RedisTaskQueue uses it when its backing queue offers it:
+// its pop names the next task before the completion is written.
+class ChainedTaskClaim {
+ public:
+  virtual ~ChainedTaskClaim() = default;
+  // When the completion fails nothing is claimed. Returns the claimed task,
+  // or nullopt when `next_task_id` is not runnable in `pools` now;
+  // kNotFound when it does not exist (the completion is then not kept
+  // either).
+  virtual StatusOr<std::optional<ports::TaskRecord>> CompleteAndLeaseTask(
+      std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+      int64_t cpu_ms, std::string_view next_task_id, const std::vector<std::string>& pools,
+      ports::Millis lease_ms) = 0;
+};
+
 struct PostgresStoreOptions {
   ports::QueueOptions queue;
   // Sessions shared by the store's callers (>= 1).
@@ -82,7 +104,8 @@ class PostgresStore final : public ports::MetadataStore,
                             public ports::EventBus,
                             public ports::ServiceStore,
                             public ports::WorkerRegistry,
-                            public ports::KeyVault {
+                            public ports::KeyVault,
+                            public ChainedTaskClaim {
  public:
   // Connects to `conninfo_or_url` ("postgresql://user@host:port/db" or
   // "host=... port=... dbname=...") and migrates the database.
@@ -147,6 +170,12 @@ class PostgresStore final : public ports::MetadataStore,
   Status Release(std::string_view task_id, std::string_view worker_id) override;
   StatusOr<int> ExpireLeases() override;
   StatusOr<int> ReclaimWorker(std::string_view worker_id) override;
+
+  // ChainedTaskClaim
+  StatusOr<std::optional<ports::TaskRecord>> CompleteAndLeaseTask(
+      std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+      int64_t cpu_ms, std::string_view next_task_id, const std::vector<std::string>& pools,
+      ports::Millis lease_ms) override;
 
   // ports::EventBus (the events table; see "Event order" above)
   StatusOr<int64_t> Publish(const ports::Event& event) override;

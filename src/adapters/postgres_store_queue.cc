@@ -1,5 +1,9 @@
 // PostgresStore's ports::TaskQueue half. Every call is one READ COMMITTED
 // transaction: lock the task row(s), let task_transitions.h decide, persist.
+// The hot calls cost two round trips each (Lease three): BEGIN rides with
+// the locking read, and the writes are deferred to ride with COMMIT
+// (pg::Connection::Defer); CompleteAndLease puts the completion's event last
+// so the events lock is held for COMMIT only.
 // Claims (Lease, LeaseTask) use SKIP LOCKED so concurrent leasers in other
 // sessions pass each other instead of queueing (postgres_store.h).
 #include <algorithm>
@@ -26,6 +30,20 @@ StatusOr<TaskRecord> MustLockTask(Connection& conn, std::string_view task_id) {
   return *std::move(task);
 }
 
+// The task row locked with its latest attempt.
+StatusOr<pg::EndingTask> MustLockEnding(Connection& conn, std::string_view task_id) {
+  ASSIGN_OR_RETURN(std::optional<pg::EndingTask> ending, pg::LockEndingTask(conn, task_id));
+  if (!ending) return TaskNotFound(task_id);
+  return *std::move(ending);
+}
+
+// Every write of a run's end, deferred to COMMIT, the event last.
+void DeferRunEnd(Connection& conn, const RunEnd& end,
+                 std::optional<ports::AttemptRecord> last_attempt, Millis now) {
+  pg::DeferRunEndRows(conn, end, std::move(last_attempt), now);
+  pg::DeferRunEndEvent(conn, end, now);
+}
+
 void SortByLeaseOrder(std::vector<LeaseCandidate>& heads, Millis now, Millis aging_step_ms) {
   std::sort(heads.begin(), heads.end(), [&](const LeaseCandidate& a, const LeaseCandidate& b) {
     return ports::LeasesBefore(a, b, now, aging_step_ms);
@@ -42,16 +60,14 @@ Status EndRuns(Connection& conn, const std::vector<TaskRecord>& tasks, Millis no
   return Status::Ok();
 }
 
-// Starts a run of `task` (runnable, locked) for `worker_id`: the row and its
-// attempt.
-StatusOr<std::optional<TaskRecord>> StartRunIn(Connection& conn, const TaskRecord& task,
-                                               std::string_view worker_id, Millis now,
-                                               Millis lease_ms) {
-  ASSIGN_OR_RETURN(int seq, pg::NextAttemptSeq(conn, task.task_id));
-  RunStart run = StartRun(task, worker_id, now, lease_ms, seq);
-  RETURN_IF_ERROR(pg::SaveTask(conn, run.task));
-  RETURN_IF_ERROR(pg::InsertAttempt(conn, run.attempt));
-  return std::optional<TaskRecord>(std::move(run.task));
+// Starts a run of `claimed` (runnable, locked) for `worker_id`: the row and
+// its attempt, both deferred to COMMIT.
+TaskRecord StartRunIn(Connection& conn, const pg::ClaimedTask& claimed,
+                      std::string_view worker_id, Millis now, Millis lease_ms) {
+  RunStart run = StartRun(claimed.task, worker_id, now, lease_ms, claimed.next_seq);
+  pg::DeferSaveTask(conn, run.task);
+  pg::DeferInsertAttempt(conn, run.attempt);
+  return std::move(run.task);
 }
 
 // The best head that this session could lock and that is still runnable
@@ -59,20 +75,24 @@ StatusOr<std::optional<TaskRecord>> StartRunIn(Connection& conn, const TaskRecor
 // claimed with SKIP LOCKED and re-checked (another session may have leased
 // it since the look); when every one is gone, the heads no session holds,
 // locked in one query.
-StatusOr<std::optional<TaskRecord>> ClaimBest(Connection& conn, Millis now,
-                                              const std::vector<std::string>& pools,
-                                              Millis aging_step_ms) {
+StatusOr<std::optional<pg::ClaimedTask>> ClaimBest(Connection& conn, Millis now,
+                                                   const std::vector<std::string>& pools,
+                                                   Millis aging_step_ms) {
+  using Claimed = std::optional<pg::ClaimedTask>;
   ASSIGN_OR_RETURN(std::vector<LeaseCandidate> heads, pg::RunnableHeads(conn, pools, now, false));
-  if (heads.empty()) return std::optional<TaskRecord>();
+  if (heads.empty()) return Claimed();
   SortByLeaseOrder(heads, now, aging_step_ms);
   for (const LeaseCandidate& head : heads) {
-    ASSIGN_OR_RETURN(std::optional<TaskRecord> task, pg::TryLockTask(conn, head.task_id));
-    if (task && IsRunnableIn(*task, pools, now)) return task;
+    ASSIGN_OR_RETURN(Claimed claimed, pg::TryClaimTask(conn, head.task_id));
+    if (claimed && IsRunnableIn(claimed->task, pools, now)) return claimed;
   }
   ASSIGN_OR_RETURN(heads, pg::RunnableHeads(conn, pools, now, true));
-  if (heads.empty()) return std::optional<TaskRecord>();
+  if (heads.empty()) return Claimed();
   SortByLeaseOrder(heads, now, aging_step_ms);
-  return pg::LoadTask(conn, heads.front().task_id);
+  ASSIGN_OR_RETURN(std::optional<TaskRecord> task, pg::LoadTask(conn, heads.front().task_id));
+  if (!task) return Claimed();
+  ASSIGN_OR_RETURN(int seq, pg::NextAttemptSeq(conn, task->task_id));
+  return Claimed(pg::ClaimedTask{*std::move(task), seq});
 }
 
 // Lease's body inside the caller's write transaction.
@@ -80,19 +100,41 @@ StatusOr<std::optional<TaskRecord>> LeaseIn(Connection& conn, Millis now,
                                             std::string_view worker_id,
                                             const std::vector<std::string>& pools,
                                             Millis lease_ms, Millis aging_step_ms) {
-  ASSIGN_OR_RETURN(std::optional<TaskRecord> task, ClaimBest(conn, now, pools, aging_step_ms));
-  if (!task) return std::optional<TaskRecord>();
-  return StartRunIn(conn, *task, worker_id, now, lease_ms);
+  ASSIGN_OR_RETURN(std::optional<pg::ClaimedTask> claimed,
+                   ClaimBest(conn, now, pools, aging_step_ms));
+  if (!claimed) return std::optional<TaskRecord>();
+  return std::optional<TaskRecord>(StartRunIn(conn, *claimed, worker_id, now, lease_ms));
 }
 
-// Complete's body inside the caller's write transaction.
-Status CompleteIn(Connection& conn, Millis now, std::string_view task_id,
-                  std::string_view worker_id, std::string_view result_json, int64_t cpu_ms) {
-  ASSIGN_OR_RETURN(TaskRecord task, MustLockTask(conn, task_id));
-  ASSIGN_OR_RETURN(std::optional<RunEnd> end,
-                   PlanComplete(task, worker_id, result_json, cpu_ms, now));
-  if (!end) return Status::Ok();  // duplicate completion
-  return pg::PersistRunEnd(conn, *end, now);
+// Complete's decision inside the caller's write transaction: the task
+// locked with its latest attempt, then the planned end (nullopt for a
+// duplicate completion). Nothing is written yet.
+StatusOr<std::optional<RunEnd>> PlanCompleteIn(Connection& conn, Millis now,
+                                               std::string_view task_id,
+                                               std::string_view worker_id,
+                                               std::string_view result_json, int64_t cpu_ms,
+                                               std::optional<ports::AttemptRecord>* last) {
+  ASSIGN_OR_RETURN(pg::EndingTask ending, MustLockEnding(conn, task_id));
+  *last = std::move(ending.last_attempt);
+  return PlanComplete(ending.task, worker_id, result_json, cpu_ms, now);
+}
+
+// LeaseTask's body inside the caller's write transaction.
+StatusOr<std::optional<TaskRecord>> LeaseTaskIn(Connection& conn, Millis now,
+                                                std::string_view task_id,
+                                                std::string_view worker_id,
+                                                const std::vector<std::string>& pools,
+                                                Millis lease_ms) {
+  // A row another session holds is being claimed or changed by it: not
+  // runnable for us now.
+  ASSIGN_OR_RETURN(std::optional<pg::ClaimedTask> claimed, pg::TryClaimTask(conn, task_id));
+  if (!claimed) {
+    ASSIGN_OR_RETURN(std::optional<TaskRecord> exists, pg::LoadTask(conn, task_id));
+    if (!exists) return TaskNotFound(task_id);
+    return std::optional<TaskRecord>();
+  }
+  if (!IsRunnableIn(claimed->task, pools, now)) return std::optional<TaskRecord>();
+  return std::optional<TaskRecord>(StartRunIn(conn, *claimed, worker_id, now, lease_ms));
 }
 
 }  // namespace
@@ -117,8 +159,14 @@ StatusOr<std::optional<TaskRecord>> PostgresStore::CompleteAndLease(
   RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
   std::optional<TaskRecord> leased;
   Status done = Write([&](Connection& conn, Millis now) -> Status {
-    RETURN_IF_ERROR(CompleteIn(conn, now, task_id, worker_id, result_json, cpu_ms));
-    ASSIGN_OR_RETURN(leased, LeaseIn(conn, now, worker_id, pools, lease_ms, options_.queue.aging_step_ms));
+    std::optional<ports::AttemptRecord> last;
+    ASSIGN_OR_RETURN(std::optional<RunEnd> end,
+                     PlanCompleteIn(conn, now, task_id, worker_id, result_json, cpu_ms, &last));
+    if (end) pg::DeferRunEndRows(conn, *end, std::move(last), now);
+    ASSIGN_OR_RETURN(leased, LeaseIn(conn, now, worker_id, pools, lease_ms,
+                                     options_.queue.aging_step_ms));
+    // The event last: the events lock is then held for COMMIT only.
+    if (end) pg::DeferRunEndEvent(conn, *end, now);
     return Status::Ok();
   });
   if (!done.ok()) return done;
@@ -132,16 +180,25 @@ StatusOr<std::optional<TaskRecord>> PostgresStore::LeaseTask(std::string_view ta
   RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
   std::optional<TaskRecord> leased;
   RETURN_IF_ERROR(Write([&](Connection& conn, Millis now) -> Status {
-    // A row another session holds is being claimed or changed by it: not
-    // runnable for us now.
-    ASSIGN_OR_RETURN(std::optional<TaskRecord> task, pg::TryLockTask(conn, task_id));
-    if (!task) {
-      ASSIGN_OR_RETURN(std::optional<TaskRecord> exists, pg::LoadTask(conn, task_id));
-      if (!exists) return TaskNotFound(task_id);
-      return Status::Ok();
-    }
-    if (!IsRunnableIn(*task, pools, now)) return Status::Ok();
-    ASSIGN_OR_RETURN(leased, StartRunIn(conn, *task, worker_id, now, lease_ms));
+    ASSIGN_OR_RETURN(leased, LeaseTaskIn(conn, now, task_id, worker_id, pools, lease_ms));
+    return Status::Ok();
+  }));
+  return leased;
+}
+
+StatusOr<std::optional<TaskRecord>> PostgresStore::CompleteAndLeaseTask(
+    std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+    int64_t cpu_ms, std::string_view next_task_id, const std::vector<std::string>& pools,
+    Millis lease_ms) {
+  RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  std::optional<TaskRecord> leased;
+  RETURN_IF_ERROR(Write([&](Connection& conn, Millis now) -> Status {
+    std::optional<ports::AttemptRecord> last;
+    ASSIGN_OR_RETURN(std::optional<RunEnd> end,
+                     PlanCompleteIn(conn, now, task_id, worker_id, result_json, cpu_ms, &last));
+    if (end) pg::DeferRunEndRows(conn, *end, std::move(last), now);
+    ASSIGN_OR_RETURN(leased, LeaseTaskIn(conn, now, next_task_id, worker_id, pools, lease_ms));
+    if (end) pg::DeferRunEndEvent(conn, *end, now);
     return Status::Ok();
   }));
   return leased;
@@ -152,31 +209,38 @@ Status PostgresStore::Heartbeat(std::string_view task_id, std::string_view worke
   return Write([&](Connection& conn, Millis now) -> Status {
     ASSIGN_OR_RETURN(TaskRecord task, MustLockTask(conn, task_id));
     ASSIGN_OR_RETURN(TaskRecord extended, PlanHeartbeat(task, worker_id, lease_ms, now));
-    return pg::SaveTask(conn, extended);
+    pg::DeferSaveTask(conn, extended);
+    return Status::Ok();
   });
 }
 
 Status PostgresStore::Complete(std::string_view task_id, std::string_view worker_id,
                              std::string_view result_json, int64_t cpu_ms) {
   return Write([&](Connection& conn, Millis now) -> Status {
-    return CompleteIn(conn, now, task_id, worker_id, result_json, cpu_ms);
+    std::optional<ports::AttemptRecord> last;
+    ASSIGN_OR_RETURN(std::optional<RunEnd> end,
+                     PlanCompleteIn(conn, now, task_id, worker_id, result_json, cpu_ms, &last));
+    if (end) DeferRunEnd(conn, *end, std::move(last), now);  // else a duplicate completion
+    return Status::Ok();
   });
 }
 
 Status PostgresStore::Fail(std::string_view task_id, std::string_view worker_id,
                          const ports::TaskFailure& failure) {
   return Write([&](Connection& conn, Millis now) -> Status {
-    ASSIGN_OR_RETURN(TaskRecord task, MustLockTask(conn, task_id));
-    ASSIGN_OR_RETURN(RunEnd end, PlanFail(task, worker_id, failure, now));
-    return pg::PersistRunEnd(conn, end, now);
+    ASSIGN_OR_RETURN(pg::EndingTask ending, MustLockEnding(conn, task_id));
+    ASSIGN_OR_RETURN(RunEnd end, PlanFail(ending.task, worker_id, failure, now));
+    DeferRunEnd(conn, end, std::move(ending.last_attempt), now);
+    return Status::Ok();
   });
 }
 
 Status PostgresStore::Release(std::string_view task_id, std::string_view worker_id) {
   return Write([&](Connection& conn, Millis now) -> Status {
-    ASSIGN_OR_RETURN(TaskRecord task, MustLockTask(conn, task_id));
-    ASSIGN_OR_RETURN(RunEnd end, PlanRelease(task, worker_id, now));
-    return pg::PersistRunEnd(conn, end, now);
+    ASSIGN_OR_RETURN(pg::EndingTask ending, MustLockEnding(conn, task_id));
+    ASSIGN_OR_RETURN(RunEnd end, PlanRelease(ending.task, worker_id, now));
+    DeferRunEnd(conn, end, std::move(ending.last_attempt), now);
+    return Status::Ok();
   });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "adapters/postgres_store.h"
 #include "adapters/task_transitions.h"
 
 namespace vtp::adapters {
@@ -67,6 +68,7 @@ RedisTaskQueue::RedisTaskQueue(ports::MetadataStore& backing_store, ports::TaskQ
                                RedisTaskQueueOptions options)
     : store_(backing_store),
       queue_(backing_queue),
+      chain_(dynamic_cast<ChainedTaskClaim*>(&backing_queue)),
       redis_(redis),
       clock_(clock),
       options_(std::move(options)) {
@@ -167,15 +169,19 @@ std::string RedisTaskQueue::TakeLeasedVideo(std::string_view task_id) {
   return video;
 }
 
-void RedisTaskQueue::AfterCompleted(std::string_view task_id) {
+void RedisTaskQueue::AppendCompleted(std::string_view task_id, Commands& commands) {
   std::string video = TakeLeasedVideo(task_id);
   if (video.empty()) {  // leased by another instance: one read to find its video
     auto task = store_.GetTask(task_id);
     if (!task.ok()) return CountFailure(task.status());
     video = task->video_id;
   }
-  Commands commands;
   AppendPipelineState(video, task_id, ports::TaskStateName(ports::TaskState::kCompleted), commands);
+}
+
+void RedisTaskQueue::AfterCompleted(std::string_view task_id) {
+  Commands commands;
+  AppendCompleted(task_id, commands);
   WriteThrough(commands);
 }
 
@@ -265,8 +271,49 @@ StatusOr<std::optional<TaskRecord>> RedisTaskQueue::CompleteAndLease(
     int64_t cpu_ms, const std::vector<std::string>& pools, Millis lease_ms) {
   // Validated first so a bad lease request does not complete the task.
   RETURN_IF_ERROR(ValidateLeaseRequest(worker_id, pools, lease_ms));
+  if (chain_ != nullptr) {
+    NotePools(pools);
+    StatusOr<std::optional<Popped>> popped = Pop(pools);
+    if (popped.ok() && popped->has_value()) {
+      return ChainPopped(task_id, worker_id, result_json, cpu_ms, **popped, pools, lease_ms);
+    }
+    // Nothing to chain (or Redis is down): the completion alone, and the
+    // pop's answer.
+    RETURN_IF_ERROR(Complete(task_id, worker_id, result_json, cpu_ms));
+    if (!popped.ok()) return popped.status();
+    return std::optional<TaskRecord>();
+  }
   RETURN_IF_ERROR(Complete(task_id, worker_id, result_json, cpu_ms));
   return Lease(worker_id, pools, lease_ms);
+}
+
+StatusOr<std::optional<TaskRecord>> RedisTaskQueue::ChainPopped(
+    std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+    int64_t cpu_ms, const Popped& popped, const std::vector<std::string>& pools,
+    Millis lease_ms) {
+  auto claimed = chain_->CompleteAndLeaseTask(task_id, worker_id, result_json, cpu_ms,
+                                              popped.task_id, pools, lease_ms);
+  if (!claimed.ok()) {
+    // Nothing was written. Put the entry back and take the two steps apart,
+    // so each error keeps its own meaning (a lost lease, a popped task the
+    // store does not know).
+    WriteThrough({{"ZADD", popped.key, "NX", popped.score, popped.task_id}});
+    RETURN_IF_ERROR(Complete(task_id, worker_id, result_json, cpu_ms));
+    return Lease(worker_id, pools, lease_ms);
+  }
+  Commands commands;
+  AppendCompleted(task_id, commands);
+  if (!claimed->has_value()) {
+    // The completion is committed; the popped entry was stale.
+    WriteThrough(commands);
+    SettleStale(popped);
+    return Lease(worker_id, pools, lease_ms);
+  }
+  const TaskRecord& task = **claimed;
+  RememberLease(task);
+  AppendPipelineState(task.video_id, task.task_id, ports::TaskStateName(task.state), commands);
+  WriteThrough(commands);
+  return claimed;
 }
 
 // ---- Transitions that write through ---------------------------------------

@@ -22,6 +22,11 @@
 //       ReclaimWorker keep their last state here until their next
 //       transition; RebuildPipeline() rewrites it from the store.
 //
+// CompleteAndLease pops first; when the backing queue is a ChainedTaskClaim
+// (PostgresStore) the completion and the claim of the popped task are then
+// ONE backing transaction, and both pipeline-hash writes one round trip.
+// Otherwise (and when that transaction fails) it is Complete, then Lease.
+//
 // Lease: one Lua script (atomic, so two workers never pop the same member)
 // looks at the head of every level set of the asked pools whose score <= now,
 // picks the best exactly as ports::LeasesBefore (effective level with aging,
@@ -64,6 +69,8 @@
 #include "ports/task_queue.h"
 
 namespace vtp::adapters {
+
+class ChainedTaskClaim;  // postgres_store.h
 
 struct RedisTaskQueueOptions {
   std::string key_prefix = "vtp:";
@@ -185,11 +192,21 @@ class RedisTaskQueue final : public ports::MetadataStore, public ports::TaskQueu
   void RememberLease(const ports::TaskRecord& task);
   // The video of a task this instance leased ("" when unknown); forgets it.
   std::string TakeLeasedVideo(std::string_view task_id);
+  // The pipeline hash's "completed" for `task_id`; AfterCompleted writes it.
+  void AppendCompleted(std::string_view task_id, Commands& commands);
   void AfterCompleted(std::string_view task_id);
+  // CompleteAndLease after the pop named the next task: one backing
+  // transaction through chain_.
+  StatusOr<std::optional<ports::TaskRecord>> ChainPopped(
+      std::string_view task_id, std::string_view worker_id, std::string_view result_json,
+      int64_t cpu_ms, const Popped& popped, const std::vector<std::string>& pools,
+      ports::Millis lease_ms);
   StatusOr<int> ReconcilePool(const std::string& pool);
 
   ports::MetadataStore& store_;
   ports::TaskQueue& queue_;
+  // queue_ when it can complete and claim in one transaction, else null.
+  ChainedTaskClaim* const chain_;
   RedisClient& redis_;
   ports::Clock& clock_;
   const RedisTaskQueueOptions options_;

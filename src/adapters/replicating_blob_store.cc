@@ -188,4 +188,23 @@ StatusOr<std::string> ReplicatingBlobStore::DoPresign(const std::string& method,
   return method == "PUT" ? primary_.PresignPut(key, expires_s) : primary_.PresignGet(key, expires_s);
 }
 
+StatusOr<std::string> ReplicatingBlobStore::DoCreateMultipartUpload(const std::string& key) {
+  return primary_.CreateMultipartUpload(key);
+}
+
+StatusOr<std::string> ReplicatingBlobStore::DoPresignUploadPart(const std::string& key, const std::string& upload_id,
+                                                                int part_number, int expires_s) const {
+  return primary_.PresignUploadPart(key, upload_id, part_number, expires_s);
+}
+
+StatusOr<std::string> ReplicatingBlobStore::DoCompleteMultipartUpload(const std::string& key,
+                                                                      const std::string& upload_id,
+                                                                      const std::vector<ports::UploadedPart>& parts) {
+  return primary_.CompleteMultipartUpload(key, upload_id, parts);
+}
+
+Status ReplicatingBlobStore::DoAbortMultipartUpload(const std::string& key, const std::string& upload_id) {
+  return primary_.AbortMultipartUpload(key, upload_id);
+}
+
 }  // namespace vtp::adapters

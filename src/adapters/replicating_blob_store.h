@@ -75,6 +75,14 @@ class ReplicatingBlobStore final : public ports::BlobStore {
   StatusOr<std::vector<ports::BlobInfo>> DoListInfo(const std::string& prefix) const override;
   StatusOr<std::string> DoPresign(const std::string& method, const std::string& key,
                                   int expires_s) const override;
+  // Direct uploads target staging keys (never originals): the primary's.
+  bool DoSupportsMultipartUploads() const override { return primary_.SupportsMultipartUploads(); }
+  StatusOr<std::string> DoCreateMultipartUpload(const std::string& key) override;
+  StatusOr<std::string> DoPresignUploadPart(const std::string& key, const std::string& upload_id, int part_number,
+                                            int expires_s) const override;
+  StatusOr<std::string> DoCompleteMultipartUpload(const std::string& key, const std::string& upload_id,
+                                                  const std::vector<ports::UploadedPart>& parts) override;
+  Status DoAbortMultipartUpload(const std::string& key, const std::string& upload_id) override;
 
   // After the replica's write of `key` returned `replica_result`: Ok when the
   // replica holds exactly `primary_sha` and verifies, else kCorruptInput (or

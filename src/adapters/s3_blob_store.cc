@@ -472,16 +472,7 @@ StatusOr<std::string> S3BlobStore::DoPresign(const std::string& method, const st
   return Presign(method, ObjectKey(key), expires_s, {});
 }
 
-Status S3BlobStore::CheckDirectUploadKey(const std::string& key) {
-  RETURN_IF_ERROR(ports::ValidateBlobKey(key));
-  if (ports::IsOriginalKey(key)) {
-    return InvalidArgument("direct uploads go to a staging key, then Copy() to the original: " + key);
-  }
-  return Status::Ok();
-}
-
-StatusOr<std::string> S3BlobStore::CreateMultipartUpload(const std::string& key) {
-  RETURN_IF_ERROR(CheckDirectUploadKey(key));
+StatusOr<std::string> S3BlobStore::DoCreateMultipartUpload(const std::string& key) {
   RETURN_IF_ERROR(CheckPrefixConflict(key));
   S3Request req;
   req.method = "POST";
@@ -496,11 +487,8 @@ StatusOr<std::string> S3BlobStore::CreateMultipartUpload(const std::string& key)
   return ids.front();
 }
 
-StatusOr<std::string> S3BlobStore::PresignUploadPart(const std::string& key, const std::string& upload_id,
-                                                     int part_number, int expires_s) const {
-  RETURN_IF_ERROR(CheckDirectUploadKey(key));
-  if (upload_id.empty()) return InvalidArgument("empty upload id");
-  if (part_number < 1 || part_number > 10'000) return InvalidArgument("part number must be 1..10000");
+StatusOr<std::string> S3BlobStore::DoPresignUploadPart(const std::string& key, const std::string& upload_id,
+                                                       int part_number, int expires_s) const {
   return Presign("PUT", ObjectKey(key), expires_s,
                  {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}});
 }
@@ -513,6 +501,16 @@ std::string PartsBody(const std::vector<UploadedPart>& parts) {
     xml += "<Part><PartNumber>" + std::to_string(p.number) + "</PartNumber><ETag>" + p.etag + "</ETag></Part>";
   }
   return xml + "</CompleteMultipartUpload>";
+}
+
+// S3 answers a parts list it refuses (InvalidPart, InvalidPartOrder,
+// EntityTooSmall) with a 400, which S3Client reports as kIo: the port
+// promises kInvalidArgument for those, so the client can correct its list.
+Status PartsRefusal(const Status& status) {
+  if (status.code() == ErrorCode::kIo && status.message().find("(HTTP 400") != std::string::npos) {
+    return InvalidArgument(status.message());
+  }
+  return status;
 }
 
 Status CheckParts(const std::vector<UploadedPart>& parts) {
@@ -532,10 +530,8 @@ Status CheckParts(const std::vector<UploadedPart>& parts) {
 
 }  // namespace
 
-StatusOr<std::string> S3BlobStore::CompleteMultipartUpload(const std::string& key, const std::string& upload_id,
-                                                           const std::vector<UploadedPart>& parts) {
-  RETURN_IF_ERROR(CheckDirectUploadKey(key));
-  if (upload_id.empty()) return InvalidArgument("empty upload id");
+StatusOr<std::string> S3BlobStore::DoCompleteMultipartUpload(const std::string& key, const std::string& upload_id,
+                                                             const std::vector<UploadedPart>& parts) {
   RETURN_IF_ERROR(CheckParts(parts));
   const std::string body = PartsBody(parts);
   S3Request done;
@@ -544,8 +540,14 @@ StatusOr<std::string> S3BlobStore::CompleteMultipartUpload(const std::string& ke
   done.query = S3Query({{"uploadId", upload_id}});
   done.body = body;
   done.headers = {{"Content-Type", "application/xml"}};
-  ASSIGN_OR_RETURN(S3Reply completed, client_.Perform(done, "S3 complete multipart upload of " + key));
-  if (completed.body.find("<Error>") != std::string::npos) {
+  StatusOr<S3Reply> completed = client_.Perform(done, "S3 complete multipart upload of " + key);
+  if (!completed.ok()) return PartsRefusal(completed.status());
+  if (completed->body.find("<Error>") != std::string::npos) {
+    const std::vector<std::string> codes = XmlValues(completed->body, "Code");
+    const std::string code = codes.empty() ? "" : codes.front();
+    if (code.starts_with("InvalidPart") || code == "EntityTooSmall") {
+      return InvalidArgument("S3 complete multipart upload of " + key + ": the parts were refused (" + code + ")");
+    }
     return IoError("S3 complete multipart upload of " + key + " failed in the reply body");
   }
   // Hash what S3 assembled, then record it for exactly those bytes.
@@ -562,9 +564,7 @@ StatusOr<std::string> S3BlobStore::CompleteMultipartUpload(const std::string& ke
   return sha;
 }
 
-Status S3BlobStore::AbortMultipartUpload(const std::string& key, const std::string& upload_id) {
-  RETURN_IF_ERROR(CheckDirectUploadKey(key));
-  if (upload_id.empty()) return InvalidArgument("empty upload id");
+Status S3BlobStore::DoAbortMultipartUpload(const std::string& key, const std::string& upload_id) {
   S3Request req;
   req.method = "DELETE";
   req.object_key = ObjectKey(key);

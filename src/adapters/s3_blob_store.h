@@ -94,11 +94,8 @@ struct S3BlobStoreConfig {
                                         // system clock. Not owned; must outlive the store.
 };
 
-// A part of a direct upload as the client reports it.
-struct UploadedPart {
-  int number = 0;    // 1..10000, ascending
-  std::string etag;  // the ETag header S3 answered the part's PUT with
-};
+// A part of a direct upload as the client reports it (the port's type).
+using UploadedPart = ports::UploadedPart;
 
 class S3BlobStore final : public ports::BlobStore {
  public:
@@ -108,24 +105,6 @@ class S3BlobStore final : public ports::BlobStore {
   // One HEAD of the bucket: Ok when it exists and the credentials are
   // accepted. For start-up checks with a clear message.
   Status CheckBucket() const;
-
-  // Direct uploads (see the header comment). `key` is a blob key outside
-  // originals/ (kInvalidArgument otherwise); it must not clash with the
-  // "a" / "a/b" rule (kAlreadyExists). Returns S3's upload id.
-  StatusOr<std::string> CreateMultipartUpload(const std::string& key);
-  // A URL through which the client PUTs part `part_number` (1..10000) of the
-  // upload, valid `expires_s` seconds (1..604800). Signed locally.
-  StatusOr<std::string> PresignUploadPart(const std::string& key, const std::string& upload_id,
-                                          int part_number, int expires_s) const;
-  // Assembles the parts, then hashes the object and records its SHA-256
-  // (returned). Parts: non-empty, strictly ascending numbers. On a failure
-  // after assembly the object exists without a checksum; calling again
-  // with the same arguments is not possible (the upload id is spent), so
-  // callers Delete the key or re-upload.
-  StatusOr<std::string> CompleteMultipartUpload(const std::string& key, const std::string& upload_id,
-                                                const std::vector<UploadedPart>& parts);
-  // Discards an unfinished upload and its parts. Unknown ids: kNotFound.
-  Status AbortMultipartUpload(const std::string& key, const std::string& upload_id);
 
  private:
   struct ObjectInfo {
@@ -152,6 +131,14 @@ class S3BlobStore final : public ports::BlobStore {
   StatusOr<std::vector<ports::BlobInfo>> DoListInfo(const std::string& prefix) const override;
   StatusOr<std::string> DoPresign(const std::string& method, const std::string& key,
                                   int expires_s) const override;
+  // Direct uploads (see the header comment and the port's contract).
+  bool DoSupportsMultipartUploads() const override { return true; }
+  StatusOr<std::string> DoCreateMultipartUpload(const std::string& key) override;
+  StatusOr<std::string> DoPresignUploadPart(const std::string& key, const std::string& upload_id, int part_number,
+                                            int expires_s) const override;
+  StatusOr<std::string> DoCompleteMultipartUpload(const std::string& key, const std::string& upload_id,
+                                                  const std::vector<UploadedPart>& parts) override;
+  Status DoAbortMultipartUpload(const std::string& key, const std::string& upload_id) override;
 
   std::string ObjectKey(const std::string& key) const { return config_.key_prefix + key; }
   // nullopt when absent.
@@ -167,7 +154,6 @@ class S3BlobStore final : public ports::BlobStore {
   // Signed URL for `object_key` (key prefix included) at the clock's time.
   StatusOr<std::string> Presign(const std::string& method, const std::string& object_key, int expires_s,
                                 std::vector<std::pair<std::string, std::string>> query) const;
-  static Status CheckDirectUploadKey(const std::string& key);
   // A single PUT of `bytes` whose SHA-256 is `sha`.
   Status PutObject(const std::string& key, std::string_view bytes, const std::string& sha,
                    bool if_none_match) const;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "control/direct_uploads.h"
 #include "control/upload_part_file.h"
 #include "control/upload_records.h"
 #include "control/uploads.h"
@@ -159,6 +160,7 @@ StatusOr<int> UploadService::ExpireUploads() {
       if (!claim) continue;  // a writer planned before expiry; next call
       StatusOr<ports::UploadRecord> upload = store_.GetUpload(listed.upload_id);
       if (!upload.ok() || upload->state != ports::UploadState::kUploading) continue;
+      if (IsDirectUpload(*upload)) continue;  // DirectUploadService::ExpireUploads aborts those
       if (upload->offset == upload->length) {
         (void)Finalize(*upload, *claim);  // every byte arrived: complete, not expire
         continue;

@@ -4,6 +4,7 @@
 #include <system_error>
 #include <utility>
 
+#include "control/direct_uploads.h"
 #include "control/upload_part_file.h"
 #include "control/upload_records.h"
 
@@ -106,7 +107,8 @@ service::TusOr<ports::UploadRecord> UploadService::Lookup(std::string_view uploa
   if (!IsUploadId(upload_id)) return NoSuchUpload();
   StatusOr<ports::UploadRecord> upload = store_.GetUpload(upload_id);
   if (!upload.ok()) return TusErrorFromStatus(upload.status());
-  if (upload->state == ports::UploadState::kTerminated) return NoSuchUpload();
+  // Direct uploads (direct_uploads.h) have no part file: not tus's to touch.
+  if (upload->state == ports::UploadState::kTerminated || IsDirectUpload(*upload)) return NoSuchUpload();
   return std::move(upload).value();
 }
 

@@ -39,6 +39,19 @@
 //    without the store's credentials. Only adapters that sit behind a URL
 //    offer them (S3); the others answer kInvalidArgument ("not supported").
 //    Originals cannot be presigned for writing: a URL could replace one.
+//  - Multipart direct uploads (CreateMultipartUpload, PresignUploadPart,
+//    CompleteMultipartUpload, AbortMultipartUpload) let a client PUT the
+//    parts of one blob straight to the store. Like presigning they are
+//    optional: SupportsMultipartUploads() says whether the adapter has them,
+//    the others answer kInvalidArgument ("not supported"). They never target
+//    originals (a URL could replace one): upload to a staging key, then
+//    Copy() it to the original's key and Delete the staging key.
+//
+// Why on this port and not a separate one: the control plane holds the
+// BlobStore& the configuration chose (possibly a decorator such as
+// ReplicatingBlobStore); asking it, and getting "not supported" from the file
+// and memory stores, keeps callers free of dynamic_cast and keeps one object
+// per store. Only S3-shaped stores implement them.
 //
 // Thread safety: every adapter is safe to call from many threads; the local
 // file adapter is also safe across processes sharing one root.
@@ -102,6 +115,17 @@ inline Status ValidateBlobPrefix(std::string_view prefix) {
 
 // The longest time a presigned URL may live: SigV4's limit (7 days).
 inline constexpr int kMaxPresignSeconds = 7 * 24 * 3600;
+
+// The most parts one multipart upload may have (S3's limit).
+inline constexpr int kMaxUploadParts = 10'000;
+
+// A part of a multipart direct upload as the client reports it.
+struct UploadedPart {
+  int number = 0;    // 1..kMaxUploadParts, ascending
+  std::string etag;  // the ETag header the store answered the part's PUT with
+
+  bool operator==(const UploadedPart&) const = default;
+};
 
 // One List() entry with what a sweeper needs to decide.
 struct BlobInfo {
@@ -210,6 +234,45 @@ class BlobStore {
     if (IsOriginalKey(key)) return InvalidArgument("originals cannot be written through a URL: " + key);
     return DoPresign("PUT", key, expires_s);
   }
+  // Whether the Multipart* methods below are implemented (S3).
+  bool SupportsMultipartUploads() const { return DoSupportsMultipartUploads(); }
+  // Starts a multipart upload to `key` (outside originals/, else
+  // kInvalidArgument; kAlreadyExists when it clashes with the "a" / "a/b"
+  // rule). Returns the store's upload id.
+  StatusOr<std::string> CreateMultipartUpload(const std::string& key) {
+    RETURN_IF_ERROR(ValidateMultipartKey(key));
+    return DoCreateMultipartUpload(key);
+  }
+  // A URL through which a client PUTs part `part_number`
+  // (1..kMaxUploadParts) for `expires_s` seconds (1..kMaxPresignSeconds).
+  StatusOr<std::string> PresignUploadPart(const std::string& key, const std::string& upload_id, int part_number,
+                                          int expires_s) const {
+    RETURN_IF_ERROR(ValidateMultipartKey(key));
+    if (upload_id.empty()) return InvalidArgument("empty upload id");
+    if (part_number < 1 || part_number > kMaxUploadParts) return InvalidArgument("part number must be 1..10000");
+    if (expires_s < 1 || expires_s > kMaxPresignSeconds) {
+      return InvalidArgument("presigned URL lifetime must be 1.." + std::to_string(kMaxPresignSeconds) + " s");
+    }
+    return DoPresignUploadPart(key, upload_id, part_number, expires_s);
+  }
+  // Assembles the parts (non-empty, strictly ascending numbers) into `key`,
+  // then records and returns the SHA-256 of what was assembled. Errors:
+  // kInvalidArgument for a parts list the store refuses (an unknown part,
+  // a wrong ETag, a part too small), kNotFound for an unknown or spent
+  // upload id. After a failure past the assembly, the blob exists without a
+  // checksum and the upload id is spent.
+  StatusOr<std::string> CompleteMultipartUpload(const std::string& key, const std::string& upload_id,
+                                                const std::vector<UploadedPart>& parts) {
+    RETURN_IF_ERROR(ValidateMultipartKey(key));
+    if (upload_id.empty()) return InvalidArgument("empty upload id");
+    return DoCompleteMultipartUpload(key, upload_id, parts);
+  }
+  // Discards an unfinished upload and its parts. Unknown ids: kNotFound.
+  Status AbortMultipartUpload(const std::string& key, const std::string& upload_id) {
+    RETURN_IF_ERROR(ValidateMultipartKey(key));
+    if (upload_id.empty()) return InvalidArgument("empty upload id");
+    return DoAbortMultipartUpload(key, upload_id);
+  }
   // Removes a blob; a missing key is not an error. Originals are refused.
   Status Delete(const std::string& key) {
     RETURN_IF_ERROR(ValidateBlobKey(key));
@@ -253,6 +316,23 @@ class BlobStore {
     return InvalidArgument("this blob store has no URLs: presigned " + method + " is not supported");
   }
 
+  // Multipart direct uploads; arguments already checked. Defaults: not
+  // supported.
+  virtual bool DoSupportsMultipartUploads() const { return false; }
+  virtual StatusOr<std::string> DoCreateMultipartUpload(const std::string& /*key*/) { return NoMultipart(); }
+  virtual StatusOr<std::string> DoPresignUploadPart(const std::string& /*key*/, const std::string& /*upload_id*/,
+                                                    int /*part_number*/, int /*expires_s*/) const {
+    return NoMultipart();
+  }
+  virtual StatusOr<std::string> DoCompleteMultipartUpload(const std::string& /*key*/,
+                                                          const std::string& /*upload_id*/,
+                                                          const std::vector<UploadedPart>& /*parts*/) {
+    return NoMultipart();
+  }
+  virtual Status DoAbortMultipartUpload(const std::string& /*key*/, const std::string& /*upload_id*/) {
+    return NoMultipart();
+  }
+
   // For adapters: the slice [offset, offset + length) of a whole blob of
   // `bytes`, by the GetRange rules.
   static StatusOr<std::string> SliceRange(std::string_view bytes, uint64_t offset, uint64_t length) {
@@ -269,6 +349,16 @@ class BlobStore {
     RETURN_IF_ERROR(ValidateBlobKey(key));
     if (expires_s < 1 || expires_s > kMaxPresignSeconds) {
       return InvalidArgument("presigned URL lifetime must be 1.." + std::to_string(kMaxPresignSeconds) + " s");
+    }
+    return Status::Ok();
+  }
+  static Status NoMultipart() {
+    return InvalidArgument("this blob store has no URLs: multipart direct uploads are not supported");
+  }
+  static Status ValidateMultipartKey(const std::string& key) {
+    RETURN_IF_ERROR(ValidateBlobKey(key));
+    if (IsOriginalKey(key)) {
+      return InvalidArgument("direct uploads go to a staging key, then Copy() to the original: " + key);
     }
     return Status::Ok();
   }

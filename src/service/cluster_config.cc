@@ -253,10 +253,26 @@ Status ApplyBlobs(const TomlTable& t, ClusterConfig& c) {
   return Status::Ok();
 }
 
+StatusOr<bool> BoolAt(const TomlTable& t, const std::string& key, bool fallback) {
+  if (!t.count(key)) return fallback;
+  if (const auto* b = std::get_if<bool>(&t.at(key))) return *b;
+  return InvalidArgument(key + " must be true or false");
+}
+
+Status ApplyWork(const TomlTable& t, ClusterConfig& c) {
+  ASSIGN_OR_RETURN(c.work_sync, BoolAt(t, "work.sync", false));
+  ASSIGN_OR_RETURN(c.work_keep_local, BoolAt(t, "work.keep_local", true));
+  if (c.work_sync && !c.blobs) {
+    return InvalidArgument("work.sync = true needs blobs.url: the work area travels through the blob "
+                           "store, and the default (DATA/blobs) is not shared between machines");
+  }
+  return Status::Ok();
+}
+
 const std::set<std::string>& KnownKeys() {
   static const std::set<std::string> keys = {
       "data_dir",   "metadata.url", "queue.url",         "queue.key_prefix",
-      "events.url", "blobs.url",    "blobs.replica_url",
+      "events.url", "blobs.url",    "blobs.replica_url", "work.sync", "work.keep_local",
   };
   return keys;
 }
@@ -305,6 +321,7 @@ StatusOr<ClusterConfig> ParseClusterConfig(std::string_view text) {
                            "dispatches for a shared source of truth");
   }
   RETURN_IF_ERROR(ApplyBlobs(t, c));
+  RETURN_IF_ERROR(ApplyWork(t, c));
   return c;
 }
 

@@ -18,6 +18,10 @@
 //   url = "s3://vtp-media?endpoint=https://s3.eu-west-1.amazonaws.com&region=eu-west-1"
 //   replica_url = "s3://vtp-originals-dr?..."       # optional: originals replicated here
 //
+//   [work]                        # stateless workers (pipeline/work_sync.h)
+//   sync = true                   # task files travel through segments/ and transcoded/
+//   keep_local = false            # a worker removes a video's local work when done
+//
 // Secrets never come from the file; ResolveSecrets reads them from the
 // environment: $VTP_POSTGRES_PASSWORD (else libpq's own $PGPASSWORD),
 // $VTP_REDIS_PASSWORD, $VTP_S3_ACCESS_KEY_ID / $VTP_S3_SECRET_ACCESS_KEY
@@ -89,6 +93,13 @@ struct ClusterConfig {
   std::optional<BlobLocation> blobs;
   std::optional<BlobLocation> replica;  // originals replicated here
 
+  // [work]: sync = every task process pulls the work files its parameters
+  // name from the blob store and pushes what it wrote (needs [blobs] url);
+  // keep_local = false removes a video's local work once no task of it runs
+  // on this machine.
+  bool work_sync = false;
+  bool work_keep_local = true;
+
   // Secrets, filled by ResolveSecrets (never by the parser).
   std::string postgres_password;
   std::string redis_password;
@@ -101,8 +112,9 @@ struct ClusterConfig {
 
 // The configuration in `text` (a cluster.toml). kInvalidArgument naming the
 // key for unknown keys, bad URLs, a Redis queue/events over SQLite (Redis is
-// a dispatcher for a shared source of truth), two different Redis URLs, or a
-// password in a URL.
+// a dispatcher for a shared source of truth), two different Redis URLs, a
+// password in a URL, a non-boolean [work] key, or work.sync without
+// blobs.url (the default local blob directory is not shared).
 StatusOr<ClusterConfig> ParseClusterConfig(std::string_view text);
 
 // Parses one blob URL (see BlobLocation).

@@ -48,26 +48,15 @@ std::map<std::string, std::string> TreeDigest(const fs::path& root) {
   return out;
 }
 
-// Uploads `clip` through the JSON + tus API of the server on `port`;
-// returns the video id ("" and a test failure when it fails).
+// Uploads `clip` through the API (tus to an embedded server, presigned S3
+// parts to the cluster); returns the video id.
 std::string Upload(uint16_t port, const std::string& token, const std::string& clip, const std::string& name) {
   json req = {{"filename", name},
               {"content_type", "video/mp4"},
               {"file_size_bytes", fs::file_size(clip)},
               {"sha256", Sha256OfFile(clip)},
               {"options", {{"x264_preset", "ultrafast"}}}};
-  HttpReply r = HttpCall(port, "POST", "/api/v1/videos/upload",
-                         {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
-                         req.dump());
-  json j = r.Json();
-  if (r.status != 201 || !j.is_object()) {
-    ADD_FAILURE() << "upload of " << name << ": " << r.Describe();
-    return "";
-  }
-  std::string out;
-  int status = CurlTusPatch(j.value("upload_url", ""), token, 0, clip, &out);
-  EXPECT_EQ(status, 204) << out;
-  return j.value("video_id", "");
+  return UploadVideo(port, token, clip, req);
 }
 
 std::string StatusOf(uint16_t port, const std::string& token, const std::string& video) {

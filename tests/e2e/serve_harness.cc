@@ -548,6 +548,59 @@ std::string CreateKey(const std::string& data_dir, const std::string& creator, c
   return token;
 }
 
+std::string CurlPutRange(const std::string& dir, const std::string& url, const std::string& path,
+                         uint64_t offset, uint64_t length) {
+  const std::string part = dir + "/part-" + std::to_string(offset);
+  EXPECT_TRUE(CopyRange(path, part, offset, length));
+  testutil::CommandResult r = testutil::RunCommand(
+      "curl -sS -o /dev/null -w '%{http_code} %header{etag}' -X PUT --data-binary '@" + part + "' '" + url + "'");
+  EXPECT_EQ(r.exit_status, 0) << r.output;
+  std::error_code ec;
+  std::filesystem::remove(part, ec);
+  return r.output;
+}
+
+std::string UploadVideo(uint16_t port, const std::string& token, const std::string& path,
+                        const nlohmann::json& request) {
+  const HeaderList auth = {{"Authorization", "Bearer " + token}};
+  HeaderList json_headers = auth;
+  json_headers.push_back({"Content-Type", "application/json"});
+  HttpReply r = HttpCall(port, "POST", "/api/v1/videos/upload", json_headers, request.dump());
+  nlohmann::json up = r.Json();
+  if (r.status != 201 || !up.is_object()) {
+    ADD_FAILURE() << "POST /api/v1/videos/upload: " << r.Describe();
+    return "";
+  }
+  if (up.value("protocol", "") == "tus") {
+    std::string out;
+    int status = CurlTusPatch(up.value("upload_url", ""), token, 0, path, &out);
+    if (status != 204) ADD_FAILURE() << "tus PATCH: " << status << " " << out;
+    return status == 204 ? up.value("video_id", "") : "";
+  }
+  const uint64_t size = std::filesystem::file_size(path);
+  const uint64_t part_size = up.value("part_size", uint64_t{0});
+  const std::string scratch = testutil::FreshDir("parts");
+  nlohmann::json parts = nlohmann::json::array();
+  for (const auto& p : up.value("parts", nlohmann::json::array())) {
+    const uint64_t n = p.value("part_number", uint64_t{0});
+    const uint64_t offset = (n - 1) * part_size;
+    std::string reply = CurlPutRange(scratch, p.value("url", ""), path, offset, std::min(part_size, size - offset));
+    if (reply.rfind("200 ", 0) != 0) {
+      ADD_FAILURE() << "PUT part " << n << ": " << reply;
+      return "";
+    }
+    parts.push_back({{"part_number", n}, {"etag", reply.substr(4)}});
+  }
+  const std::string complete = up.value("complete_url", "");
+  const std::string target = complete.substr(complete.find("/api/v1/"));
+  HttpReply done = HttpCall(port, "POST", target, json_headers, nlohmann::json{{"parts", parts}}.dump());
+  if (done.status != 200) {
+    ADD_FAILURE() << "POST " << target << ": " << done.Describe();
+    return "";
+  }
+  return up.value("video_id", "");
+}
+
 std::string Sha256OfFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "";

@@ -187,6 +187,19 @@ class ChildProcess {
 // or "" (and a test failure) when it fails.
 std::string CreateKey(const std::string& data_dir, const std::string& creator, const std::string& role = "creator");
 
+// PUTs bytes [offset, offset + length) of `path` to a presigned URL with
+// curl (through a part file in `dir`); returns "<status> <etag>".
+std::string CurlPutRange(const std::string& dir, const std::string& url, const std::string& path,
+                         uint64_t offset, uint64_t length);
+
+// Uploads `path` to the server on `port` the way a client does: POST
+// /api/v1/videos/upload with `request` (filename, content_type,
+// file_size_bytes, ...), then the bytes by the protocol the answer names --
+// one tus PATCH, or (s3-multipart) every part PUT to its presigned URL and
+// POST complete_url. Returns the video id; "" and a test failure otherwise.
+std::string UploadVideo(uint16_t port, const std::string& token, const std::string& path,
+                        const nlohmann::json& request);
+
 // Lowercase hex SHA-256 of a file's bytes ("" when unreadable).
 std::string Sha256OfFile(const std::string& path);
 

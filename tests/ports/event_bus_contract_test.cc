@@ -17,7 +17,7 @@ template <typename Factory>
 class EventBusContractTest : public StoreTest<Factory> {};
 // Every store's event bus, plus the Redis Streams bus over SQLite's outbox.
 using BusFactories = ::testing::Types<InMemoryStoreFactory, SqliteStoreFactory, PostgresStoreFactory,
-                                      RedisOverSqliteFactory, RedisStreamBusFactory>;
+                                      RedisStreamBusFactory>;
 TYPED_TEST_SUITE(EventBusContractTest, BusFactories, StoreFactoryNames);
 
 Event Progress(const std::string& video_id, int percent) {

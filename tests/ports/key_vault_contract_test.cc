@@ -38,7 +38,7 @@ class KeyVaultContractTest : public StoreTest<Factory> {
     return stored.ok() ? *stored : WrappedKey{};
   }
 };
-TYPED_TEST_SUITE(KeyVaultContractTest, StoreFactories, StoreFactoryNames);
+TYPED_TEST_SUITE(KeyVaultContractTest, SqlStoreFactories, StoreFactoryNames);
 
 TYPED_TEST(KeyVaultContractTest, StoredRowReadsBackByLabelAndByKidStampedWithNow) {
   WrappedKey row = this->Row("v1", "hd", 7);

@@ -20,8 +20,10 @@
 #include "adapters/redis_client.h"
 #include "adapters/redis_task_queue.h"
 #include "adapters/redis_worker_registry.h"
+#include "adapters/postgres_store.h"
 #include "adapters/sqlite_store.h"
 #include "ports/clock.h"
+#include "ports/postgres_store_factory.h"
 #include "ports/event_bus.h"
 #include "ports/key_vault.h"
 #include "ports/metadata_store.h"
@@ -33,25 +35,28 @@
 
 namespace vtp::ports {
 
-class RedisOverSqliteStore {
+// Redis in front of a SQL store (`Backing`: SqliteStore or PostgresStore):
+// MetadataStore and TaskQueue through RedisTaskQueue, WorkerRegistry through
+// RedisWorkerRegistry, the other ports straight to the backing store.
+template <typename Backing>
+class RedisOverStore {
  public:
-  RedisOverSqliteStore(std::unique_ptr<adapters::SqliteStore> sqlite,
-                       std::unique_ptr<adapters::RedisClient> client, Clock& clock,
-                       const std::string& prefix, Millis aging_step_ms)
-      : sqlite_(std::move(sqlite)),
+  RedisOverStore(std::unique_ptr<Backing> backing, std::unique_ptr<adapters::RedisClient> client,
+                 Clock& clock, const std::string& prefix, Millis aging_step_ms)
+      : backing_(std::move(backing)),
         client_(std::move(client)),
-        queue_(*sqlite_, *sqlite_, *client_, clock, QueueOptions(prefix, aging_step_ms)),
+        queue_(*backing_, *backing_, *client_, clock, QueueOptions(prefix, aging_step_ms)),
         registry_(*client_, clock, RegistryOptions(prefix)) {}
 
   operator MetadataStore&() { return queue_; }      // NOLINT: the point of this class
   operator TaskQueue&() { return queue_; }          // NOLINT
   operator WorkerRegistry&() { return registry_; }  // NOLINT
-  operator EventBus&() { return *sqlite_; }         // NOLINT
-  operator ServiceStore&() { return *sqlite_; }     // NOLINT
-  operator KeyVault&() { return *sqlite_; }         // NOLINT
+  operator EventBus&() { return *backing_; }        // NOLINT
+  operator ServiceStore&() { return *backing_; }    // NOLINT
+  operator KeyVault&() { return *backing_; }        // NOLINT
 
   adapters::RedisTaskQueue& redis_queue() { return queue_; }
-  adapters::SqliteStore& sqlite() { return *sqlite_; }
+  Backing& backing() { return *backing_; }
   adapters::RedisClient& client() { return *client_; }
 
  private:
@@ -68,36 +73,59 @@ class RedisOverSqliteStore {
     return options;
   }
 
-  std::unique_ptr<adapters::SqliteStore> sqlite_;
+  std::unique_ptr<Backing> backing_;
   std::unique_ptr<adapters::RedisClient> client_;
   adapters::RedisTaskQueue queue_;
   adapters::RedisWorkerRegistry registry_;
 };
 
+using RedisOverSqliteStore = RedisOverStore<adapters::SqliteStore>;
+
+// A key prefix no other Make of any test process used.
+inline std::string FreshRedisPrefix() {
+  static std::atomic<int> next{0};
+  return "t" + std::to_string(::getpid()) + "-" + std::to_string(next++) + ":";
+}
+
+// A client of the process-wide test Redis; nullptr (and a test failure)
+// when it cannot start.
+inline std::unique_ptr<adapters::RedisClient> SharedRedisClient() {
+  std::string error;
+  testutil::RedisServer* server = testutil::SharedRedis(&error);
+  EXPECT_NE(server, nullptr) << error;
+  if (server == nullptr) return nullptr;
+  adapters::RedisOptions redis_options;
+  redis_options.url = server->url();
+  auto client = adapters::RedisClient::Connect(redis_options);
+  EXPECT_TRUE(client.ok()) << client.status().ToString();
+  return client.ok() ? std::move(client).value() : nullptr;
+}
+
 struct RedisOverSqliteFactory {
   using Store = RedisOverSqliteStore;
-  // A key prefix no other Make of any test process used.
-  static std::string FreshPrefix() {
-    static std::atomic<int> next{0};
-    return "t" + std::to_string(::getpid()) + "-" + std::to_string(next++) + ":";
-  }
   static std::unique_ptr<Store> Make(Clock& clock, QueueOptions options) {
-    std::string error;
-    testutil::RedisServer* server = testutil::SharedRedis(&error);
-    EXPECT_NE(server, nullptr) << error;
-    if (server == nullptr) return nullptr;
     adapters::SqliteStoreOptions sqlite_options;
     sqlite_options.queue = options;
     auto sqlite =
         adapters::SqliteStore::Open(testutil::FreshDir() + "/vtp.db", clock, sqlite_options);
     EXPECT_TRUE(sqlite.ok()) << sqlite.status().ToString();
-    adapters::RedisOptions redis_options;
-    redis_options.url = server->url();
-    auto client = adapters::RedisClient::Connect(redis_options);
-    EXPECT_TRUE(client.ok()) << client.status().ToString();
-    if (!sqlite.ok() || !client.ok()) return nullptr;
-    return std::make_unique<Store>(std::move(sqlite).value(), std::move(client).value(), clock,
-                                   FreshPrefix(), options.aging_step_ms);
+    auto client = SharedRedisClient();
+    if (!sqlite.ok() || client == nullptr) return nullptr;
+    return std::make_unique<Store>(std::move(sqlite).value(), std::move(client), clock,
+                                   FreshRedisPrefix(), options.aging_step_ms);
+  }
+};
+
+// The production pairing: Redis dispatch in front of PostgreSQL.
+struct RedisOverPostgresFactory {
+  using Store = RedisOverStore<adapters::PostgresStore>;
+  static constexpr char kName[] = "RedisOverPostgres";
+  static std::unique_ptr<Store> Make(Clock& clock, QueueOptions options) {
+    auto pg = PostgresStoreFactory::Make(clock, options);
+    auto client = SharedRedisClient();
+    if (pg == nullptr || client == nullptr) return nullptr;
+    return std::make_unique<Store>(std::move(pg), std::move(client), clock, FreshRedisPrefix(),
+                                   options.aging_step_ms);
   }
 };
 

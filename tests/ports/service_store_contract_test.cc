@@ -159,7 +159,7 @@ class ServiceStoreContractTest : public StoreTest<Factory> {
     return events.ok() ? *events : std::vector<Event>{};
   }
 };
-TYPED_TEST_SUITE(ServiceStoreContractTest, StoreFactories, StoreFactoryNames);
+TYPED_TEST_SUITE(ServiceStoreContractTest, SqlStoreFactories, StoreFactoryNames);
 
 // ---- API keys ----------------------------------------------------------------
 

@@ -117,6 +117,10 @@ TEST(ParseClusterConfigTest, RefusesBadConfigurationsNamingTheKey) {
       {"[blobs]\nurl = \"gs://bucket\"", "blobs.url: blob URL must be"},
       {"[blobs]\nurl = 3", "blobs.url must be a string"},
       {"[queue]\nurll = \"store\"", "unknown configuration key queue.urll"},
+      {"[work]\nsync = true", "work.sync = true needs blobs.url"},
+      {"[blobs]\nurl = \"s3://b\"\n[work]\nsync = \"yes\"", "work.sync must be true or false"},
+      {"[blobs]\nurl = \"s3://b\"\n[work]\nkeep_local = 0", "work.keep_local must be true or false"},
+      {"[work]\nsynch = true", "unknown configuration key work.synch"},
   };
   for (const auto& [text, message] : bad) {
     auto c = ParseClusterConfig(text);
@@ -125,6 +129,21 @@ TEST(ParseClusterConfigTest, RefusesBadConfigurationsNamingTheKey) {
     EXPECT_NE(c.status().ToString().find(message), std::string::npos)
         << text << " -> " << c.status().ToString();
   }
+}
+
+TEST(ParseClusterConfigTest, WorkSyncIsOffByDefaultAndNeedsABlobStore) {
+  auto plain = ParseClusterConfig("[blobs]\nurl = \"s3://media\"");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_FALSE(plain->work_sync);
+  EXPECT_TRUE(plain->work_keep_local);
+  auto sync = ParseClusterConfig("[blobs]\nurl = \"s3://media\"\n[work]\nsync = true\nkeep_local = false");
+  ASSERT_TRUE(sync.ok()) << sync.status().ToString();
+  EXPECT_TRUE(sync->work_sync);
+  EXPECT_FALSE(sync->work_keep_local);
+  auto file = ParseClusterConfig("[blobs]\nurl = \"file:///mnt/shared\"\n[work]\nsync = true");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_TRUE(file->work_sync);
+  EXPECT_TRUE(file->work_keep_local);
 }
 
 TEST(ResolveSecretsTest, ReadsTheEnvironmentAndRequiresS3Credentials) {
