@@ -56,6 +56,9 @@ std::optional<std::string> Env(const char* name) {
   return std::string(v);
 }
 
+// `url` without its query (connection options), for messages.
+std::string WithoutQuery(const std::string& url) { return url.substr(0, url.find('?')); }
+
 // libpq takes the password as a URL query parameter; percent-encoded.
 std::string WithPassword(const std::string& url, const std::string& password) {
   if (password.empty()) return url;
@@ -165,7 +168,7 @@ StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
   if (config.metadata == service::MetadataKind::kPostgres) {
     std::string url = WithPassword(config.metadata_url, config.postgres_password);
     StatusOr<std::unique_ptr<adapters::PostgresStore>> pg = adapters::PostgresStore::Open(url, clock);
-    if (!pg.ok()) return pg.status().WithContext("metadata store " + config.metadata_url);
+    if (!pg.ok()) return pg.status().WithContext("metadata store " + WithoutQuery(config.metadata_url));
     o.postgres = std::move(pg).value();
     parts = {o.postgres.get(), o.postgres.get(), o.postgres.get(),
              o.postgres.get(), o.postgres.get(), o.postgres.get()};

@@ -118,7 +118,11 @@ StatusOr<std::unique_ptr<Backends>> OpenBackendsFor(const pipeline::TaskSpec& ta
                                                     const service::ClusterConfig& config, ports::Clock& clock) {
   if (data_dir == nullptr) return std::unique_ptr<Backends>();
   if (!config.work_sync && task.step != "ingest" && task.step != "drm") return std::unique_ptr<Backends>();
-  return Backends::Open(config, data_dir, clock);
+  // A task needs the SQL store and the blobs, never Redis: a brief Redis
+  // outage must not fail a task that was already leased.
+  BackendsOptions options;
+  options.with_redis = false;
+  return Backends::Open(config, data_dir, clock, options);
 }
 
 pipeline::TaskResult ExecuteSteps(const pipeline::TaskSpec& task, const char* data_dir, Backends* backends);

@@ -11,6 +11,7 @@
 #include "pipeline/json_codec.h"
 #include "pipeline/manifests.h"
 #include "pipeline/output_dir.h"
+#include "pipeline/work_sync.h"
 #include "subtitle/parse.h"
 
 namespace vtp::pipeline {
@@ -179,10 +180,10 @@ StatusOr<json> StoreOriginal(const std::string& source, const std::string& expec
     fs::create_directories(local_dir, ec);
     if (ec) return IoError("creating " + local_dir + ": " + ec.message());
     RETURN_IF_ERROR(blobs.GetToFile(key, *path));
-    uintmax_t copied = fs::file_size(*path, ec);
-    if (ec || copied != bytes) {
-      return IoError("local copy of " + key + " is " + std::to_string(copied) + " bytes, not " +
-                     std::to_string(bytes));
+    ASSIGN_OR_RETURN(std::string copied, FileSha256(*path));
+    if (copied != stored) {
+      return Status(ErrorCode::kCorruptInput, "local copy of " + key + " has checksum " + copied +
+                                                  " but the store recorded " + stored);
     }
   }
   return json{{"key", key}, {"sha256", stored}, {"bytes", bytes}, {"path", *path}};

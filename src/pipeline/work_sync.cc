@@ -108,9 +108,25 @@ std::optional<FileStamp> Stamp(const std::string& path) {
                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
+
+// Whether the local copy already holds the blob: size first, then SHA-256.
+StatusOr<bool> Identical(const ports::BlobStore& blobs, const Transfer& t) {
+  std::optional<FileStamp> local = Stamp(t.local);
+  if (!local || local->size != t.size) return false;
+  ASSIGN_OR_RETURN(std::string recorded, blobs.Checksum(t.key));
+  ASSIGN_OR_RETURN(std::string actual, FileSha256(t.local));
+  return recorded == actual;
+}
+
+}  // namespace
+
+namespace {
+
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
+
+}  // namespace
 
 StatusOr<std::string> FileSha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -136,17 +152,6 @@ StatusOr<std::string> FileSha256(const std::string& path) {
   }
   return out;
 }
-
-// Whether the local copy already holds the blob: size first, then SHA-256.
-StatusOr<bool> Identical(const ports::BlobStore& blobs, const Transfer& t) {
-  std::optional<FileStamp> local = Stamp(t.local);
-  if (!local || local->size != t.size) return false;
-  ASSIGN_OR_RETURN(std::string recorded, blobs.Checksum(t.key));
-  ASSIGN_OR_RETURN(std::string actual, FileSha256(t.local));
-  return recorded == actual;
-}
-
-}  // namespace
 
 std::vector<WorkRef> ReferencedWork(const std::string& step, const json& params, const WorkRoots& roots) {
   std::map<std::string, WorkRef> found;

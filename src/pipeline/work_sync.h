@@ -90,6 +90,9 @@ std::vector<Transfer> PlanPush(const std::vector<WorkRef>& refs, const WorkSnaps
 // skipped. Missing paths contribute nothing.
 WorkSnapshot SnapshotWork(const std::vector<WorkRef>& refs);
 
+// Lowercase hex SHA-256 of a local file, streamed. kIo when unreadable.
+StatusOr<std::string> FileSha256(const std::string& path);
+
 struct PullStats {
   int fetched = 0;
   int skipped = 0;  // already present locally with the same size and SHA-256

@@ -166,7 +166,14 @@ Status NoPasswordIn(std::string_view url, const std::string& key) {
   std::string_view authority = url.substr(scheme + 3);
   authority = authority.substr(0, authority.find_first_of("/?"));
   size_t at = authority.find('@');
-  if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+  size_t query = url.find('?');
+  bool in_query = false;
+  if (query != std::string_view::npos) {
+    std::string q = "&" + std::string(url.substr(query + 1));
+    in_query = q.find("&password=") != std::string::npos || q.find("&passfile=") != std::string::npos;
+  }
+  if (in_query ||
+      (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos)) {
     return InvalidArgument(key + ": the URL carries a password; put it in the environment instead "
                            "(docs/distributed.md, \"Secrets\")");
   }

@@ -106,6 +106,8 @@ TEST(ParseClusterConfigTest, RefusesBadConfigurationsNamingTheKey) {
   const std::map<std::string, std::string> bad = {
       {"[metadata]\nurl = \"mysql://x\"", "metadata.url must be postgres://"},
       {"[metadata]\nurl = \"postgres://vtp:hunter2@db/vtp\"", "metadata.url: the URL carries a password"},
+      {"[metadata]\nurl = \"postgres://vtp@db/vtp?sslmode=require&password=hunter2\"",
+       "metadata.url: the URL carries a password"},
       {"[queue]\nurl = \"redis://127.0.0.1:6379\"", "needs metadata.url = postgres://"},
       {"[metadata]\nurl = \"postgres://db/vtp\"\n[queue]\nurl = \"amqp://x\"", "queue.url must be"},
       {"[metadata]\nurl = \"postgres://db/vtp\"\n[queue]\nurl = \"redis://a:1\"\n[events]\nurl = \"redis://b:1\"",
