@@ -16,6 +16,8 @@ VTP=${VTP:-build/vtp}
 VIDEOS=${1:-6}
 COUNTS=${2:-"1 2 4"}
 WORK=${WORK:-$(mktemp -d /tmp/vtp-cluster-bench.XXXXXX)}
+# PostgreSQL runs as the postgres user when we are root: it must reach WORK.
+chmod 755 "$WORK"
 . bench/cluster_common.sh
 trap cluster_stop EXIT
 
@@ -49,11 +51,16 @@ embedded_run() {
   wait_ready "$port" "$token" 1800 "${ids[@]}"
   local t1
   t1=$(now)
+  for v in "${ids[@]}"; do
+    [ "$(video_status "$port" "$token" "$v")" = ready ] || { echo "cluster_bench: embedded $v not ready" >&2; exit 1; }
+  done
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
+# Runs in this shell (not a $(...) subshell): the processes it starts must
+# stay in CLUSTER_PIDS for cluster_stop. Sets CLUSTER_WALL.
 cluster_run() {
   local w=$1
   cluster_stop
@@ -61,7 +68,7 @@ cluster_run() {
   cluster_servers
   unset TOKEN
   cluster_serve "serve-$w" --chunk-workers "$w"
-  for i in $(seq "$w"); do cluster_worker "worker-$w-$i" >/dev/null; done
+  for i in $(seq "$w"); do cluster_worker "worker-$w-$i"; done
   local t0 ids
   t0=$(now)
   mapfile -t ids < <(upload_all "$PORT" "$TOKEN" "${CLIPS[@]}")
@@ -69,9 +76,9 @@ cluster_run() {
   local t1
   t1=$(now)
   for v in "${ids[@]}"; do
-    [ "$(video_status "$PORT" "$TOKEN" "$v")" = ready ] || echo "cluster_bench: $v not ready" >&2
+    [ "$(video_status "$PORT" "$TOKEN" "$v")" = ready ] || { echo "cluster_bench: $v not ready" >&2; exit 1; }
   done
-  python3 -c "print(f'{$t1 - $t0:.1f}')"
+  CLUSTER_WALL=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 }
 
 echo "# cluster_bench: $VIDEOS videos, ${SECONDS_OF_MEDIA%.*} s of 640x360 media in all"
@@ -83,7 +90,8 @@ echo "| workers | embedded wall s | distributed wall s | distributed / embedded 
 echo "|---|---|---|---|---|---|"
 for w in $COUNTS; do
   e=$(embedded_run "$w")
-  d=$(cluster_run "$w")
+  cluster_run "$w" >/dev/null
+  d=$CLUSTER_WALL
   python3 - "$w" "$e" "$d" "$VIDEOS" "$SECONDS_OF_MEDIA" <<'PY'
 import sys
 w, e, d, n, media = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])

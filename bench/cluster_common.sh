@@ -4,7 +4,8 @@
 #
 #   cluster_servers          starts PostgreSQL, Redis and s3rver; writes $WORK/cluster.toml
 #   cluster_serve NAME ...   `vtp serve --config` (no local workers); sets PORT, TOKEN
-#   cluster_worker NAME      one `vtp worker --config` in the background; echoes its pid
+#   cluster_worker NAME      one `vtp worker --config` in the background; sets LAST_PID
+#                            (call it in this shell, not in $(...), so cluster_stop sees it)
 #   cluster_stop             stops everything this file started
 #   make_clips N DIR         N short synthetic clips (differing lengths)
 #   upload_all PORT TOKEN FILE...   prints one video id per file
@@ -54,8 +55,8 @@ cluster_serve() {
 
 cluster_worker() {
   "$VTP" worker --config "$WORK/cluster.toml" >>"$WORK/$1.log" 2>&1 &
-  CLUSTER_PIDS+=("$!")
-  echo "$!"
+  LAST_PID=$!
+  CLUSTER_PIDS+=("$LAST_PID")
 }
 
 cluster_stop() {

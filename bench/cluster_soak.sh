@@ -19,6 +19,8 @@ MINUTES=${1:-10}
 PER_WAVE=${2:-4}
 WORK=${WORK:-$(mktemp -d /tmp/vtp-cluster-soak.XXXXXX)}
 RANDOM=${SEED:-$$}
+# PostgreSQL runs as the postgres user when we are root: it must reach WORK.
+chmod 755 "$WORK"
 . bench/cluster_common.sh
 trap cluster_stop EXIT
 
@@ -51,7 +53,7 @@ PORT_A=$PORT
 cluster_serve api-b --chunk-workers 2
 PORT_B=$PORT
 WPIDS=()
-for i in 0 1 2; do WPIDS[$i]=$(cluster_worker "worker$i"); done
+for i in 0 1 2; do cluster_worker "worker$i"; WPIDS[$i]=$LAST_PID; done
 
 declare -a IDS CLIP_OF
 upload_wave() {
@@ -75,9 +77,9 @@ while [ $SECONDS -lt $END ]; do
        scripts/dev/redis.sh start "$WORK/redis" "$REDIS_PORT" >/dev/null; a="redis flush+restart" ;;
     1) scripts/dev/postgres.sh restart "$WORK/pg" >/dev/null; a="postgres restart" ;;
     2|3|4) kill -TERM "${WPIDS[$w]}" 2>/dev/null || true; wait "${WPIDS[$w]}" 2>/dev/null || true
-       WPIDS[$w]=$(cluster_worker "worker$w"); a="SIGTERM worker" ;;
+       cluster_worker "worker$w"; WPIDS[$w]=$LAST_PID; a="SIGTERM worker" ;;
     *) kill -KILL "${WPIDS[$w]}" 2>/dev/null || true; wait "${WPIDS[$w]}" 2>/dev/null || true
-       WPIDS[$w]=$(cluster_worker "worker$w"); a="SIGKILL worker" ;;
+       cluster_worker "worker$w"; WPIDS[$w]=$LAST_PID; a="SIGKILL worker" ;;
   esac
   COUNT[$a]=$(( ${COUNT[$a]:-0} + 1 ))
 done
