@@ -39,12 +39,9 @@ embedded_run() {
   token=$("$VTP" keys create --data "$data" --creator bench --role admin 2>/dev/null)
   env -u VTP_CONFIG "$VTP" serve --data "$data" --listen 127.0.0.1:0 --workers "$w" --chunk-workers "$w" \
     >"$WORK/embedded-$w.out" 2>"$WORK/embedded-$w.err" &
-  local pid=$! port=
-  for _ in $(seq 300); do
-    port=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$WORK/embedded-$w.out" | head -n1)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
+  local pid=$!
+  wait_port "$WORK/embedded-$w.out" "$pid" "$WORK/embedded-$w.err"
+  local port=$PORT
   local t0 ids
   t0=$(now)
   mapfile -t ids < <(upload_all "$port" "$token" "${CLIPS[@]}")

@@ -3,7 +3,8 @@
 # $WORK, its cluster.toml, API servers and workers.
 #
 #   cluster_servers          starts PostgreSQL, Redis and s3rver; writes $WORK/cluster.toml
-#   cluster_serve NAME ...   `vtp serve --config` (no local workers); sets PORT, TOKEN
+#   cluster_serve NAME ...   `vtp serve --config` (no local workers); sets PORT, TOKEN, LAST_PID
+#   wait_port OUT PID ERR    waits for a `vtp serve`'s "listening on" line; sets PORT
 #   cluster_worker NAME      one `vtp worker --config` in the background; sets LAST_PID
 #                            (call it in this shell, not in $(...), so cluster_stop sees it)
 #   cluster_stop             stops everything this file started
@@ -35,22 +36,30 @@ TOML
   export VTP_S3_ACCESS_KEY_ID=S3RVER VTP_S3_SECRET_ACCESS_KEY=S3RVER
 }
 
+# Waits for the "listening on" line a `vtp serve` (PID) writes to OUT; sets
+# PORT. Exits, showing ERR, when the server dies or stays silent for 30 s.
+wait_port() {
+  local out=$1 pid=$2 err=$3
+  PORT=
+  for _ in $(seq 1 300); do
+    PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$out" | head -n1)
+    [ -n "$PORT" ] && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$err" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$out: the server did not report its port" >&2
+  exit 1
+}
+
 cluster_serve() {
   local name=$1
   shift
   TOKEN=${TOKEN:-$("$VTP" keys create --config "$WORK/cluster.toml" --creator bench --role admin 2>/dev/null)}
   "$VTP" serve --config "$WORK/cluster.toml" --listen 127.0.0.1:0 --workers 0 "$@" \
     >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  local pid=$!
-  CLUSTER_PIDS+=("$pid")
-  PORT=
-  for _ in $(seq 1 300); do
-    PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$WORK/$name.out" | head -n1)
-    [ -n "$PORT" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.err" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$PORT" ] || { echo "$name: the server did not report its port" >&2; exit 1; }
+  LAST_PID=$!
+  CLUSTER_PIDS+=("$LAST_PID")
+  wait_port "$WORK/$name.out" "$LAST_PID" "$WORK/$name.err"
 }
 
 cluster_worker() {

@@ -35,11 +35,8 @@ mkdir -p "$EMB"
 ETOKEN=$("$VTP" keys create --data "$EMB" --creator soak --role admin 2>/dev/null)
 env -u VTP_CONFIG "$VTP" serve --data "$EMB" --listen 127.0.0.1:0 --workers 2 --chunk-workers 2 >"$WORK/emb.out" 2>"$WORK/emb.err" &
 EPID=$!
-for _ in $(seq 300); do
-  EPORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$WORK/emb.out" | head -n1)
-  [ -n "$EPORT" ] && break
-  sleep 0.1
-done
+wait_port "$WORK/emb.out" "$EPID" "$WORK/emb.err"
+EPORT=$PORT
 mapfile -t EIDS < <(upload_all "$EPORT" "$ETOKEN" "${CLIPS[@]}")
 wait_ready "$EPORT" "$ETOKEN" 1800 "${EIDS[@]}"
 declare -A EXPECTED

@@ -180,22 +180,27 @@ std::string S3Reply::Header(std::string_view name) const {
   return "";
 }
 
+std::string UriEncode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string S3Query(std::vector<std::pair<std::string, std::string>> params) {
   std::sort(params.begin(), params.end());
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) out += '&';
-    out += name + '=';
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
+    out += name + '=' + UriEncode(value, false);
   }
   return out;
 }

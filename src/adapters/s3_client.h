@@ -92,6 +92,9 @@ struct S3Reply {
 // percent-encoded per SigV4 (everything but A-Za-z0-9-._~), "name=" for
 // empty values.
 std::string S3Query(std::vector<std::pair<std::string, std::string>> params);
+// SigV4's URI encoding: every byte but A-Za-z0-9-._~ (and '/' when
+// `keep_slash`, for paths) as %XX with upper-case hex.
+std::string UriEncode(std::string_view text, bool keep_slash);
 
 // Text of every <tag>...</tag> element in `xml`, entity-decoded. Enough for
 // S3's flat replies (ListObjectsV2, multipart), not a general XML parser.

@@ -37,21 +37,6 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
-// SigV4's URI encoding of a path: every byte but A-Za-z0-9-._~ and '/'.
-std::string EncodePath(std::string_view path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 struct Target {
   std::string scheme_host;  // "https://examplebucket.s3.amazonaws.com"
@@ -69,9 +54,9 @@ StatusOr<Target> ResolveTarget(const PresignRequest& r) {
   if (host.empty() || host.find('/') != std::string::npos) {
     return InvalidArgument("S3 endpoint must be scheme://host[:port] with no path");
   }
-  if (r.path_style) return Target{r.endpoint, host, EncodePath("/" + r.bucket + "/" + r.object_key)};
+  if (r.path_style) return Target{r.endpoint, host, UriEncode("/" + r.bucket + "/" + r.object_key, true)};
   const std::string vhost = r.bucket + "." + host;
-  return Target{scheme + "://" + vhost, vhost, EncodePath("/" + r.object_key)};
+  return Target{scheme + "://" + vhost, vhost, UriEncode("/" + r.object_key, true)};
 }
 
 Status CheckRequest(const PresignRequest& r) {
