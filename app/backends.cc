@@ -193,14 +193,16 @@ StatusOr<std::unique_ptr<Backends>> Backends::Open(const ClusterConfig& config,
 StatusOr<int> Backends::Reconcile(ports::Millis full_every_ms) {
   Owned& o = *owned_;
   if (o.redis_queue == nullptr) return 0;
-  // The sentinel outlives nothing Redis loses: SET NX succeeds exactly when
-  // the data is gone (or on the first pass).
+  // The sentinel is lost with everything else Redis loses (flush, restart
+  // without persistence); it is set only after a full pass succeeded, so a
+  // failed pass is retried by every process on its next call.
   const std::string sentinel = o.config.key_prefix + "reconciled";
-  ASSIGN_OR_RETURN(adapters::RedisReply set, o.redis_queue_client->Command({"SET", sentinel, "1", "NX"}));
-  const bool lost = !set.IsNil();
+  ASSIGN_OR_RETURN(adapters::RedisReply exists, o.redis_queue_client->Command({"EXISTS", sentinel}));
+  const bool lost = exists.integer == 0;
   const ports::Millis now = o.clock->NowMillis();
   if (!lost && now - o.last_full_reconcile < full_every_ms) return 0;
   ASSIGN_OR_RETURN(int restored, o.redis_queue->Reconcile());
+  RETURN_IF_ERROR(o.redis_queue_client->Command({"SET", sentinel, "1"}).status());
   o.last_full_reconcile = now;
   return restored;
 }

@@ -58,9 +58,10 @@ class Backends {
   //
   // Reconcile re-enqueues waiting tasks missing from Redis. Cheap when
   // nothing was lost: a full pass (every waiting task of every pool) runs
-  // when Redis lost its data since the last pass (a sentinel key is gone:
-  // flush, restart without persistence, eviction) or at least every
+  // when Redis lost its data since the last successful pass (a sentinel key
+  // is gone: flush, restart without persistence) or at least every
   // full_every_ms (entries popped by a process that died before claiming).
+  // Redis must not evict keys (maxmemory-policy noeviction).
   StatusOr<int> Reconcile(ports::Millis full_every_ms = 60'000);
   // Moves outbox events onto the Redis stream.
   StatusOr<int> RelayEvents();

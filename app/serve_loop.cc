@@ -211,6 +211,19 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   RETURN_IF_ERROR(workers.Start(workers_n));
   std::atomic<bool> stop_hooks{false};
   std::thread hooks([&] { WebhookLoop(rt, o.webhook_attempts, stop_hooks); });
+  // Originals whose replica write failed (their ingest succeeded on the
+  // primary), and a replica added later: at start, then hourly, off the main
+  // loop (a large catalogue takes long to list).
+  std::thread replicate([&] {
+    Millis next = 0;
+    while (!stop_hooks) {
+      if (rt.clock.NowMillis() >= next) {
+        Warn("replicating originals", rt.backends->ReplicateOriginals().status());
+        next = rt.clock.NowMillis() + 3600 * 1000;
+      }
+      Pause(500);
+    }
+  });
   std::printf("vtp serve: listening on %s (%d workers, data %s)\n", self.c_str(), workers_n, rt.data_dir.c_str());
   std::fflush(stdout);
 
@@ -251,9 +264,6 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
       Warn("purging idempotency records", rt.store->PurgeIdempotent(now - kIdempotencyTtlMs).status());
       // Workers that died without deregistering (already ignored by routing).
       Warn("purging dead workers", rt.store->PurgeWorkers(kPurgeWorkersAfterMs).status());
-      // Originals whose replica write failed (their ingest succeeded on the
-      // primary), and a replica added later.
-      Warn("replicating originals", rt.backends->ReplicateOriginals().status());
       next_hourly = now + 3600 * 1000;
     }
     Pause(50);
@@ -263,6 +273,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   server.Stop();
   stop_hooks = true;
   hooks.join();
+  replicate.join();
   workers.StopAll();
   return failure;
 }
