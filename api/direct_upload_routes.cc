@@ -99,8 +99,9 @@ Response Abort(ApiContext& ctx, const Request& req, const control::Caller& calle
 }  // namespace
 
 bool UseDirectUpload(const ApiContext& ctx, const control::NewUpload& upload) {
-  // A zero-byte upload has nothing to send: tus completes it at once.
-  return ctx.direct_uploads != nullptr && ctx.direct_uploads->Enabled() && upload.length > 0;
+  // A zero-byte upload has nothing to send: tus completes it at once. One
+  // over CopyObject's limit could never complete directly (direct_uploads.h).
+  return ctx.direct_uploads != nullptr && ctx.direct_uploads->Enabled() && control::FitsDirectUpload(upload.length);
 }
 
 Response InitiateDirect(ApiContext& ctx, const Request& req, const control::NewUpload& upload) {

@@ -45,13 +45,14 @@ void AddBlobHeaders(Response& r, const std::string& key, const std::string& sha2
 
 // With work sync (pipeline/work_sync.h) the published tree lives in the blob
 // store under transcoded/<video>/ and may be missing from this machine's
-// public_root: the file is answered from there, streamed through this
-// process (not a redirect to a presigned URL, so the playback token and
-// every header stay exactly those of a local file: ranges, HEAD,
-// If-None-Match, CORS). `raw_path` must already be a valid blob key
-// (published names are plain ASCII; anything percent-encoded is 404).
-// Called where StaticFiles answered 404 and ApiContext::published_blobs is
-// set.
+// public_root: the file is answered from there, read whole (or the
+// requested range) into memory with GetRange and sent by this process (not
+// a redirect to a presigned URL, so the playback token and every header
+// stay exactly those of a local file: ranges, HEAD, If-None-Match, CORS).
+// `raw_path` must already be a valid blob key (published names are plain
+// ASCII; anything percent-encoded is 404). Called where StaticFiles
+// answered 404, ApiContext::published_blobs is set and the video may be
+// served (VideoService::Servable).
 Response ServePublishedBlob(const ports::BlobStore& blobs, const Request& r, const std::string& video,
                             const std::string& raw_path) {
   const std::string key = "transcoded/" + video + "/" + raw_path;
@@ -103,6 +104,13 @@ Response ServeMedia(ApiContext& ctx, const StaticFiles& files, const Request& r,
   if (!kid) {
     Response res = files.Serve(r, video + "/" + path);
     if (res.status == 404 && ctx.published_blobs != nullptr) {
+      // The store outlives a removal: a task still running when the video
+      // was removed can push after Remove deleted transcoded/<video>/, and
+      // a failed delete leaves blobs behind. Never serve those.
+      Status servable = ctx.videos.Servable(video);
+      if (!servable.ok()) {
+        return servable.code() == ErrorCode::kNotFound ? NotPublished(r) : ErrorResponse(servable, r);
+      }
       return ServePublishedBlob(*ctx.published_blobs, r, video, path);
     }
     return res;

@@ -83,10 +83,11 @@ KeyOrigin KeyOriginOf(const nlohmann::json& params) {
 }
 
 // The task's work files, fetched before the run; PushChanges uploads what
-// the run wrote.
+// the run wrote and what the store still lacks.
 struct SyncedWork {
   std::vector<pipeline::WorkRef> refs;
   pipeline::WorkSnapshot before;
+  pipeline::StoredSizes stored;  // the store's listing at the pull
   std::optional<pipeline::VideoWorkLock> lock;
 };
 
@@ -100,12 +101,16 @@ StatusOr<SyncedWork> PullWorkFor(const pipeline::TaskSpec& task, const pipeline:
   w.lock.emplace(std::move(lock));
   StatusOr<pipeline::PullStats> pulled = pipeline::PullWork(blobs, w.refs);
   if (!pulled.ok()) return pulled.status().WithContext("work sync");
+  w.stored = std::move(pulled->stored);
   w.before = pipeline::SnapshotWork(w.refs);
   return w;
 }
 
 Status PushChanges(SyncedWork& w, ports::BlobStore& blobs) {
-  auto pushes = pipeline::PlanPush(w.refs, w.before, pipeline::SnapshotWork(w.refs));
+  // Against the listing too, not only this run's changes: a retry whose
+  // step found its output already written (by an attempt killed before or
+  // during its push) must still complete the store.
+  auto pushes = pipeline::PlanPush(w.refs, w.before, pipeline::SnapshotWork(w.refs), w.stored);
   StatusOr<int> pushed = pipeline::PushWork(blobs, pushes);
   if (!pushed.ok()) return pushed.status().WithContext("work sync");
   return Status::Ok();

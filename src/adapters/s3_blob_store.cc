@@ -433,13 +433,12 @@ Status S3BlobStore::CopyObject(const std::string& from, const std::string& to, c
 }
 
 StatusOr<std::string> S3BlobStore::DoCopy(const std::string& from, const std::string& to, WriteMode mode) {
-  constexpr uint64_t kMaxCopyObject = 5ull << 30;
   ASSIGN_OR_RETURN(std::optional<ObjectInfo> src, Head(from));
   if (!src) return NotFound("no blob " + from);
   if (!IsSha256Hex(src->sha256)) {
     return Status(ErrorCode::kCorruptInput, "copy source has no valid x-amz-meta-sha256 (not written by vtp): " + from);
   }
-  if (src->size > kMaxCopyObject) {
+  if (src->size > kMaxCopyObjectBytes) {
     return InvalidArgument("copy source over 5 GiB (CopyObject's limit; UploadPartCopy not implemented): " + from);
   }
   auto upload = [&](bool /*if_none_match*/) {
@@ -541,15 +540,33 @@ StatusOr<std::string> S3BlobStore::DoCompleteMultipartUpload(const std::string& 
   done.body = body;
   done.headers = {{"Content-Type", "application/xml"}};
   StatusOr<S3Reply> completed = client_.Perform(done, "S3 complete multipart upload of " + key);
-  if (!completed.ok()) return PartsRefusal(completed.status());
+  if (!completed.ok()) {
+    Status failed = PartsRefusal(completed.status());
+    if (failed.code() == ErrorCode::kInvalidArgument) return failed;
+    return AssembledEarlier(key, failed);
+  }
   if (completed->body.find("<Error>") != std::string::npos) {
     const std::vector<std::string> codes = XmlValues(completed->body, "Code");
     const std::string code = codes.empty() ? "" : codes.front();
     if (code.starts_with("InvalidPart") || code == "EntityTooSmall") {
       return InvalidArgument("S3 complete multipart upload of " + key + ": the parts were refused (" + code + ")");
     }
-    return IoError("S3 complete multipart upload of " + key + " failed in the reply body");
+    const std::string what = "S3 complete multipart upload of " + key;
+    if (code == "NoSuchUpload") return AssembledEarlier(key, NotFound(what + ": no such upload"));
+    return AssembledEarlier(key, IoError(what + " failed in the reply body (" + code + ")"));
   }
+  return HashAndRecord(key);
+}
+
+StatusOr<std::string> S3BlobStore::AssembledEarlier(const std::string& key, const Status& failed) {
+  // Staging keys are used once: an object there is this upload's assembly.
+  StatusOr<std::optional<ObjectInfo>> info = Head(key);
+  if (!info.ok() || !info->has_value()) return failed;
+  if (!(*info)->sha256.empty()) return (*info)->sha256;
+  return HashAndRecord(key);
+}
+
+StatusOr<std::string> S3BlobStore::HashAndRecord(const std::string& key) {
   // Hash what S3 assembled, then record it for exactly those bytes.
   HashSink sink;
   S3Request get;

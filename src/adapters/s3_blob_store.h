@@ -54,7 +54,16 @@
 //    digest with a CopyObject of the object onto itself (metadata directive
 //    REPLACE, x-amz-copy-source-if-match = the ETag of the bytes hashed):
 //    the object never carries a checksum for bytes it does not hold. Until
-//    that step it has no checksum (Checksum/Verify: kCorruptInput). Direct
+//    that step it has no checksum (Checksum/Verify: kCorruptInput). When
+//    the completion fails other than by refusing the parts (AWS answers a
+//    spent upload id with NoSuchUpload, s3rver with a 500: a retried POST
+//    whose first try completed, an earlier completion that failed while
+//    hashing, a concurrent one) and the key holds an object, that object is
+//    what the upload assembled (staging keys are used once): its recorded
+//    SHA-256 is returned, after hashing and recording it now when it has
+//    none. With no object there the failure stands. Both the recording and
+//    the later Copy to originals/ are CopyObjects, so a direct upload may
+//    hold at most kMaxCopyObjectBytes. Direct
 //    uploads never target originals: upload to a staging key, then Copy()
 //    to the original's key (write-once applies there) and Delete the
 //    staging key.
@@ -99,6 +108,9 @@ using UploadedPart = ports::UploadedPart;
 
 class S3BlobStore final : public ports::BlobStore {
  public:
+  // CopyObject's limit (AWS: 5 GiB); Copy() refuses larger sources.
+  static constexpr uint64_t kMaxCopyObjectBytes = ports::kMaxCopyBytes;
+
   // Checks the configuration; does not contact the endpoint.
   static StatusOr<std::unique_ptr<S3BlobStore>> Create(S3BlobStoreConfig config);
 
@@ -139,6 +151,12 @@ class S3BlobStore final : public ports::BlobStore {
   StatusOr<std::string> DoCompleteMultipartUpload(const std::string& key, const std::string& upload_id,
                                                   const std::vector<UploadedPart>& parts) override;
   Status DoAbortMultipartUpload(const std::string& key, const std::string& upload_id) override;
+
+  // CompleteMultipartUpload's answer when S3 refused it with `failed`
+  // (other than for the parts): see the header comment.
+  StatusOr<std::string> AssembledEarlier(const std::string& key, const Status& failed);
+  // Streams `key` once and records its SHA-256 (self-copy, REPLACE).
+  StatusOr<std::string> HashAndRecord(const std::string& key);
 
   std::string ObjectKey(const std::string& key) const { return config_.key_prefix + key; }
   // nullopt when absent.

@@ -1,6 +1,7 @@
 #include "control/direct_uploads.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -75,7 +76,9 @@ TusOr<DirectUpload> DirectUploadService::Create(const NewUpload& upload) {
     return TusError{413, "upload of " + std::to_string(upload.length) + " bytes exceeds the maximum of " +
                              std::to_string(config_.max_size), {}};
   }
-  if (upload.length == 0) return TusError{400, "a direct upload needs at least one byte", {}};
+  if (!FitsDirectUpload(upload.length)) {
+    return TusError{400, "a direct upload takes 1.." + std::to_string(kMaxDirectUploadBytes) + " bytes; use tus", {}};
+  }
   StatusOr<std::optional<std::string>> declared = DeclaredSha256(upload.metadata);
   if (!declared.ok()) return TusErrorFromStatus(declared.status());
   StatusOr<std::string> id = NewUploadId();
@@ -168,15 +171,17 @@ TusOr<ports::UploadRecord> DirectUploadService::Complete(std::string_view upload
   if (!count.ok()) return count.error();
 
   const std::string scope(kIdempotencyScope);
-  StatusOr<std::optional<ports::IdempotencyRecord>> reserved =
-      store_.BeginIdempotent(scope, upload.upload_id, fingerprint);
+  StatusOr<std::optional<ports::IdempotencyRecord>> reserved = Reserve(upload.upload_id, fingerprint);
   if (!reserved.ok()) return ServerError(reserved.status());
   if (reserved->has_value()) {
-    // A reservation of an attempt that died (we hold the process's claim).
-    if (Status s = store_.AbandonIdempotent(scope, upload.upload_id); !s.ok()) return ServerError(s);
-    reserved = store_.BeginIdempotent(scope, upload.upload_id, fingerprint);
-    if (!reserved.ok()) return ServerError(reserved.status());
-    if (reserved->has_value()) return TusError{409, "upload is busy: another completion is in progress", {}};
+    if ((*reserved)->status == 0) {
+      return TusError{409, "upload is busy: completion in progress elsewhere, retry later", {}};
+    }
+    // Finished since Lookup: another instance completed it.
+    StatusOr<ports::UploadRecord> now = store_.GetUpload(upload.upload_id);
+    if (!now.ok()) return ServerError(now.status());
+    if (now->state != ports::UploadState::kCompleted) return TusError{409, "upload is busy, retry later", {}};
+    return CompletedAgain(*now, fingerprint);
   }
   TusOr<ports::UploadRecord> done = CompleteReserved(upload, parts);
   if (done.ok()) {
@@ -186,6 +191,16 @@ TusOr<ports::UploadRecord> DirectUploadService::Complete(std::string_view upload
     (void)store_.AbandonIdempotent(scope, upload.upload_id);
   }
   return done;
+}
+
+StatusOr<std::optional<ports::IdempotencyRecord>> DirectUploadService::Reserve(const std::string& upload_id,
+                                                                               const std::string& fingerprint) {
+  const std::string scope(kIdempotencyScope);
+  ASSIGN_OR_RETURN(std::optional<ports::IdempotencyRecord> held, store_.BeginIdempotent(scope, upload_id, fingerprint));
+  if (!held || held->status != 0 || clock_.NowMillis() - held->created_at < kCompletionLeaseMs) return held;
+  // Older than any completion runs: its attempt died.
+  RETURN_IF_ERROR(store_.AbandonIdempotent(scope, upload_id));
+  return store_.BeginIdempotent(scope, upload_id, fingerprint);
 }
 
 TusOr<ports::UploadRecord> DirectUploadService::CompletedAgain(const ports::UploadRecord& upload,
@@ -229,14 +244,16 @@ TusOr<std::string> DirectUploadService::Assemble(const ports::UploadRecord& uplo
                              sha.status().message(), {}};
   }
   if (sha.status().code() != ErrorCode::kNotFound) return ServerError(sha.status());
-  // The upload id is spent: an earlier try assembled (and hashed) the blob.
+  // The upload id is spent: an earlier try assembled the blob, and the
+  // store hashed it then or (when that try failed first) just now.
   StatusOr<std::string> earlier = blobs_.Checksum(key);
   if (earlier.ok()) return std::move(earlier).value();
   if (earlier.status().code() == ErrorCode::kNotFound) {
     return Discard(upload, {409, "the storage no longer knows this multipart upload; start a new upload", {}});
   }
-  // Assembled but never hashed: its bytes cannot be vouched for.
-  return Discard(upload, ServerError(earlier.status()));
+  // Not hashed yet (a store that does not hash late): the bytes are still
+  // there, so a retry may succeed; never discard them for that.
+  return ServerError(earlier.status().WithContext("the assembled upload has no checksum yet; retry"));
 }
 
 TusOr<std::string> DirectUploadService::CheckAssembled(const ports::UploadRecord& upload, const std::string& sha) {
@@ -327,11 +344,20 @@ StatusOr<int> DirectUploadService::ExpireUploads() {
       if (!IsDirectUpload(listed)) continue;  // UploadService's
       std::unique_ptr<Claim> claim = busy_.TryClaim(listed.upload_id);
       if (!claim) continue;  // a completion is running; next call
+      // The reservation keeps other instances' completions out meanwhile.
+      StatusOr<std::optional<ports::IdempotencyRecord>> held = Reserve(listed.upload_id, "vtp expiry");
+      if (!held.ok()) {
+        if (first.ok()) first = held.status();
+        continue;
+      }
+      if (held->has_value()) continue;  // a completion holds it (or finished); next call
       StatusOr<ports::UploadRecord> upload = store_.GetUpload(listed.upload_id);
-      if (!upload.ok() || upload->state != ports::UploadState::kUploading) continue;
-      StatusOr<bool> s = TerminateAndAbort(*upload);
-      if (s.ok()) ++terminated;
-      if (!s.ok() && first.ok()) first = s.status();
+      if (upload.ok() && upload->state == ports::UploadState::kUploading) {
+        StatusOr<bool> s = TerminateAndAbort(*upload);
+        if (s.ok()) ++terminated;
+        if (!s.ok() && first.ok()) first = s.status();
+      }
+      (void)store_.AbandonIdempotent(std::string(kIdempotencyScope), listed.upload_id);
     }
     if (!fresh || static_cast<int>(batch.size()) < kExpiryBatch) break;
   }

@@ -64,6 +64,18 @@
 
 namespace vtp::control {
 
+// The longest direct upload: completion copies the assembled object (to
+// record its checksum, then to originals/), and S3's CopyObject takes at
+// most 5 GiB (ports::kMaxCopyBytes: completion ends in a Copy). Longer uploads
+// go through tus, as zero-byte ones do.
+inline constexpr uint64_t kMaxDirectUploadBytes = ports::kMaxCopyBytes;
+// Whether an upload of `length` bytes may be direct: 1..kMaxDirectUploadBytes.
+inline bool FitsDirectUpload(uint64_t length) { return length > 0 && length <= kMaxDirectUploadBytes; }
+// A completion's reservation (idempotency record) younger than this belongs
+// to a completion that may still be running, in this or another instance;
+// an older one to an attempt that died.
+inline constexpr int64_t kCompletionLeaseMs = 10 * 60 * 1000;
+
 struct DirectUploadConfig {
   // Parts are this size except the last; grown (doubled) until the upload
   // needs at most kMaxUploadParts. AWS refuses parts under 5 MiB except the
@@ -109,19 +121,22 @@ class DirectUploadService {
   bool Enabled() const { return blobs_.SupportsMultipartUploads(); }
 
   // Starts the store's multipart upload and records the upload. 413 above
-  // max_size, 400 for a zero length (nothing to upload: use tus) or a
+  // max_size, 400 for a length FitsDirectUpload refuses (use tus) or a
   // malformed "sha256" metadata entry, 409 for a video_id already used, 500
   // for the store's failures.
   service::TusOr<DirectUpload> Create(const NewUpload& upload);
   // See the header comment. 404 unknown or terminated; 409 a tus upload,
-  // busy, or completed with other parts; 410 expired; 400, 422, 460, 500.
+  // busy (here or, within kCompletionLeaseMs, in another instance), or
+  // completed with other parts; 410 expired; 400, 422, 460, 500.
   service::TusOr<ports::UploadRecord> Complete(std::string_view upload_id,
                                                const std::vector<ports::UploadedPart>& parts);
   // Terminates the upload and discards its parts. Returns whether the store
   // discarded them (false: left to the lifecycle rule). 404 unknown or
   // terminated; 409 a tus upload, busy, or completed.
   service::TusOr<bool> Abort(std::string_view upload_id);
-  // Aborts the expired direct uploads (see Abort); returns how many.
+  // Aborts the expired direct uploads (see Abort), except those a
+  // completion holds (this process's, or a reservation younger than
+  // kCompletionLeaseMs); returns how many.
   StatusOr<int> ExpireUploads();
 
  private:
@@ -135,6 +150,10 @@ class DirectUploadService {
   // 400 unless `parts` names exactly the planned parts 1..N.
   service::TusOr<int> CheckPartList(const ports::UploadRecord& upload,
                                     const std::vector<ports::UploadedPart>& parts) const;
+  // BeginIdempotent on the upload's completion key, after abandoning a
+  // reservation older than kCompletionLeaseMs. nullopt: reserved.
+  StatusOr<std::optional<ports::IdempotencyRecord>> Reserve(const std::string& upload_id,
+                                                            const std::string& fingerprint);
   // A completed upload asked to complete again.
   service::TusOr<ports::UploadRecord> CompletedAgain(const ports::UploadRecord& upload,
                                                      const std::string& fingerprint);

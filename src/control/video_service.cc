@@ -31,6 +31,18 @@ json RenditionJson(const pipeline::RenditionSummary& r) {
           {"average_bitrate", r.average_bitrate}};
 }
 
+// Work sync's copy of the published tree (pipeline/work_sync.h). Listed
+// with the trailing '/', so video "v1" never reaches "v10"'s files; only
+// transcoded/, never originals/.
+Status RemovePublishedBlobs(ports::BlobStore& blobs, const std::string& video_id) {
+  ASSIGN_OR_RETURN(std::vector<std::string> keys, blobs.List("transcoded/" + video_id + "/"));
+  for (const auto& key : keys) {
+    Status deleted = blobs.Delete(key);
+    if (!deleted.ok()) return deleted.WithContext("removing the published blobs of " + video_id);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string EncodeCursor(ports::Millis created_at, std::string_view video_id) {
@@ -190,6 +202,13 @@ Status VideoService::Remove(const Caller& caller, std::string_view video_id) {
   fs::path root = fs::path(d_.public_root).lexically_normal();
   if (!out.empty() && out.parent_path() == root && out.filename() == v.video_id) fs::remove_all(out, ec);
   if (ec) return IoError("removing the outputs of " + v.video_id + ": " + ec.message());
+  return RemovePublishedBlobs(d_.blobs, v.video_id);
+}
+
+Status VideoService::Servable(std::string_view video_id) const {
+  StatusOr<ports::VideoRecord> v = d_.meta.GetVideo(video_id);
+  if (!v.ok()) return v.status();
+  if (v->status == ports::VideoStatus::kRemoved) return NotFound("video " + v->video_id + " was removed");
   return Status::Ok();
 }
 

@@ -103,11 +103,18 @@ class VideoService {
   StatusOr<VideoPage> List(const Caller& caller, std::optional<ports::VideoStatus> status,
                            std::string_view cursor, int limit) const;
 
+  // OK when the video exists and is not removed: its published files may
+  // be served (the /media fallback to the blob store asks, since removing
+  // a video cannot reach every machine's public_root). kNotFound otherwise,
+  // the store's error when it fails; no caller check (playback has its own).
+  Status Servable(std::string_view video_id) const;
+
   // DELETE /videos/{id}: the video is marked removed, its queued and running
   // tasks are stopped (parked: a running task loses its lease) and its
-  // published outputs and intermediates are deleted. The original is kept
-  // (originals are never deleted; see docs/operations.md for retention).
-  // Idempotent.
+  // published outputs are deleted: the local public_root/<id>/ and the
+  // blobs under transcoded/<id>/ (work sync's published tree). The original
+  // is kept (originals are never deleted; see docs/operations.md for
+  // retention). Idempotent.
   Status Remove(const Caller& caller, std::string_view video_id);
 
   // POST /videos/{id}/retry: re-runs `step` and everything after it.

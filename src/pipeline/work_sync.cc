@@ -95,10 +95,15 @@ std::optional<std::string> RelativeTo(const std::string& local, const WorkRef& r
   return Below(local, ref.local);
 }
 
-bool Hidden(const std::string& rel) {
-  if (rel.empty()) return false;
-  if (rel.front() == '.') return true;
-  return rel.find("/.") != std::string::npos;
+// Push order: 0 media, 1 playlists, 2 masters (playlists directly under
+// "<area>/<video>/"), as publish's MergeInto orders a local merge.
+int PushRank(const std::string& key) {
+  bool playlist = key.ends_with(".m3u8") || key.ends_with(".mpd");
+  if (!playlist) return 0;
+  size_t area = key.find('/');
+  size_t video = area == std::string::npos ? area : key.find('/', area + 1);
+  bool master = video != std::string::npos && key.find('/', video + 1) == std::string::npos;
+  return master ? 2 : 1;
 }
 
 std::optional<FileStamp> Stamp(const std::string& path) {
@@ -174,7 +179,7 @@ std::vector<Transfer> PlanFetch(const std::vector<WorkRef>& refs, const std::vec
     for (const auto& ref : refs) {
       if (blob.key == ref.key) {
         plan.emplace(blob.key, Transfer{blob.key, ref.local, blob.size});
-      } else if (auto rest = Below(blob.key, ref.key)) {
+      } else if (auto rest = Below(blob.key, ref.key); rest && !IsTemporaryPath(*rest)) {
         plan.emplace(blob.key, Transfer{blob.key, ref.local + "/" + *rest, blob.size});
       }
     }
@@ -184,21 +189,40 @@ std::vector<Transfer> PlanFetch(const std::vector<WorkRef>& refs, const std::vec
   return out;
 }
 
+bool IsTemporaryPath(std::string_view rel) {
+  while (!rel.empty()) {
+    size_t slash = rel.find('/');
+    std::string_view part = rel.substr(0, slash);
+    if (part.starts_with('.') || part.ends_with(".part") || part.find(".tmp.") != std::string_view::npos) {
+      return true;
+    }
+    if (slash == std::string_view::npos) break;
+    rel.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
 std::vector<Transfer> PlanPush(const std::vector<WorkRef>& refs, const WorkSnapshot& before,
-                               const WorkSnapshot& after) {
+                               const WorkSnapshot& after, const StoredSizes& stored) {
   std::map<std::string, Transfer> plan;
   for (const auto& [local, stamp] : after) {
     auto was = before.find(local);
-    if (was != before.end() && was->second == stamp) continue;
+    bool changed = was == before.end() || was->second != stamp;
     for (const auto& ref : refs) {
       std::optional<std::string> rel = RelativeTo(local, ref);
-      if (!ref.push || !rel || Hidden(*rel)) continue;
+      if (!ref.push || !rel || IsTemporaryPath(*rel)) continue;
       std::string key = rel->empty() ? ref.key : ref.key + "/" + *rel;
+      auto held = stored.find(key);
+      if (!changed && held != stored.end() && held->second == stamp.size) continue;
       plan.emplace(key, Transfer{key, local, stamp.size});
     }
   }
   std::vector<Transfer> out;
-  for (auto& [key, t] : plan) out.push_back(std::move(t));
+  for (int rank = 0; rank <= 2; ++rank) {
+    for (const auto& [key, t] : plan) {
+      if (PushRank(key) == rank) out.push_back(t);
+    }
+  }
   return out;
 }
 
@@ -215,7 +239,7 @@ WorkSnapshot SnapshotWork(const std::vector<WorkRef>& refs) {
          it.increment(ec)) {
       std::string path = it->path().string();
       std::optional<std::string> rel = Below(path, ref.local);
-      if (!rel || Hidden(*rel)) continue;
+      if (!rel || IsTemporaryPath(*rel)) continue;
       if (auto s = Stamp(path)) snap[path] = *s;
     }
   }
@@ -233,6 +257,7 @@ StatusOr<PullStats> PullWork(const ports::BlobStore& blobs, const std::vector<Wo
     listed.insert(listed.end(), infos.begin(), infos.end());
   }
   PullStats stats;
+  for (const auto& blob : listed) stats.stored[blob.key] = blob.size;
   for (const Transfer& t : PlanFetch(refs, listed)) {
     ASSIGN_OR_RETURN(bool same, Identical(blobs, t));
     if (same) {

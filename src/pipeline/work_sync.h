@@ -7,17 +7,18 @@
 //   DATA/public/<video>/<rest>        <->  transcoded/<video>/<rest>
 //   publish's "to" outside the roots  <->  transcoded/<video>/...  (vtp run -o OUT)
 //
-// Around ExecuteTask: PullWork (fetch what the parameters name), then a
-// snapshot, the run, a second snapshot, and PushWork of what changed, before
-// the result is reported. The planning half (ReferencedWork, PlanFetch,
-// PlanPush) is pure; SnapshotWork, PullWork, PushWork and VideoWorkLock do
-// the I/O. docs/work-sync-notes.md has the whole picture.
+// Around ExecuteTask: PullWork (fetch what the parameters name, and keep the
+// listing), then a snapshot, the run, a second snapshot, and PushWork of what
+// changed or what the store lacks, before the result is reported. The
+// planning half (ReferencedWork, PlanFetch, PlanPush, IsTemporaryPath) is
+// pure; SnapshotWork, PullWork, PushWork and VideoWorkLock do the I/O. docs/distributed.md ("Stateless workers") has the whole picture.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -64,7 +65,8 @@ std::vector<WorkRef> ReferencedWork(const std::string& step, const nlohmann::jso
 // (a) What to fetch, given `listed`: the store's blobs under the refs' keys
 // (ListInfo). A listed key equal to a ref's key is that file; keys below
 // "<ref key>/" are the files of that directory, fetched to the same
-// relative paths. Sorted by key, without duplicates.
+// relative paths, except temporary paths (IsTemporaryPath, below). Sorted
+// by key, without duplicates.
 std::vector<Transfer> PlanFetch(const std::vector<WorkRef>& refs, const std::vector<ports::BlobInfo>& listed);
 
 // A local file's identity for change detection.
@@ -76,18 +78,36 @@ struct FileStamp {
 // Local path -> stamp.
 using WorkSnapshot = std::map<std::string, FileStamp>;
 
-// (b) What to upload after a run: files under pushable refs that are new in
-// `after` or whose stamp differs from `before`. Files that disappeared are
+// Blob key -> size: what the store held under the refs' keys when PullWork
+// listed them.
+using StoredSizes = std::map<std::string, uint64_t>;
+
+// Whether a path (relative to a referenced path, '/'-separated) is a
+// temporary or staging file that must never travel: any component that
+// starts with '.', ends in ".part" (atomic_files.h's "<dir>.part/" and
+// "<file>.part", publish's ".merge.part") or contains ".tmp." (blob stores'
+// "<file>.tmp.<pid>.<n>" downloads). "" (the ref itself) is not.
+bool IsTemporaryPath(std::string_view rel);
+
+// (b) What to upload after a successful run: files under pushable refs
+// that are new in `after` or whose stamp differs from `before`, and every
+// other file of `after` whose key `stored` lacks or holds with another
+// size (a retry whose step found its output already written, by an
+// attempt that died before or during its push, still completes the store).
+// Temporary paths (IsTemporaryPath) are skipped. Files that disappeared are
 // not deleted from the store (segments/ are swept; a re-run rewrites the
-// same names). Sorted by key.
+// same names). Ordered so that nothing in the store names a file that is
+// not there yet: media first, then playlists (names ending in .m3u8 or
+// .mpd), then the masters (playlists directly under the video's key,
+// "<area>/<video>/<name>"); by key within each group.
 std::vector<Transfer> PlanPush(const std::vector<WorkRef>& refs, const WorkSnapshot& before,
-                               const WorkSnapshot& after);
+                               const WorkSnapshot& after, const StoredSizes& stored);
 
 // ---- I/O ------------------------------------------------------------------
 
-// The stamps of every regular file at or below each ref's local path; names
-// starting with '.' (staging and temporary files, never valid keys) are
-// skipped. Missing paths contribute nothing.
+// The stamps of every regular file at or below each ref's local path;
+// temporary paths (IsTemporaryPath) are skipped. Missing paths contribute
+// nothing.
 WorkSnapshot SnapshotWork(const std::vector<WorkRef>& refs);
 
 // Lowercase hex SHA-256 of a local file, streamed. kIo when unreadable.
@@ -96,6 +116,7 @@ StatusOr<std::string> FileSha256(const std::string& path);
 struct PullStats {
   int fetched = 0;
   int skipped = 0;  // already present locally with the same size and SHA-256
+  StoredSizes stored;  // every blob listed under the refs' keys (PlanPush's baseline)
 };
 
 // Lists each ref's key and fetches what PlanFetch says. A local file is kept

@@ -68,6 +68,12 @@
 
 namespace vtp::ports {
 
+// The largest blob one server-side Copy can make on S3 (CopyObject's limit;
+// larger copies need UploadPartCopy, not written): S3BlobStore::Copy refuses
+// bigger sources, and direct uploads (which end in a Copy) are offered only
+// up to it.
+inline constexpr uint64_t kMaxCopyBytes = 5ull << 30;
+
 // The write-once area. Keys equal to "originals" or below "originals/" are
 // protected.
 inline constexpr std::string_view kOriginalsArea = "originals";

@@ -296,6 +296,28 @@ TEST_F(S3PresignedTest, DirectMultipartUploadRecordsTheChecksum) {
   EXPECT_TRUE(store_->Delete("uploads/u2/data").ok());
 }
 
+// A completion whose upload id is spent (s3rver: 500, AWS: NoSuchUpload)
+// finds what an earlier try assembled: an object without a checksum (that
+// try failed before hashing) is hashed and recorded now, never refused.
+TEST_F(S3PresignedTest, ASpentCompletionHashesWhatAnEarlierTryAssembled) {
+  const std::string body = MakeFile("assembled.bin", 3000);
+  const std::string bytes = testutil::ReadFile(body);
+  auto put = store_->PresignPut("uploads/u4/data", 300);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  ASSERT_EQ(Curl("PUT", *put, body).substr(0, 3), "200");
+  ASSERT_EQ(store_->Checksum("uploads/u4/data").status().code(), ErrorCode::kCorruptInput);
+  const std::vector<adapters::UploadedPart> parts = {{1, "\"0123456789abcdef0123456789abcdef\""}};
+  auto sha = store_->CompleteMultipartUpload("uploads/u4/data", "spent-upload-id", parts);
+  ASSERT_TRUE(sha.ok()) << sha.status().ToString();
+  EXPECT_EQ(*sha, *adapters::Sha256Hex(bytes));
+  EXPECT_EQ(*store_->Checksum("uploads/u4/data"), *sha);
+  EXPECT_TRUE(store_->Verify("uploads/u4/data").ok());
+  EXPECT_EQ(*store_->CompleteMultipartUpload("uploads/u4/data", "spent-upload-id", parts), *sha);  // hashed once
+  // With nothing assembled the failure stands.
+  EXPECT_FALSE(store_->CompleteMultipartUpload("uploads/u5/data", "spent-upload-id", parts).ok());
+  EXPECT_FALSE(*store_->Exists("uploads/u5/data"));
+}
+
 // s3rver 3.7.1 has no AbortMultipartUpload (a DELETE with ?uploadId answers
 // 405), so only the argument checks are tested here; the request itself
 // (DELETE <key>?uploadId=<id>) is what PutFile's failure path has always sent.

@@ -15,6 +15,7 @@
 #include "adapters/local_blob_store.h"
 #include "adapters/replicating_blob_store.h"
 #include "adapters/s3_blob_store.h"
+#include "adapters/s3_client.h"
 #include "adapters/sqlite_store.h"
 #include "control/upload_records.h"
 #include "ports/clock.h"
@@ -54,6 +55,8 @@ class DirectUploadsTest : public ::testing::Test {
     config.endpoint.timeout_ms = 30'000;
     config.key_prefix = std::string("d-") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "/";
     config.clock = &clock_;
+    endpoint_ = config.endpoint;
+    key_prefix_ = config.key_prefix;
     auto blobs = adapters::S3BlobStore::Create(config);
     ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
     blobs_ = std::move(blobs).value();
@@ -128,7 +131,30 @@ class DirectUploadsTest : public ::testing::Test {
     return e.ok() && *e;
   }
 
+  // CompleteMultipartUpload sent straight to S3, as a first try that
+  // assembled the parts and failed before hashing leaves it: the upload id
+  // is spent and the staging object has no checksum.
+  void AssembleWithoutHashing(const DirectUpload& up, const std::vector<UploadedPart>& parts) {
+    std::string body = "<CompleteMultipartUpload>";
+    for (const UploadedPart& p : parts) {
+      body += "<Part><PartNumber>" + std::to_string(p.number) + "</PartNumber><ETag>" + p.etag + "</ETag></Part>";
+    }
+    body += "</CompleteMultipartUpload>";
+    adapters::S3Client client(endpoint_, {});
+    adapters::S3Request req;
+    req.method = "POST";
+    req.object_key = key_prefix_ + StagingKey(up.record.upload_id);
+    req.query = adapters::S3Query({{"uploadId", DirectUploadIdOf(up.record)}});
+    req.body = body;
+    req.headers = {{"Content-Type", "application/xml"}};
+    StatusOr<adapters::S3Reply> reply = client.Perform(req, "raw complete");
+    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+    ASSERT_EQ(blobs_->Checksum(StagingKey(up.record.upload_id)).status().code(), ErrorCode::kCorruptInput);
+  }
+
   std::string dir_;
+  adapters::S3Endpoint endpoint_;
+  std::string key_prefix_;
   ports::SystemClock system_;
   ports::FakeClock clock_{system_.NowMillis()};  // s3rver checks URL expiry with its real clock
   std::unique_ptr<adapters::S3BlobStore> blobs_;
@@ -330,6 +356,82 @@ TEST_F(DirectUploadsTest, ExpiredUploadsAreAbortedBySweepAndRefused) {
   EXPECT_EQ(StateOf(up.record.upload_id), UploadState::kTerminated);
   EXPECT_EQ(StateOf(kept.record.upload_id), UploadState::kTerminated);
   EXPECT_EQ(StateOf(tus.upload_id), UploadState::kUploading);
+}
+
+TEST_F(DirectUploadsTest, UploadsOverTheCopyLimitAreNotDirect) {
+  EXPECT_FALSE(FitsDirectUpload(0));
+  EXPECT_TRUE(FitsDirectUpload(1));
+  EXPECT_TRUE(FitsDirectUpload(kMaxDirectUploadBytes));
+  EXPECT_FALSE(FitsDirectUpload(kMaxDirectUploadBytes + 1));
+  EXPECT_EQ(kMaxDirectUploadBytes, adapters::S3BlobStore::kMaxCopyObjectBytes);
+  DirectUploadConfig roomy = config_;
+  roomy.max_size = 64ull << 30;
+  DirectUploadService service(roomy, *store_, *blobs_, clock_, MakeVideo(), nullptr);
+  NewUpload huge;
+  huge.video_id = "huge";
+  huge.creator_id = "creator1";
+  huge.length = 6ull << 30;
+  service::TusOr<DirectUpload> refused = service.Create(huge);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().status, 400) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("tus"), std::string::npos) << refused.error().message;
+}
+
+TEST_F(DirectUploadsTest, AnAssembledButUnhashedUploadIsHashedNotDiscarded) {
+  const std::string bytes = Bytes(2 * kPartSize + 321);
+  const std::string sha = service::Sha256Hex(bytes);
+  const DirectUpload up = MustCreate(bytes.size(), sha);
+  const std::vector<UploadedPart> parts = PutAll(up, bytes);
+  AssembleWithoutHashing(up, parts);
+  service::TusOr<UploadRecord> done = service_->Complete(up.record.upload_id, parts);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->state, UploadState::kCompleted);
+  EXPECT_EQ(done->sha256, sha);
+  EXPECT_EQ(*blobs_->Get(OriginalKey(up.record.video_id)), bytes);
+  EXPECT_TRUE(store_->GetVideo(up.record.video_id).ok());
+  EXPECT_EQ(completed_, std::vector<std::string>{up.record.video_id});
+}
+
+TEST_F(DirectUploadsTest, ALateHashStillChecksTheDeclaredSha) {
+  const std::string bytes = Bytes(kPartSize + 9);
+  const DirectUpload up = MustCreate(bytes.size(), service::Sha256Hex("other bytes"));
+  const std::vector<UploadedPart> parts = PutAll(up, bytes);
+  AssembleWithoutHashing(up, parts);
+  service::TusOr<UploadRecord> refused = service_->Complete(up.record.upload_id, parts);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().status, service::kStatusChecksumMismatch) << refused.error().message;
+  EXPECT_EQ(StateOf(up.record.upload_id), UploadState::kTerminated);
+}
+
+TEST_F(DirectUploadsTest, AFreshReservationElsewhereAnswersBusyAStaleOneIsTakenOver) {
+  const std::string bytes = Bytes(kPartSize + 5);
+  const DirectUpload up = MustCreate(bytes.size());
+  const std::vector<UploadedPart> parts = PutAll(up, bytes);
+  // Another instance's completion, reserved through the store.
+  auto other = store_->BeginIdempotent("vtp:direct-upload", up.record.upload_id, "another instance");
+  ASSERT_TRUE(other.ok() && !other->has_value());
+  clock_.Advance(kCompletionLeaseMs - 1);
+  service::TusOr<UploadRecord> busy = service_->Complete(up.record.upload_id, parts);
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().status, 409) << busy.error().message;
+  EXPECT_EQ(StateOf(up.record.upload_id), UploadState::kUploading);
+  EXPECT_TRUE(completed_.empty());
+  clock_.Advance(1);  // that attempt died
+  service::TusOr<UploadRecord> done = service_->Complete(up.record.upload_id, parts);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->state, UploadState::kCompleted);
+}
+
+TEST_F(DirectUploadsTest, ExpiryLeavesAnUploadWithAFreshReservation) {
+  const DirectUpload up = MustCreate(kPartSize + 5);
+  clock_.Advance(kExpiryMs);
+  auto other = store_->BeginIdempotent("vtp:direct-upload", up.record.upload_id, "another instance");
+  ASSERT_TRUE(other.ok() && !other->has_value());
+  EXPECT_EQ(*service_->ExpireUploads(), 0);
+  EXPECT_EQ(StateOf(up.record.upload_id), UploadState::kUploading);
+  clock_.Advance(kCompletionLeaseMs);
+  EXPECT_EQ(*service_->ExpireUploads(), 1);
+  EXPECT_EQ(StateOf(up.record.upload_id), UploadState::kTerminated);
 }
 
 TEST_F(DirectUploadsTest, TheReplicatingStorePassesDirectUploadsToItsPrimary) {

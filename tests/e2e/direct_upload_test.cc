@@ -1,7 +1,8 @@
 // `vtp serve` with an S3 blob store (s3rver on loopback, embedded SQLite
 // metadata): POST /videos/upload answers presigned multipart URLs, curl PUTs
 // the parts straight to S3, POST .../complete creates the video, and the
-// pipeline takes it to ready. The server never sees the bytes.
+// pipeline takes it to ready. The server never sees the bytes. A file over
+// 5 GiB is offered tus instead.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -28,6 +29,19 @@ std::string Clip() {
                            " -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 25 -c:a aac -shortest");
 }
 
+// Sets the variables for this test only: later tests in the same process
+// (a --gtest_filter run, not ctest) must not inherit the S3 configuration.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) { ::setenv(name, value.c_str(), 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
 TEST(DirectUploadE2eTest, PresignedMultipartUploadReachesReady) {
   const std::string dir = testutil::FreshDir();
   std::string s3_error;
@@ -42,9 +56,9 @@ TEST(DirectUploadE2eTest, PresignedMultipartUploadReachesReady) {
         << "[blobs]\nurl = \"s3://" << testutil::S3rver::kBucket << "/direct-e2e-" << ::getpid()
         << "/?endpoint=" << s3->endpoint() << "\"\n";
   }
-  ::setenv("VTP_CONFIG", config.c_str(), 1);
-  ::setenv("VTP_S3_ACCESS_KEY_ID", testutil::S3rver::kAccessKey, 1);
-  ::setenv("VTP_S3_SECRET_ACCESS_KEY", testutil::S3rver::kSecretKey, 1);
+  const ScopedEnv config_env("VTP_CONFIG", config);
+  const ScopedEnv key_env("VTP_S3_ACCESS_KEY_ID", testutil::S3rver::kAccessKey);
+  const ScopedEnv secret_env("VTP_S3_SECRET_ACCESS_KEY", testutil::S3rver::kSecretKey);
   const std::string token = CreateKey(data, "alice");
   ASSERT_FALSE(token.empty());
   ServeProcess server(data, {"--config", config});
@@ -126,6 +140,15 @@ TEST(DirectUploadE2eTest, PresignedMultipartUploadReachesReady) {
   HttpReply unknown = HttpCall(server.port(), "POST", "/api/v1/uploads/0123456789abcdef0123456789abcdef/complete",
                                auth, json{{"parts", parts}}.dump());
   EXPECT_EQ(unknown.status, 404) << unknown.Describe();
+
+  // Over CopyObject's 5 GiB a direct upload could never complete: tus.
+  json huge = start;
+  huge["file_size_bytes"] = uint64_t{6} << 30;
+  huge.erase("sha256");
+  HttpReply big = HttpCall(server.port(), "POST", "/api/v1/videos/upload", auth, huge.dump());
+  ASSERT_EQ(big.status, 201) << big.Describe();
+  EXPECT_EQ(big.Json().value("protocol", ""), "tus") << big.Describe();
+  EXPECT_FALSE(big.Json().contains("parts"));
   EXPECT_EQ(server.Signal(SIGTERM), 0) << server.LogTail();
 }
 

@@ -178,6 +178,22 @@ TEST(WorkSyncE2eTest, ServeAnswersMediaFromTheStoreWhenNoLocalCopyIsLeft) {
   EXPECT_EQ(part.body, stored->substr(0, 7));
   HttpReply missing = HttpCall(serve.port(), "GET", "/media/" + video + "/no-such-file.m3u8", auth);
   EXPECT_EQ(missing.status, 404);
+
+  // Removing the video removes the published tree from the store too, and
+  // the store is never served for a removed video, even when a blob comes
+  // back (a task still running at the removal pushing late).
+  HttpReply removed = HttpCall(serve.port(), "DELETE", "/api/v1/videos/" + video, auth);
+  ASSERT_EQ(removed.status, 204) << removed.Describe();
+  auto left = store->List("transcoded/" + video + "/");
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  EXPECT_TRUE(left->empty()) << left->size() << " published blobs left, first " << left->front();
+  auto originals = store->List("originals/" + video + "/");
+  ASSERT_TRUE(originals.ok()) << originals.status().ToString();
+  EXPECT_FALSE(originals->empty()) << "originals are kept";
+  EXPECT_EQ(HttpCall(serve.port(), "GET", "/media/" + video + "/manifest.m3u8", auth).status, 404);
+  ASSERT_TRUE(store->Put("transcoded/" + video + "/manifest.m3u8", *stored).ok());
+  EXPECT_EQ(HttpCall(serve.port(), "GET", "/media/" + video + "/manifest.m3u8", auth).status, 404)
+      << "a removed video's late blob is not served";
   (void)serve.Signal(SIGTERM);
   ::unsetenv("VTP_CONFIG");
 }

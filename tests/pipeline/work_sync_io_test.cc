@@ -111,40 +111,71 @@ TEST_P(WorkSyncIoTest, PullRefetchesAFileThatDiffersInContentOrSize) {
   EXPECT_EQ(Read(Work("v1/out/c.m4s")), "cccc");
 }
 
-TEST_P(WorkSyncIoTest, PushUploadsOnlyWhatTheRunChanged) {
-  Write(Work("v1/out/kept.m4s"), "kept");
-  Write(Work("v1/out/rewritten.m4s"), "old");
+TEST_P(WorkSyncIoTest, PushUploadsWhatTheRunChangedAndNotTemporaryFiles) {
+  ASSERT_TRUE(blobs_->Put("segments/v1/out/kept.m4s", "kept").ok());
+  ASSERT_TRUE(blobs_->Put("segments/v1/out/rewritten.m4s", "old").ok());
   Write(Work("v1/originals/original.mp4"), "original");
   json params = {{"out_dir", Work("v1/out")}, {"input", Work("v1/originals/original.mp4")},
                  {"output", dir_ + "/data/public/v1/manifest.mpd"}};
   auto refs = ReferencedWork("package", params, roots_);
+  auto pulled = PullWork(*blobs_, refs);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
+  ASSERT_TRUE(blobs_->Delete("segments/v1/out/kept.m4s").ok());  // listed by the pull: not pushed again
   WorkSnapshot before = SnapshotWork(refs);
   EXPECT_EQ(before.size(), 3u);
-  // What the run does: rewrite one file, add two (one hidden), write the output.
+  // What the run does: rewrite one file, add one, write the output, and
+  // leave temporary files of all kinds behind.
   fs::remove(Work("v1/out/rewritten.m4s"));
   Write(Work("v1/out/rewritten.m4s"), "new bytes");
   Write(Work("v1/out/720p/init.mp4"), "init");
   Write(Work("v1/out/.tmp-123"), "scratch");
+  Write(Work("v1/out/1080p.part/seg_1.m4s"), "half a directory");
+  Write(Work("v1/out/720p/seg_1.m4s.part"), "half a file");
+  Write(Work("v1/out/720p/seg_2.m4s.tmp.77.0"), "half a download");
   Write(dir_ + "/data/public/v1/manifest.mpd", "<MPD/>");
-  auto pushes = PlanPush(refs, before, SnapshotWork(refs));
+  auto pushes = PlanPush(refs, before, SnapshotWork(refs), pulled->stored);
   auto pushed = PushWork(*blobs_, pushes);
   ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
   EXPECT_EQ(*pushed, 3);
   EXPECT_EQ(*blobs_->Get("segments/v1/out/rewritten.m4s"), "new bytes");
   EXPECT_EQ(*blobs_->Get("segments/v1/out/720p/init.mp4"), "init");
   EXPECT_EQ(*blobs_->Get("transcoded/v1/manifest.mpd"), "<MPD/>");
-  EXPECT_FALSE(*blobs_->Exists("segments/v1/out/kept.m4s")) << "unchanged: not uploaded";
+  EXPECT_FALSE(*blobs_->Exists("segments/v1/out/kept.m4s")) << "unchanged and listed: not uploaded";
   EXPECT_TRUE(blobs_->List("originals/")->empty()) << "local copies of originals are never pushed";
   auto listed = blobs_->List("segments/v1/out/");
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 2u) << "hidden scratch stays local";
+  EXPECT_EQ(*listed, (std::vector<std::string>{"segments/v1/out/720p/init.mp4", "segments/v1/out/rewritten.m4s"}))
+      << "temporary files stay local";
+}
+
+TEST_P(WorkSyncIoTest, ARetryThatChangesNothingStillCompletesTheStore) {
+  // Attempt 1 of publish wrote public/v1 here and died after pushing one
+  // file; the retry finds its output already in place and writes nothing.
+  Write(dir_ + "/data/public/v1/720p/seg_1.m4s", "segment");
+  Write(dir_ + "/data/public/v1/720p/playlist.m3u8", "#EXTM3U media");
+  Write(dir_ + "/data/public/v1/manifest.m3u8", "#EXTM3U master");
+  Write(Work("v1/out/manifest.m3u8"), "#EXTM3U master");
+  ASSERT_TRUE(blobs_->Put("transcoded/v1/720p/seg_1.m4s", "segment").ok());
+  ASSERT_TRUE(blobs_->Put("segments/v1/out/manifest.m3u8", "#EXTM3U master").ok());
+  auto refs = ReferencedWork("publish", {{"from", Work("v1/out")}, {"to", dir_ + "/data/public/v1"}}, roots_);
+  auto pulled = PullWork(*blobs_, refs);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
+  WorkSnapshot before = SnapshotWork(refs);
+  auto pushes = PlanPush(refs, before, SnapshotWork(refs), pulled->stored);
+  std::vector<std::string> keys;
+  for (const auto& t : pushes) keys.push_back(t.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"transcoded/v1/720p/playlist.m3u8", "transcoded/v1/manifest.m3u8"}))
+      << "the master goes last";
+  ASSERT_TRUE(PushWork(*blobs_, pushes).ok());
+  EXPECT_EQ(*blobs_->Get("transcoded/v1/720p/playlist.m3u8"), "#EXTM3U media");
+  EXPECT_EQ(*blobs_->Get("transcoded/v1/manifest.m3u8"), "#EXTM3U master");
 }
 
 TEST_P(WorkSyncIoTest, PushedWorkPullsBackOnAnotherMachine) {
   // Machine A writes; machine B (its own data directory) reads.
   Write(Work("v1/enc/720p/chunk_000.nut"), "encoded");
   auto refs_a = ReferencedWork("transcode", {{"output", Work("v1/enc/720p/chunk_000.nut")}}, roots_);
-  ASSERT_TRUE(PushWork(*blobs_, PlanPush(refs_a, {}, SnapshotWork(refs_a))).ok());
+  ASSERT_TRUE(PushWork(*blobs_, PlanPush(refs_a, {}, SnapshotWork(refs_a), {})).ok());
   WorkRoots b{dir_ + "/b/work", dir_ + "/b/public"};
   auto refs_b = ReferencedWork("package", {{"inputs", {b.work_root + "/v1/enc/720p/chunk_000.nut"}}}, b);
   auto pulled = PullWork(*blobs_, refs_b);

@@ -105,6 +105,7 @@ TEST(PlanFetchTest, FetchesFilesAndTheFilesOfDirectories) {
       {"segments/v1/out/h264/720p/init.mp4", 12, 0},
       {"segments/v1/out/manifest.m3u8", 13, 0},
       {"segments/v1/outside.txt", 14, 0},  // "out" is a directory, not a prefix
+      {"segments/v1/out/720p.part/seg_1.m4s", 15, 0},  // a temporary file never fetches
   };
   auto plan = PlanFetch(refs, listed);
   EXPECT_EQ(plan, (std::vector<Transfer>{
@@ -136,23 +137,78 @@ TEST(PlanPushTest, UploadsNewAndChangedFilesOnly) {
                         {"/data/work/v1/out/new/init.mp4", {7, 300}},
                         {"/data/work/v1/enc/720p/chunk_000.nut", {8, 400}},
                         {"/data/work/v1/enc/720p/chunk_001.nut", {9, 400}}};  // not this task's
-  auto plan = PlanPush(refs, before, after);
+  // The store holds what the pull found; only the run's changes are new.
+  StoredSizes stored = {{"segments/v1/out/same.m4s", 5}, {"segments/v1/out/resized.m4s", 5},
+                        {"segments/v1/out/touched.m4s", 5}, {"segments/v1/out/gone.m4s", 5}};
+  auto plan = PlanPush(refs, before, after, stored);
   EXPECT_EQ(plan, (std::vector<Transfer>{
                       {"segments/v1/enc/720p/chunk_000.nut", "/data/work/v1/enc/720p/chunk_000.nut", 8},
                       {"segments/v1/out/new/init.mp4", "/data/work/v1/out/new/init.mp4", 7},
                       {"segments/v1/out/resized.m4s", "/data/work/v1/out/resized.m4s", 6},
                       {"segments/v1/out/touched.m4s", "/data/work/v1/out/touched.m4s", 5},
                   }));
-  EXPECT_TRUE(PlanPush(refs, after, after).empty());
+  for (const auto& t : plan) stored[t.key] = t.size;
+  EXPECT_TRUE(PlanPush(refs, after, after, stored).empty());
 }
 
-TEST(PlanPushTest, NeverPushesOriginalsOrHiddenFiles) {
+TEST(PlanPushTest, AlsoPushesUnchangedFilesTheStoreLacksOrHoldsWithAnotherSize) {
+  // A publish retry on the machine where attempt 1 wrote public/v1 and died
+  // during its push: the step changes nothing, the store is incomplete.
+  std::vector<WorkRef> refs = {{"/data/work/v1/out", "segments/v1/out", "v1"},
+                               {"/data/public/v1", "transcoded/v1", "v1"}};
+  WorkSnapshot snap = {{"/data/work/v1/out/a.m4s", {4, 1}},
+                       {"/data/public/v1/a.m4s", {4, 1}},
+                       {"/data/public/v1/b.m4s", {4, 1}},
+                       {"/data/public/v1/c.m4s", {4, 1}}};
+  StoredSizes stored = {{"segments/v1/out/a.m4s", 4}, {"transcoded/v1/a.m4s", 4}, {"transcoded/v1/c.m4s", 2}};
+  EXPECT_EQ(PlanPush(refs, snap, snap, stored),
+            (std::vector<Transfer>{{"transcoded/v1/b.m4s", "/data/public/v1/b.m4s", 4},
+                                   {"transcoded/v1/c.m4s", "/data/public/v1/c.m4s", 4}}));
+  stored["transcoded/v1/b.m4s"] = 4;
+  stored["transcoded/v1/c.m4s"] = 4;
+  EXPECT_TRUE(PlanPush(refs, snap, snap, stored).empty()) << "complete store: nothing to push";
+}
+
+TEST(PlanPushTest, PushesMediaThenPlaylistsThenTheMastersLast) {
+  std::vector<WorkRef> refs = {{"/data/public/v1", "transcoded/v1", "v1"}};
+  WorkSnapshot after = {{"/data/public/v1/manifest.m3u8", {1, 1}},
+                        {"/data/public/v1/manifest.mpd", {1, 1}},
+                        {"/data/public/v1/a/playlist.m3u8", {1, 1}},
+                        {"/data/public/v1/a/seg_1.m4s", {1, 1}},
+                        {"/data/public/v1/z/init.mp4", {1, 1}},
+                        {"/data/public/v1/poster.jpg", {1, 1}}};
+  std::vector<std::string> keys;
+  for (const auto& t : PlanPush(refs, {}, after, {})) keys.push_back(t.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"transcoded/v1/a/seg_1.m4s", "transcoded/v1/poster.jpg",
+                                            "transcoded/v1/z/init.mp4", "transcoded/v1/a/playlist.m3u8",
+                                            "transcoded/v1/manifest.m3u8", "transcoded/v1/manifest.mpd"}));
+}
+
+TEST(IsTemporaryPathTest, NamesAtomicFilesStagingAndDownloads) {
+  EXPECT_TRUE(IsTemporaryPath(".staging/x"));
+  EXPECT_TRUE(IsTemporaryPath("a/.hidden"));
+  EXPECT_TRUE(IsTemporaryPath("720p.part/seg_1.m4s")) << "atomic_files.h: <dir>.part/";
+  EXPECT_TRUE(IsTemporaryPath("720p/seg_1.m4s.part")) << "<file>.part";
+  EXPECT_TRUE(IsTemporaryPath("manifest.m3u8.merge.part"));
+  EXPECT_TRUE(IsTemporaryPath("a/chunk_000.nut.tmp.1234.0")) << "a blob store's download";
+  EXPECT_FALSE(IsTemporaryPath(""));
+  EXPECT_FALSE(IsTemporaryPath("720p/seg_1.m4s"));
+  EXPECT_FALSE(IsTemporaryPath("part/partial.m4s"));
+  EXPECT_FALSE(IsTemporaryPath("tmp/a.tmp"));
+  EXPECT_FALSE(IsTemporaryPath("a./b"));
+}
+
+TEST(PlanPushTest, NeverPushesOriginalsOrTemporaryFiles) {
   std::vector<WorkRef> refs = {{"/data/work/v1/originals", "originals/v1", "v1", false},
                                {"/data/public/v1", "transcoded/v1", "v1"}};
   WorkSnapshot after = {{"/data/work/v1/originals/original.mp4", {5, 1}},
                         {"/data/public/v1/.staging/x", {5, 1}},
+                        {"/data/public/v1/720p.part/seg_1.m4s", {5, 1}},
+                        {"/data/public/v1/720p/seg_2.m4s.part", {5, 1}},
+                        {"/data/public/v1/manifest.mpd.merge.part", {5, 1}},
+                        {"/data/public/v1/720p/seg_3.m4s.tmp.99.0", {5, 1}},
                         {"/data/public/v1/manifest.mpd", {5, 1}}};
-  auto plan = PlanPush(refs, {}, after);
+  auto plan = PlanPush(refs, {}, after, {});
   EXPECT_EQ(plan, (std::vector<Transfer>{{"transcoded/v1/manifest.mpd", "/data/public/v1/manifest.mpd", 5}}));
 }
 

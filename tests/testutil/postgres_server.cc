@@ -41,7 +41,8 @@ std::string EnsureTemplate(std::string* path) {
   fs::create_directories(root);
   *path = root + "/pg15-template";
   const std::string stamp_file = *path + ".stamp";
-  const std::string stamp = BinaryStamp(kBin + "/postgres");
+  // The initdb options are part of the stamp: changing them rebuilds the cache.
+  const std::string stamp = BinaryStamp(kBin + "/postgres") + " wal-segsize=1";
   ProcessLock lock(root + "/pg15-template.lock");
   if (fs::exists(stamp_file) && ReadFile(stamp_file) == stamp &&
       fs::exists(*path + "/PG_VERSION")) {
@@ -56,7 +57,7 @@ std::string EnsureTemplate(std::string* path) {
   if (std::string why = GiveToPostgres(tmp); !why.empty()) return why;
   CommandResult r = RunCommand("cd / && " + AsPostgres() + kBin + "/initdb -D '" + tmp +
                                    "' -U postgres --auth=trust --encoding=UTF8 --locale=C "
-                                   "--no-sync --no-instructions 2>&1");
+                                   "--no-sync --no-instructions --wal-segsize=1 2>&1");
   if (r.exit_status != 0) return "initdb failed: " + r.output;
   fs::rename(tmp, *path, ec);
   if (ec) return "cannot rename the initdb template: " + ec.message();
