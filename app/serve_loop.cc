@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "adapters/blob_sweeper.h"
 #include "adapters/curl_http_client.h"
 #include "api/event_hub.h"
 #include "api/gate.h"
@@ -211,14 +212,17 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   RETURN_IF_ERROR(workers.Start(workers_n));
   std::atomic<bool> stop_hooks{false};
   std::thread hooks([&] { WebhookLoop(rt, o.webhook_attempts, stop_hooks); });
-  // Originals whose replica write failed (their ingest succeeded on the
-  // primary), and a replica added later: at start, then hourly, off the main
-  // loop (a large catalogue takes long to list).
-  std::thread replicate([&] {
+  // Blob upkeep, at start and then hourly, off the main loop (listing a
+  // large catalogue takes long): originals whose replica write failed (their
+  // ingest succeeded on the primary) or a replica added later; intermediates
+  // under segments/ older than 7 days (work sync's; a bucket lifecycle rule
+  // does the same on S3, this is the backstop).
+  std::thread blob_upkeep([&] {
     Millis next = 0;
     while (!stop_hooks) {
       if (rt.clock.NowMillis() >= next) {
         Warn("replicating originals", rt.backends->ReplicateOriginals().status());
+        Warn("sweeping segments", adapters::SweepSegments(*rt.blobs, rt.clock).status());
         next = rt.clock.NowMillis() + 3600 * 1000;
       }
       Pause(500);
@@ -273,7 +277,7 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
   server.Stop();
   stop_hooks = true;
   hooks.join();
-  replicate.join();
+  blob_upkeep.join();
   workers.StopAll();
   return failure;
 }
