@@ -17,7 +17,9 @@
 #include "adapters/redis_worker_registry.h"
 #include "adapters/replicating_blob_store.h"
 #include "adapters/s3_blob_store.h"
+#include "adapters/s3_client.h"
 #include "adapters/sqlite_store.h"
+#include "app/local_workers.h"
 
 namespace vtp::app {
 
@@ -62,18 +64,8 @@ std::string WithoutQuery(const std::string& url) { return url.substr(0, url.find
 // libpq takes the password as a URL query parameter; percent-encoded.
 std::string WithPassword(const std::string& url, const std::string& password) {
   if (password.empty()) return url;
-  std::string enc;
-  for (unsigned char c : password) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      enc += static_cast<char>(c);
-    } else {
-      static const char* hex = "0123456789ABCDEF";
-      enc += '%';
-      enc += hex[c >> 4];
-      enc += hex[c & 15];
-    }
-  }
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + "password=" + enc;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "password=" +
+         adapters::UriEncode(password, false);
 }
 
 StatusOr<std::unique_ptr<ports::BlobStore>> OpenBlobs(const std::optional<BlobLocation>& loc,
@@ -138,16 +130,20 @@ Status OpenRedis(const ClusterConfig& config, ports::Clock& clock, std::vector<s
 
 }  // namespace
 
+StatusOr<ClusterConfig> ReadClusterConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read configuration " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  StatusOr<ClusterConfig> parsed = service::ParseClusterConfig(text);
+  if (!parsed.ok()) return parsed.status().WithContext(path);
+  return parsed;
+}
+
 StatusOr<ClusterConfig> LoadClusterConfig() {
   ClusterConfig config;
   std::optional<std::string> path = Env("VTP_CONFIG");
   if (path && !path->empty()) {
-    std::ifstream in(*path, std::ios::binary);
-    if (!in) return NotFound("cannot read configuration " + *path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    StatusOr<ClusterConfig> parsed = service::ParseClusterConfig(text);
-    if (!parsed.ok()) return parsed.status().WithContext(*path);
-    config = *std::move(parsed);
+    ASSIGN_OR_RETURN(config, ReadClusterConfigFile(*path));
   }
   RETURN_IF_ERROR(service::ResolveSecrets(config, Env));
   return config;
@@ -237,9 +233,7 @@ StatusOr<int> Backends::ConsumeEvents(const std::string& group,
     adapters::RedisConsumerOptions options;
     options.stream = owned_->redis_events->options();
     options.group = group;
-    char host[256] = {};
-    ::gethostname(host, sizeof(host) - 1);
-    options.name = std::string(host) + ":" + std::to_string(::getpid());
+    options.name = LocalHostName() + ":" + std::to_string(::getpid());
     // A new group reads the stream's whole history: nothing published before
     // the first consumer started is missed (handlers are idempotent).
     options.start_id = "0";

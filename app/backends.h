@@ -24,6 +24,9 @@ namespace vtp::app {
 // environment. kInvalidArgument naming the file for a bad configuration;
 // kNotFound for a missing file.
 StatusOr<service::ClusterConfig> LoadClusterConfig();
+// The configuration in the file `path`, secrets not resolved. kNotFound for
+// an unreadable file; kInvalidArgument naming the file otherwise.
+StatusOr<service::ClusterConfig> ReadClusterConfigFile(const std::string& path);
 
 // What a process opens beyond the configuration's defaults.
 struct BackendsOptions {

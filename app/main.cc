@@ -3,13 +3,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <string_view>
 
+#include "app/backends.h"
 #include "app/commands.h"
-#include "service/cluster_config.h"
 
 namespace {
 
@@ -78,9 +76,7 @@ bool TakeConfigFlag(int& argc, char** argv) {
   ::setenv("VTP_CONFIG", absolute.c_str(), 1);
   const char* data_env = std::getenv("VTP_DATA_DIR");
   if (has_data || (data_env != nullptr && *data_env != '\0')) return true;
-  std::ifstream in(absolute, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto config = vtp::service::ParseClusterConfig(text);
+  auto config = vtp::app::ReadClusterConfigFile(absolute);
   // A bad file is reported, naming the file, when the command opens it.
   if (config.ok() && !config->data_dir.empty()) ::setenv("VTP_DATA_DIR", config->data_dir.c_str(), 1);
   return true;

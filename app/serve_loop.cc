@@ -239,8 +239,6 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
     Millis now = rt.clock.NowMillis();
     if (now >= next_tick) {
       (void)rt.store->ExpireLeases();
-      Warn("reclaiming dead workers' tasks",
-           ReclaimDeadRegisteredWorkers(*rt.store, *rt.store, now, 2 * engine::kWorkerRefreshMs).status());
       StatusOr<int> died = workers.Supervise();
       if (!died.ok()) {
         failure = died.status();
@@ -250,6 +248,10 @@ Status RunServer(Runtime& rt, const ServeOptions& o, const std::function<bool()>
       next_tick = now + 250;
     }
     if (now >= next_reroute) {
+      // A worker counts as dead only after 2 refresh intervals: once a second
+      // is plenty (this lists every registration).
+      Warn("reclaiming dead workers' tasks",
+           ReclaimDeadRegisteredWorkers(*rt.store, *rt.store, now, 2 * engine::kWorkerRefreshMs).status());
       Warn("moving stalled GPU tasks", RerouteStalled(rt));
       // Distributed mode: a flushed or restarted Redis gets its queue back
       // from the store, and outbox events reach the stream.

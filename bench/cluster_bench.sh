@@ -48,9 +48,7 @@ embedded_run() {
   wait_ready "$port" "$token" 1800 "${ids[@]}"
   local t1
   t1=$(now)
-  for v in "${ids[@]}"; do
-    [ "$(video_status "$port" "$token" "$v")" = ready ] || { echo "cluster_bench: embedded $v not ready" >&2; exit 1; }
-  done
+  assert_ready "$port" "$token" "cluster_bench: embedded" "${ids[@]}"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   python3 -c "print(f'{$t1 - $t0:.1f}')"
@@ -72,9 +70,7 @@ cluster_run() {
   wait_ready "$PORT" "$TOKEN" 1800 "${ids[@]}"
   local t1
   t1=$(now)
-  for v in "${ids[@]}"; do
-    [ "$(video_status "$PORT" "$TOKEN" "$v")" = ready ] || { echo "cluster_bench: $v not ready" >&2; exit 1; }
-  done
+  assert_ready "$PORT" "$TOKEN" "cluster_bench: distributed" "${ids[@]}"
   CLUSTER_WALL=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 }
 

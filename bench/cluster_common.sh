@@ -11,6 +11,7 @@
 #   make_clips N DIR         N short synthetic clips (differing lengths)
 #   upload_all PORT TOKEN FILE...   prints one video id per file
 #   wait_ready PORT TOKEN TIMEOUT_S ID...   returns when all are ready/failed
+#   assert_ready PORT TOKEN LABEL ID...      exits unless all are ready
 # needs VTP, WORK; ports from PG_PORT, REDIS_PORT, S3_PORT.
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PG_PORT=${PG_PORT:-55440}
@@ -99,6 +100,15 @@ upload_all() {
 video_status() {
   curl -fsS -H "Authorization: Bearer $2" "http://127.0.0.1:$1/api/v1/videos/$3/status" 2>/dev/null |
     python3 -c 'import json,sys; print(json.load(sys.stdin).get("status",""))' 2>/dev/null || echo unknown
+}
+
+# Exits (saying LABEL) unless every ID is ready.
+assert_ready() {
+  local port=$1 token=$2 label=$3
+  shift 3
+  for v in "$@"; do
+    [ "$(video_status "$port" "$token" "$v")" = ready ] || { echo "$label: $v not ready" >&2; exit 1; }
+  done
 }
 
 wait_ready() {

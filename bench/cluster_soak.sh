@@ -61,6 +61,15 @@ upload_wave() {
   done
 }
 
+# Signals worker N and starts a new one in its place (in this shell: the
+# new pid must reach CLUSTER_PIDS).
+restart_worker() {
+  kill -"$1" "${WPIDS[$2]}" 2>/dev/null || true
+  wait "${WPIDS[$2]}" 2>/dev/null || true
+  cluster_worker "worker$2"
+  WPIDS[$2]=$LAST_PID
+}
+
 declare -A COUNT
 END=$((SECONDS + MINUTES * 60))
 WAVE=0
@@ -73,10 +82,8 @@ while [ $SECONDS -lt $END ]; do
     0) scripts/dev/redis.sh flush "$WORK/redis" >/dev/null; scripts/dev/redis.sh stop "$WORK/redis" >/dev/null
        scripts/dev/redis.sh start "$WORK/redis" "$REDIS_PORT" >/dev/null; a="redis flush+restart" ;;
     1) scripts/dev/postgres.sh restart "$WORK/pg" >/dev/null; a="postgres restart" ;;
-    2|3|4) kill -TERM "${WPIDS[$w]}" 2>/dev/null || true; wait "${WPIDS[$w]}" 2>/dev/null || true
-       cluster_worker "worker$w"; WPIDS[$w]=$LAST_PID; a="SIGTERM worker" ;;
-    *) kill -KILL "${WPIDS[$w]}" 2>/dev/null || true; wait "${WPIDS[$w]}" 2>/dev/null || true
-       cluster_worker "worker$w"; WPIDS[$w]=$LAST_PID; a="SIGKILL worker" ;;
+    2|3|4) restart_worker TERM "$w"; a="SIGTERM worker" ;;
+    *) restart_worker KILL "$w"; a="SIGKILL worker" ;;
   esac
   COUNT[$a]=$(( ${COUNT[$a]:-0} + 1 ))
 done

@@ -124,11 +124,6 @@ std::optional<int64_t> Result::GetOptInt64(int row, int col) const {
   return GetInt64(row, col);
 }
 
-std::optional<std::string> Result::GetOptText(int row, int col) const {
-  if (IsNull(row, col)) return std::nullopt;
-  return GetText(row, col);
-}
-
 // ---- Connection ------------------------------------------------------------
 
 Connection::Connection(ConnPtr conn, std::string conninfo, ConnectOptions options)

@@ -102,7 +102,6 @@ class Result {
   // PostgreSQL booleans print as "t"/"f".
   bool GetBool(int row, int col) const;
   std::optional<int64_t> GetOptInt64(int row, int col) const;
-  std::optional<std::string> GetOptText(int row, int col) const;
 
  private:
   ResultPtr result_;

@@ -371,12 +371,6 @@ StatusOr<std::optional<TaskRecord>> LockTask(Connection& conn, std::string_view 
   return QueryTask(conn, sql, task_id);
 }
 
-StatusOr<std::optional<TaskRecord>> TryLockTask(Connection& conn, std::string_view task_id) {
-  static const std::string sql =
-      SelectSql("tasks", kTaskColumns) + "WHERE task_id = $1 FOR UPDATE SKIP LOCKED";
-  return QueryTask(conn, sql, task_id);
-}
-
 StatusOr<std::optional<ClaimedTask>> TryClaimTask(Connection& conn, std::string_view task_id) {
   // The sequence rides along (column 26): one round trip for the claim.
   static const std::string sql =

@@ -73,16 +73,14 @@ StatusOr<bool> InsertTaskIfAbsent(Connection& conn, const ports::TaskRecord& tas
 Status SaveTask(Connection& conn, const ports::TaskRecord& task);
 StatusOr<std::optional<ports::TaskRecord>> LoadTask(Connection& conn, std::string_view task_id);
 StatusOr<std::optional<ports::TaskRecord>> LockTask(Connection& conn, std::string_view task_id);
-// LockTask with SKIP LOCKED: nullopt when the row is missing OR locked by
-// another transaction.
-StatusOr<std::optional<ports::TaskRecord>> TryLockTask(Connection& conn, std::string_view task_id);
 // A task row locked to start a run, with the sequence number the run's
 // attempt takes (max(seq) + 1).
 struct ClaimedTask {
   ports::TaskRecord task;
   int next_seq = 1;
 };
-// TryLockTask and NextAttemptSeq in one query.
+// LockTask with SKIP LOCKED (nullopt when the row is missing OR locked by
+// another transaction) and NextAttemptSeq, in one query.
 StatusOr<std::optional<ClaimedTask>> TryClaimTask(Connection& conn, std::string_view task_id);
 // A task row locked to end its run, with its latest attempt (if any).
 struct EndingTask {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "adapters/key_material.h"
+
 namespace vtp::adapters {
 namespace {
 
@@ -112,13 +114,7 @@ std::string Sha1Hex(const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha1(), nullptr);
-  std::string hex;
-  char buf[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", md[i]);
-    hex += buf;
-  }
-  return hex;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 // A dead Redis must be an error, not a SIGPIPE that kills the process.

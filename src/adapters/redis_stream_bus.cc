@@ -8,6 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include "adapters/key_material.h"
+
 namespace vtp::adapters {
 namespace {
 
@@ -57,13 +59,7 @@ std::optional<int64_t> StreamIdMs(std::string_view id) {
 StatusOr<std::string> RandomToken() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) return Internal("relay lock: no random bytes");
-  std::string hex;
-  char buf[3];
-  for (unsigned char b : bytes) {
-    std::snprintf(buf, sizeof buf, "%02x", b);
-    hex += buf;
-  }
-  return hex;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 // Holds the relay lock for one pass; the destructor releases it. A failed

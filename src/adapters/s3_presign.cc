@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "adapters/blob_checksum.h"
+#include "adapters/key_material.h"
 #include "adapters/s3_client.h"
 
 namespace vtp::adapters {
@@ -24,17 +25,6 @@ StatusOr<std::string> Hmac(std::string_view key, std::string_view data) {
     return Status(ErrorCode::kInternal, "HMAC-SHA256 failed");
   }
   return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
 }
 
 
@@ -108,7 +98,7 @@ StatusOr<std::string> PresignUrl(const PresignRequest& r) {
   const std::string to_sign = std::string(kAlgorithm) + "\n" + time + "\n" + scope + "\n" + canonical_sha;
   ASSIGN_OR_RETURN(std::string key, SigningKey(r, date));
   ASSIGN_OR_RETURN(std::string signature, Hmac(key, to_sign));
-  return target.scheme_host + target.path + "?" + query + "&X-Amz-Signature=" + Hex(signature);
+  return target.scheme_host + target.path + "?" + query + "&X-Amz-Signature=" + HexEncode(signature);
 }
 
 }  // namespace vtp::adapters

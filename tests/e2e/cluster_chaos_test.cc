@@ -59,12 +59,6 @@ std::string Upload(uint16_t port, const std::string& token, const std::string& c
   return UploadVideo(port, token, clip, req);
 }
 
-std::string StatusOf(uint16_t port, const std::string& token, const std::string& video) {
-  HttpReply r = HttpCall(port, "GET", "/api/v1/videos/" + video + "/status", {{"Authorization", "Bearer " + token}});
-  json j = r.Json();
-  return j.is_object() ? j.value("status", "") : "";
-}
-
 bool AllTerminal(uint16_t port, const std::string& token, const std::vector<std::string>& videos) {
   for (const auto& v : videos) {
     std::string s = StatusOf(port, token, v);
@@ -86,9 +80,6 @@ class ClusterChaosTest : public ::testing::Test {
               " -f lavfi -i sine=frequency=" + std::to_string(300 + 100 * i) + ":duration=" +
               std::to_string(4 + 2 * i) + " -c:v libx264 -preset ultrafast -g 25 -c:a aac -shortest"));
     }
-  }
-  void TearDown() override {
-    ::unsetenv("VTP_CONFIG");
   }
 
   // The embedded run: one `vtp serve` on SQLite + local files. Returns the
@@ -139,18 +130,11 @@ TEST_F(ClusterChaosTest, EveryVideoReadyAndIdenticalToEmbeddedDespiteKillsAndRes
   const std::string data = dir_ + "/cluster";
   fs::create_directories(data);
   const std::string config = dir_ + "/cluster.toml";
-  {
-    std::ofstream out(config);
-    out << "data_dir = \"" << data << "\"\n"
-        << "[metadata]\nurl = \"" << pg_url << "\"\n"
-        << "[queue]\nurl = \"" << redis.url() << "\"\n"
-        << "[events]\nurl = \"" << redis.url() << "\"\n"
-        << "[blobs]\nurl = \"s3://" << testutil::S3rver::kBucket << "/" << prefix
-        << "?endpoint=" << s3->endpoint() << "\"\n";
-  }
-  ::setenv("VTP_CONFIG", config.c_str(), 1);
-  ::setenv("VTP_S3_ACCESS_KEY_ID", testutil::S3rver::kAccessKey, 1);
-  ::setenv("VTP_S3_SECRET_ACCESS_KEY", testutil::S3rver::kSecretKey, 1);
+  testutil::WriteFileAt(config, "data_dir = \"" + data + "\"\n[metadata]\nurl = \"" + pg_url +
+                                    "\"\n[queue]\nurl = \"" + redis.url() + "\"\n[events]\nurl = \"" +
+                                    redis.url() + "\"\n[blobs]\nurl = \"s3://" + testutil::S3rver::kBucket + "/" +
+                                    prefix + "?endpoint=" + s3->endpoint() + "\"\n");
+  const ScopedClusterEnv env(config);
 
   ServeProcess api_a(data, {"--workers", "0", "--chunk-workers", "2"});
   ServeProcess api_b(data, {"--workers", "0", "--chunk-workers", "2"});
@@ -236,18 +220,14 @@ TEST_F(ClusterChaosTest, EveryVideoReadyAndIdenticalToEmbeddedDespiteKillsAndRes
     }
   }
   // Every original is in S3, unchanged.
-  adapters::S3BlobStoreConfig s3_config;
-  s3_config.endpoint = {s3->endpoint(), testutil::S3rver::kBucket, "us-east-1", testutil::S3rver::kAccessKey,
-                        testutil::S3rver::kSecretKey};
-  s3_config.key_prefix = prefix;
-  auto blobs = adapters::S3BlobStore::Create(s3_config);
-  ASSERT_TRUE(blobs.ok());
+  auto blobs = OpenS3rverStore(*s3, prefix);
+  ASSERT_NE(blobs, nullptr);
   for (size_t i = 0; i < videos.size(); ++i) {
     std::string key = "originals/" + videos[i] + "/original.mp4";
-    auto sha = (*blobs)->Checksum(key);
+    auto sha = blobs->Checksum(key);
     ASSERT_TRUE(sha.ok()) << key << ": " << sha.status().ToString();
     EXPECT_EQ(*sha, Sha256OfFile(clips_[i])) << key;
-    EXPECT_TRUE((*blobs)->Verify(key).ok()) << key;
+    EXPECT_TRUE(blobs->Verify(key).ok()) << key;
   }
 
   for (auto& w : workers) (void)w->Signal(SIGTERM);

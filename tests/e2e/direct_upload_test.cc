@@ -29,19 +29,6 @@ std::string Clip() {
                            " -c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 25 -c:a aac -shortest");
 }
 
-// Sets the variables for this test only: later tests in the same process
-// (a --gtest_filter run, not ctest) must not inherit the S3 configuration.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) { ::setenv(name, value.c_str(), 1); }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
-
 TEST(DirectUploadE2eTest, PresignedMultipartUploadReachesReady) {
   const std::string dir = testutil::FreshDir();
   std::string s3_error;
@@ -50,15 +37,10 @@ TEST(DirectUploadE2eTest, PresignedMultipartUploadReachesReady) {
   const std::string data = dir + "/data";
   fs::create_directories(data);
   const std::string config = dir + "/s3.toml";
-  {
-    std::ofstream out(config);
-    out << "data_dir = \"" << data << "\"\n"
-        << "[blobs]\nurl = \"s3://" << testutil::S3rver::kBucket << "/direct-e2e-" << ::getpid()
-        << "/?endpoint=" << s3->endpoint() << "\"\n";
-  }
-  const ScopedEnv config_env("VTP_CONFIG", config);
-  const ScopedEnv key_env("VTP_S3_ACCESS_KEY_ID", testutil::S3rver::kAccessKey);
-  const ScopedEnv secret_env("VTP_S3_SECRET_ACCESS_KEY", testutil::S3rver::kSecretKey);
+  testutil::WriteFileAt(config, "data_dir = \"" + data + "\"\n[blobs]\nurl = \"s3://" +
+                                    std::string(testutil::S3rver::kBucket) + "/direct-e2e-" +
+                                    std::to_string(::getpid()) + "/?endpoint=" + s3->endpoint() + "\"\n");
+  const ScopedClusterEnv env(config);
   const std::string token = CreateKey(data, "alice");
   ASSERT_FALSE(token.empty());
   ServeProcess server(data, {"--config", config});
@@ -105,16 +87,14 @@ TEST(DirectUploadE2eTest, PresignedMultipartUploadReachesReady) {
   EXPECT_EQ(again.status, 200) << again.Describe();
   EXPECT_EQ(again.Json().value("video_id", ""), video_id);
 
-  json last;
+  std::string status;
   Eventually(
       [&] {
-        HttpReply r = HttpCall(server.port(), "GET", "/api/v1/videos/" + video_id + "/status", auth);
-        last = r.Json();
-        const std::string s = last.is_object() ? last.value("status", "") : "";
-        return s == "ready" || s == "failed";
+        status = StatusOf(server.port(), token, video_id);
+        return status == "ready" || status == "failed";
       },
       120s, 250ms);
-  EXPECT_EQ(last.value("status", ""), "ready") << last.dump(2) << server.LogTail();
+  EXPECT_EQ(status, "ready") << server.LogTail();
   json other = parts;
   other[0]["etag"] = "\"0123456789abcdef0123456789abcdef\"";
   HttpReply conflict = HttpCall(server.port(), "POST", complete_path, auth, json{{"parts", other}}.dump());

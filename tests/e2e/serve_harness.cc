@@ -126,6 +126,25 @@ std::optional<int> WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
   return exited ? std::optional<int>(ws) : std::nullopt;
 }
 
+// Sends `signal` to `pid` and reaps it: the exit status (128 + signal when
+// killed by one), or -1 -- with a test failure and a SIGKILL -- when it did
+// not exit within `timeout`. -1 at once for no process.
+int SignalAndReap(pid_t pid, int signal, std::chrono::milliseconds timeout, const std::string& name) {
+  if (pid <= 0) return -1;
+  ::kill(pid, signal);
+  std::optional<int> ws = WaitExit(pid, timeout);
+  if (!ws) {
+    ADD_FAILURE() << name << " did not exit within " << timeout.count() << " ms of signal " << signal;
+    ::kill(pid, SIGKILL);
+    int ignored = 0;
+    ::waitpid(pid, &ignored, 0);
+    return -1;
+  }
+  if (WIFEXITED(*ws)) return WEXITSTATUS(*ws);
+  if (WIFSIGNALED(*ws)) return 128 + WTERMSIG(*ws);
+  return -1;
+}
+
 }  // namespace
 
 // ---- HttpReply ---------------------------------------------------------------
@@ -486,39 +505,14 @@ bool ChildProcess::Start() {
 }
 
 int ChildProcess::Signal(int signal, std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, signal);
-  std::optional<int> ws = WaitExit(pid_, timeout);
-  int result = -1;
-  if (!ws) {
-    ADD_FAILURE() << args_.front() << " did not exit within " << timeout.count() << " ms of signal " << signal;
-    ::kill(pid_, SIGKILL);
-    int ignored = 0;
-    ::waitpid(pid_, &ignored, 0);
-  } else if (WIFEXITED(*ws)) {
-    result = WEXITSTATUS(*ws);
-  } else if (WIFSIGNALED(*ws)) {
-    result = 128 + WTERMSIG(*ws);
-  }
+  int result = SignalAndReap(pid_, signal, timeout, args_.front());
   pid_ = -1;
   return result;
 }
 
 int ServeProcess::Signal(int signal, std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, signal);
-  std::optional<int> ws = WaitExit(pid_, timeout);
-  int result = -1;
-  if (!ws) {
-    ADD_FAILURE() << "vtp serve did not exit within " << timeout.count() << " ms of signal " << signal;
-    ::kill(pid_, SIGKILL);
-    int ignored = 0;
-    ::waitpid(pid_, &ignored, 0);
-  } else if (WIFEXITED(*ws)) {
-    result = WEXITSTATUS(*ws);
-  } else if (WIFSIGNALED(*ws)) {
-    result = 128 + WTERMSIG(*ws);
-  }
+  int result = SignalAndReap(pid_, signal, timeout, "vtp serve");
   pid_ = -1;
   port_ = 0;
   JoinReader(timeout);
@@ -599,6 +593,32 @@ std::string UploadVideo(uint16_t port, const std::string& token, const std::stri
     return "";
   }
   return up.value("video_id", "");
+}
+
+std::string StatusOf(uint16_t port, const std::string& token, const std::string& video) {
+  HttpReply r = HttpCall(port, "GET", "/api/v1/videos/" + video + "/status", {{"Authorization", "Bearer " + token}});
+  nlohmann::json j = r.Json();
+  return j.is_object() ? j.value("status", "") : "";
+}
+
+ScopedClusterEnv::ScopedClusterEnv(const std::string& config) {
+  ::setenv("VTP_CONFIG", config.c_str(), 1);
+  ::setenv("VTP_S3_ACCESS_KEY_ID", testutil::S3rver::kAccessKey, 1);
+  ::setenv("VTP_S3_SECRET_ACCESS_KEY", testutil::S3rver::kSecretKey, 1);
+}
+
+ScopedClusterEnv::~ScopedClusterEnv() {
+  for (const char* name : {"VTP_CONFIG", "VTP_S3_ACCESS_KEY_ID", "VTP_S3_SECRET_ACCESS_KEY"}) ::unsetenv(name);
+}
+
+std::unique_ptr<adapters::S3BlobStore> OpenS3rverStore(const testutil::S3rver& s3, const std::string& prefix) {
+  adapters::S3BlobStoreConfig config;
+  config.endpoint = {.endpoint = s3.endpoint(), .bucket = testutil::S3rver::kBucket, .region = "us-east-1",
+                     .access_key = testutil::S3rver::kAccessKey, .secret_key = testutil::S3rver::kSecretKey,
+                     .timeout_ms = 30'000};
+  config.key_prefix = prefix;
+  auto store = adapters::S3BlobStore::Create(config);
+  return store.ok() ? std::move(store).value() : nullptr;
 }
 
 std::string Sha256OfFile(const std::string& path) {

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +27,9 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "adapters/s3_blob_store.h"
+#include "testutil/s3rver.h"
 
 namespace vtp::e2e {
 
@@ -199,6 +203,25 @@ std::string CurlPutRange(const std::string& dir, const std::string& url, const s
 // POST complete_url. Returns the video id; "" and a test failure otherwise.
 std::string UploadVideo(uint16_t port, const std::string& token, const std::string& path,
                         const nlohmann::json& request);
+
+// GET /api/v1/videos/{id}/status's "status" ("" when there is no answer).
+std::string StatusOf(uint16_t port, const std::string& token, const std::string& video);
+
+// $VTP_CONFIG = `config` and s3rver's credentials in $VTP_S3_ACCESS_KEY_ID /
+// $VTP_S3_SECRET_ACCESS_KEY for the lifetime of the object (the servers and
+// commands a test starts inherit them); unset again at destruction, so later
+// tests in the same process (a --gtest_filter run) do not.
+class ScopedClusterEnv {
+ public:
+  explicit ScopedClusterEnv(const std::string& config);
+  ~ScopedClusterEnv();
+  ScopedClusterEnv(const ScopedClusterEnv&) = delete;
+  ScopedClusterEnv& operator=(const ScopedClusterEnv&) = delete;
+};
+
+// An S3BlobStore on the test's s3rver, bucket kBucket, under `prefix`;
+// nullptr when the configuration is refused.
+std::unique_ptr<adapters::S3BlobStore> OpenS3rverStore(const testutil::S3rver& s3, const std::string& prefix);
 
 // Lowercase hex SHA-256 of a file's bytes ("" when unreadable).
 std::string Sha256OfFile(const std::string& path);

@@ -30,16 +30,6 @@ std::string SyncedConfig(const testutil::S3rver& s3, const std::string& prefix) 
          "[work]\nsync = true\nkeep_local = false\n";
 }
 
-std::unique_ptr<adapters::S3BlobStore> OpenStore(const testutil::S3rver& s3, const std::string& prefix) {
-  adapters::S3BlobStoreConfig config;
-  config.endpoint = {.endpoint = s3.endpoint(), .bucket = testutil::S3rver::kBucket, .region = "us-east-1",
-                     .access_key = testutil::S3rver::kAccessKey, .secret_key = testutil::S3rver::kSecretKey,
-                     .timeout_ms = 30'000};
-  config.key_prefix = prefix;
-  auto store = adapters::S3BlobStore::Create(config);
-  return store.ok() ? std::move(store).value() : nullptr;
-}
-
 // The one video directory under `area` ("segments/", "transcoded/").
 std::set<std::string> VideosUnder(const ports::BlobStore& blobs, const std::string& area) {
   std::set<std::string> videos;
@@ -85,7 +75,7 @@ TEST(WorkSyncE2eTest, StatelessTasksFetchEverythingFromS3AndTheOutputIsIdentical
     EXPECT_TRUE(bytes == actual[path]) << path << " differs";
   }
 
-  auto blobs = OpenStore(*s3, prefix);
+  auto blobs = OpenS3rverStore(*s3, prefix);
   ASSERT_NE(blobs, nullptr);
   std::set<std::string> videos = VideosUnder(*blobs, "transcoded/");
   ASSERT_EQ(videos.size(), 1u);
@@ -134,13 +124,8 @@ TEST(WorkSyncE2eTest, ServeAnswersMediaFromTheStoreWhenNoLocalCopyIsLeft) {
   const std::string dir = testutil::FreshDir();
   const std::string prefix = "serve-sync-" + std::to_string(::getpid()) + "/";
   const std::string config = dir + "/cluster.toml";
-  {
-    std::ofstream out(config);
-    out << SyncedConfig(*s3, prefix);
-  }
-  ::setenv("VTP_CONFIG", config.c_str(), 1);
-  ::setenv("VTP_S3_ACCESS_KEY_ID", testutil::S3rver::kAccessKey, 1);
-  ::setenv("VTP_S3_SECRET_ACCESS_KEY", testutil::S3rver::kSecretKey, 1);
+  testutil::WriteFileAt(config, SyncedConfig(*s3, prefix));
+  const ScopedClusterEnv env(config);
   const std::string data = dir + "/data";
   fs::create_directories(data);
   ServeProcess serve(data, {"--workers", "1"});
@@ -156,15 +141,14 @@ TEST(WorkSyncE2eTest, ServeAnswersMediaFromTheStoreWhenNoLocalCopyIsLeft) {
   std::string status;
   EXPECT_TRUE(Eventually(
       [&] {
-        nlohmann::json j = HttpCall(serve.port(), "GET", "/api/v1/videos/" + video + "/status", auth).Json();
-        status = j.is_object() ? j.value("status", "") : "";
+        status = StatusOf(serve.port(), token, video);
         return status == "ready" || status == "failed";
       },
       120s, 250ms));
   ASSERT_EQ(status, "ready") << serve.LogTail();
   EXPECT_FALSE(fs::exists(data + "/public/" + video + "/manifest.m3u8")) << "keep_local = false left the file";
 
-  auto store = OpenStore(*s3, prefix);
+  auto store = OpenS3rverStore(*s3, prefix);
   ASSERT_NE(store, nullptr);
   auto stored = store->Get("transcoded/" + video + "/manifest.m3u8");
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
@@ -195,7 +179,6 @@ TEST(WorkSyncE2eTest, ServeAnswersMediaFromTheStoreWhenNoLocalCopyIsLeft) {
   EXPECT_EQ(HttpCall(serve.port(), "GET", "/media/" + video + "/manifest.m3u8", auth).status, 404)
       << "a removed video's late blob is not served";
   (void)serve.Signal(SIGTERM);
-  ::unsetenv("VTP_CONFIG");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "adapters/redis_stream_bus.h"
 #include "adapters/sqlite_store.h"
 #include "adapters/store_front.h"
+#include "ports/redis_store_factory.h"
 #include "ports/clock.h"
 #include "ports/event_bus.h"
 #include "ports/metadata_store.h"
@@ -33,22 +34,15 @@ class RedisBusOverSqlite {
  public:
   // nullptr (with a test failure recorded) when the store or Redis is not there.
   static std::unique_ptr<RedisBusOverSqlite> Make(Clock& clock, QueueOptions options) {
-    std::string error;
-    testutil::RedisServer* redis = testutil::SharedRedis(&error);
-    EXPECT_NE(redis, nullptr) << error;
-    if (redis == nullptr) return nullptr;
     adapters::SqliteStoreOptions sqlite_options;
     sqlite_options.queue = options;
     auto sqlite =
         adapters::SqliteStore::Open(testutil::FreshDir() + "/vtp.db", clock, sqlite_options);
     EXPECT_TRUE(sqlite.ok()) << sqlite.status().ToString();
-    adapters::RedisOptions redis_options;
-    redis_options.url = redis->url();
-    auto client = adapters::RedisClient::Connect(redis_options);
-    EXPECT_TRUE(client.ok()) << client.status().ToString();
-    if (!sqlite.ok() || !client.ok()) return nullptr;
+    auto client = SharedRedisClient();
+    if (!sqlite.ok() || client == nullptr) return nullptr;
     return std::unique_ptr<RedisBusOverSqlite>(
-        new RedisBusOverSqlite(std::move(sqlite).value(), std::move(client).value()));
+        new RedisBusOverSqlite(std::move(sqlite).value(), std::move(client)));
   }
 
   operator MetadataStore&() { return *front_; }   // NOLINT: implicit by design
@@ -60,16 +54,11 @@ class RedisBusOverSqlite {
   adapters::RedisClient& client() { return *client_; }
 
  private:
-  static std::string FreshPrefix() {
-    static std::atomic<int> next{0};
-    return "vtp-test:" + std::to_string(::getpid()) + ":" + std::to_string(next++) + ":";
-  }
-
   RedisBusOverSqlite(std::unique_ptr<adapters::SqliteStore> sqlite,
                      std::unique_ptr<adapters::RedisClient> client)
       : sqlite_(std::move(sqlite)), client_(std::move(client)) {
     adapters::RedisStreamOptions options;
-    options.key_prefix = FreshPrefix();
+    options.key_prefix = FreshRedisPrefix();
     bus_ = std::make_unique<adapters::RedisStreamBus>(*sqlite_, *client_, options);
     adapters::StoreParts parts{sqlite_.get(), sqlite_.get(), bus_.get(),
                                sqlite_.get(), sqlite_.get(), sqlite_.get()};
